@@ -1,0 +1,23 @@
+"""Entry point: `python app.py` sets up the database and serves on port 5000."""
+
+import os
+
+import click
+
+from lms import create_app
+
+app = create_app()
+
+if __name__ == "__main__":
+    from lms.cli import setup
+
+    with app.app_context():
+        try:
+            setup()  # migrations, sample areas, bundled courses; idempotent
+        except click.ClickException as error:
+            error.show()
+            raise SystemExit(1) from None
+    app.run(
+        host=os.environ.get("HOST", "127.0.0.1"),
+        port=int(os.environ.get("PORT", "5000")),
+    )

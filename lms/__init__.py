@@ -1,0 +1,66 @@
+"""The application factory: reads like a table of contents."""
+
+from flask import Flask
+
+from lms.config import ROOT, load_config
+
+
+def create_app(config=None):
+    """Create the application; ``config`` is a mapping that overrides everything."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    load_config(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_hooks(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app):
+    from lms import database, i18n, sessions
+    from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    with app.app_context():
+        database.configure_engine(db.engine)
+    migrate.init_app(
+        app, db, directory=str(ROOT / "lms" / "migrations"), render_as_batch=True
+    )
+    csrf.init_app(app)
+    babel.init_app(
+        app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone
+    )
+    limiter.init_app(app)
+    sessions.init_login(app, login_manager)
+    if app.config.get("LMS_CHEAP_PASSWORD_HASHING"):
+        from lms.services import passwords
+
+        passwords.use_cheapest_hashing()
+
+
+def register_blueprints(app):
+    from lms.views import auth, core, learn
+
+    app.register_blueprint(core.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(learn.bp)
+
+
+def register_hooks(app):
+    from lms.views import core
+
+    app.after_request(core.security_headers)
+    app.context_processor(core.template_globals)
+    for code in (400, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(code, core.error_page)
+
+
+def register_commands(app):
+    from lms.cli import lms
+
+    app.cli.add_command(lms)

@@ -1,0 +1,109 @@
+"""`flask --app app lms <command>`: thin commands over the services."""
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from flask_migrate import upgrade
+from sqlalchemy import func, select
+
+from lms.content.importer import import_courses
+from lms.content.parse import ContentError
+from lms.extensions import db
+from lms.models import ROLES, Area
+from lms.services import DomainError
+from lms.services.accounts import create_user
+from lms.services.areas import AreaFileError, import_areas
+
+
+@click.group()
+def lms():
+    """Run the learning system's administrative tasks."""
+
+
+@lms.command("setup")
+@with_appcontext
+def setup_command():
+    """Create or upgrade the database, then load the sample areas and the courses.
+
+    Safe to run on every start: each step changes only what is missing or stale.
+    """
+    setup()
+
+
+def setup():
+    """Bring the database up to date and load what a fresh install needs."""
+    upgrade(directory=current_app.extensions["migrate"].directory)
+    if not db.session.scalar(select(func.count()).select_from(Area)):
+        _import_areas(Path(current_app.config["LMS_AREAS_FILE"]))
+    _import_courses(Path(current_app.config["LMS_COURSES_DIR"]))
+
+
+@lms.command("import-courses")
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+@with_appcontext
+def import_courses_command(directory):
+    """Import course files from DIRECTORY (default: the bundled courses/).
+
+    Running it twice changes nothing. If any file is wrong, nothing changes and
+    every problem is listed with its file and line.
+    """
+    _import_courses(Path(directory or current_app.config["LMS_COURSES_DIR"]))
+
+
+@lms.command("import-areas")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True))
+@with_appcontext
+def import_areas_command(file):
+    """Create or update the area tree from a CSV FILE (code,name,kind,parent_code)."""
+    _import_areas(Path(file))
+
+
+@lms.command("create-user")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--phone", required=True, help="Mobile number, e.g. 0912345678.")
+@click.option("--name", required=True)
+@click.option("--area", "area_code", help="Area code from the area file.")
+@click.password_option(help="Asked for when not given.")
+@with_appcontext
+def create_user_command(role, phone, name, area_code, password):
+    """Create an account with any role: the only way to create the first admin."""
+    area = None
+    if area_code:
+        area = db.session.scalar(select(Area).where(Area.code == area_code))
+        if area is None:
+            raise click.ClickException(f"unknown area code: {area_code}")
+    try:
+        user = create_user(phone, name, role, area, password)
+    except DomainError as error:
+        raise click.ClickException(str(error.message)) from None
+    db.session.commit()
+    click.echo(f"Created {role} {user.name} ({user.phone}).")
+
+
+def _import_courses(directory):
+    try:
+        counts = import_courses(directory, current_app.config["LMS_UPLOAD_DIR"])
+    except ContentError as error:
+        db.session.rollback()
+        for problem in error.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(
+            f"no course was imported: {len(error.problems)} problem(s) above"
+        ) from None
+    db.session.commit()
+    summary = ", ".join(f"{n} {what}" for what, n in sorted(counts.items()))
+    click.echo(f"Courses from {directory}: {summary or 'nothing to import'}.")
+
+
+def _import_areas(path):
+    try:
+        count = import_areas(path.read_bytes())
+    except AreaFileError as error:
+        db.session.rollback()
+        for line, reason in error.problems:
+            click.echo(f"{path}:{line}: {reason}", err=True)
+        raise click.ClickException("no area was imported") from None
+    db.session.commit()
+    click.echo(f"Areas from {path}: {count} rows.")

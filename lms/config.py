@@ -1,0 +1,74 @@
+"""Configuration: defaults, then the environment, then the test mapping."""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULTS = {
+    "BABEL_DEFAULT_LOCALE": "vi",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+    "LANGUAGES": ("vi", "en"),
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "PERMANENT_SESSION_LIFETIME": timedelta(days=30),
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    # CSRF tokens live as long as the session: a form left open stays valid.
+    "WTF_CSRF_TIME_LIMIT": None,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "LMS_COURSES_DIR": str(ROOT / "courses"),
+    "LMS_AREAS_FILE": str(ROOT / "lms" / "data" / "areas.csv"),
+}
+
+# Environment variable -> config key. Documented in the README.
+ENVIRONMENT = {
+    "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "SECRET_KEY": "SECRET_KEY",
+    "LMS_RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
+    "LMS_UPLOAD_DIR": "LMS_UPLOAD_DIR",
+    "LMS_COURSES_DIR": "LMS_COURSES_DIR",
+}
+
+
+def load_config(app, test_config=None):
+    """Fill app.config from defaults, the environment and an optional test mapping."""
+    app.config.update(DEFAULTS)
+    for variable, key in ENVIRONMENT.items():
+        if os.environ.get(variable):
+            app.config[key] = os.environ[variable]
+    if test_config:
+        app.config.update(test_config)
+
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    app.config.setdefault(
+        "SQLALCHEMY_DATABASE_URI", f"sqlite:///{instance / 'lms.sqlite3'}"
+    )
+    app.config["SQLALCHEMY_DATABASE_URI"] = _psycopg_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    app.config.setdefault("LMS_UPLOAD_DIR", str(instance / "uploads"))
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _kept_secret(instance / "secret_key")
+
+
+def _psycopg_url(url):
+    """Use psycopg 3 for PostgreSQL URLs written the common way."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _kept_secret(path):
+    """Read the secret key kept under instance/, creating it on first start."""
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,1 @@
+"""Course content: parse files (pure), import them (idempotent), render Markdown."""

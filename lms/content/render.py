@@ -1,0 +1,85 @@
+"""Markdown to sanitised HTML: the one renderer for course files and the editor."""
+
+import markdown
+import nh3
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+ALLOWED_TAGS = {
+    "a",
+    "blockquote",
+    "br",
+    "code",
+    "em",
+    "h2",
+    "h3",
+    "h4",
+    "hr",
+    "img",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "strong",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height", "loading", "decoding"},
+    "th": {"align"},
+    "td": {"align"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+
+class _LessonTree(Treeprocessor):
+    """Demote body headings below the page's title and point images at their URLs."""
+
+    def __init__(self, md, resolve):
+        super().__init__(md)
+        self.resolve = resolve
+
+    def run(self, root):
+        for heading in root.iter("h1"):
+            heading.tag = "h2"
+        for img in root.iter("img"):
+            if self.resolve:
+                img.set("src", self.resolve(img.get("src", "")))
+            img.set("loading", "lazy")
+            img.set("decoding", "async")
+
+
+class _LessonExtension(Extension):
+    def __init__(self, resolve):
+        super().__init__()
+        self.resolve = resolve
+
+    def extendMarkdown(self, md):  # noqa: N802 (Markdown's API)
+        md.treeprocessors.register(_LessonTree(md, self.resolve), "lms_lesson", 0)
+
+
+def render_markdown(text, resolve_image=None):
+    """Render Markdown and sanitise the result; images load lazily.
+
+    :param resolve_image: maps an image reference in the text to the URL served.
+    """
+    extensions = ["tables", "sane_lists", _LessonExtension(resolve_image)]
+    html = markdown.markdown(text, extensions=extensions, output_format="html")
+    return sanitise_html(html)
+
+
+def sanitise_html(html):
+    """Keep only the allowlisted tags, attributes and link schemes."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener nofollow ugc",
+    )

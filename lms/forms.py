@@ -1,0 +1,60 @@
+"""One FlaskForm per use case. Labels and messages go through Babel."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, PasswordField, SelectField, StringField, TelField
+from wtforms.validators import DataRequired, InputRequired, Length
+
+PHONE_ATTRS = {"inputmode": "tel", "autocomplete": "tel"}
+
+
+class EmptyForm(FlaskForm):
+    """A CSRF-protected button: enrol, mark complete, sign out."""
+
+
+class SignupForm(FlaskForm):
+    phone = TelField(
+        _l("Phone number"),
+        validators=[DataRequired(_l("Enter your phone number."))],
+        render_kw=PHONE_ATTRS,
+        description=_l("A Vietnamese mobile number, for example 0912 345 678."),
+    )
+    name = StringField(
+        _l("Your name"),
+        validators=[
+            DataRequired(_l("Enter your name.")),
+            Length(max=120, message=_l("The name is too long.")),
+        ],
+        render_kw={"autocomplete": "name", "autocapitalize": "words"},
+    )
+    area = SelectField(
+        _l("Commune"),
+        coerce=int,
+        validators=[InputRequired(_l("Choose your commune."))],
+        validate_choice=False,  # the service checks the area exists
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(_l("Choose a password."))],
+        render_kw={"autocomplete": "new-password", "minlength": 8},
+        description=_l("At least 8 characters. A short sentence is easy to remember."),
+    )
+
+
+class LoginForm(FlaskForm):
+    phone = TelField(
+        _l("Phone number"),
+        validators=[DataRequired(_l("Enter your phone number."))],
+        render_kw=PHONE_ATTRS,
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(_l("Enter your password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    next = HiddenField()
+
+
+class LanguageForm(FlaskForm):
+    lang = HiddenField()
+    next = HiddenField()

@@ -1,0 +1,33 @@
+"""Which language and time zone a page is shown in."""
+
+from flask import current_app, has_request_context, request
+from flask_login import current_user
+
+LANG_COOKIE = "lang"
+
+
+def select_locale():
+    """The user's choice, else the switcher's cookie, else the browser, else vi."""
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # the CLI speaks the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if current_user and current_user.is_authenticated and current_user.locale:
+        if current_user.locale in languages:
+            return current_user.locale
+    cookie = request.cookies.get(LANG_COOKIE)
+    if cookie in languages:
+        return cookie
+    return request.accept_languages.best_match(languages) or languages[0]
+
+
+def select_timezone():
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def localised(obj, field, locale):
+    """Return ``obj.<field>_<locale>``, falling back to the Vietnamese text."""
+    if locale != "vi":
+        value = getattr(obj, f"{field}_{locale}", None)
+        if value:
+            return value
+    return getattr(obj, f"{field}_vi")

@@ -1,0 +1,77 @@
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.clock import utcnow
+from lms.extensions import db
+
+
+class Course(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    position: Mapped[int] = mapped_column(default=0)
+    minutes: Mapped[int] = mapped_column(default=0)
+    clubs: Mapped[list] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16), default="published")
+    title_vi: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str | None] = mapped_column(String(200))
+    summary_vi: Mapped[str] = mapped_column(Text, default="")
+    summary_en: Mapped[str | None] = mapped_column(Text)
+    archived_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    lessons: Mapped[list["Lesson"]] = relationship(
+        back_populates="course", order_by="Lesson.position"
+    )
+    quiz: Mapped["Quiz | None"] = relationship(back_populates="course")
+
+    @property
+    def is_published(self):
+        return self.status == "published" and self.archived_at is None
+
+    @property
+    def active_lessons(self):
+        return [lesson for lesson in self.lessons if lesson.archived_at is None]
+
+    def __repr__(self):
+        return f"<Course {self.slug}>"
+
+
+class Lesson(db.Model):
+    """A lesson; learners' progress points at it, so it is archived, never deleted."""
+
+    __table_args__ = (UniqueConstraint("course_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
+    slug: Mapped[str] = mapped_column(String(80))
+    position: Mapped[int] = mapped_column(default=0)
+    minutes: Mapped[int] = mapped_column(default=5)
+    title_vi: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str | None] = mapped_column(String(200))
+    body_vi: Mapped[str] = mapped_column(Text, default="")
+    body_en: Mapped[str | None] = mapped_column(Text)
+    # Sanitised HTML, rendered when the text is written, not on every page view.
+    html_vi: Mapped[str] = mapped_column(Text, default="")
+    html_en: Mapped[str | None] = mapped_column(Text)
+    archived_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    course: Mapped[Course] = relationship(back_populates="lessons")
+
+    def __repr__(self):
+        return f"<Lesson {self.slug}>"
+
+
+class Quiz(db.Model):
+    """A course's quiz; ``questions`` is the parsed quiz.yaml (ids, texts, choices)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), unique=True)
+    pass_mark: Mapped[int] = mapped_column(default=75)
+    questions: Mapped[list] = mapped_column(JSON, default=list)
+    archived_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    course: Mapped[Course] = relationship(back_populates="quiz")

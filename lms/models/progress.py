@@ -1,0 +1,53 @@
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.clock import utcnow
+from lms.extensions import db
+from lms.models.course import Course, Lesson, Quiz
+
+
+class Enrollment(db.Model):
+    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    completed_at: Mapped[datetime | None] = mapped_column(index=True)
+
+    course: Mapped[Course] = relationship()
+
+
+class LessonProgress(db.Model):
+    """One row per learner and lesson: the lesson was completed at ``completed_at``."""
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "lesson_id"),
+        Index("ix_lesson_progress_lesson_completed", "lesson_id", "completed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lesson.id"))
+    completed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    lesson: Mapped[Lesson] = relationship()
+
+
+class QuizAttempt(db.Model):
+    """A submitted quiz: the answers, and the grading as it stood when submitted."""
+
+    __table_args__ = (Index("ix_quiz_attempt_user_quiz", "user_id", "quiz_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id"), index=True)
+    answers: Mapped[dict] = mapped_column(JSON)  # question id -> [choice ids]
+    results: Mapped[dict] = mapped_column(JSON)  # question id -> answered right
+    score: Mapped[int]  # percent
+    passed: Mapped[bool]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    quiz: Mapped[Quiz] = relationship()

@@ -1,0 +1,37 @@
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.clock import utcnow
+from lms.extensions import db
+from lms.models.area import Area
+
+ROLES = ("learner", "trainer", "official", "admin")
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(16), unique=True)  # E.164
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default="learner")
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"), index=True)
+    locale: Mapped[str | None] = mapped_column(String(8))
+    # Bumped on sign-out and password change: sessions carrying an older value end.
+    session_version: Mapped[int] = mapped_column(default=1)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    area: Mapped[Area | None] = relationship()
+
+    @property
+    def is_active(self):
+        return self.active
+
+    def get_id(self):
+        return f"{self.id}:{self.session_version}"
+
+    def __repr__(self):
+        return f"<User {self.id} {self.role}>"

@@ -1,0 +1,124 @@
+"""Accounts: phone numbers, sign-up, sign-in, roles and preferences."""
+
+import phonenumbers
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from lms.extensions import db
+from lms.models import ROLES, Area, AuditEvent, User
+from lms.services import DomainError
+from lms.services.passwords import (
+    check_password_policy,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
+
+MOBILE = {
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+}
+
+
+def normalize_phone(raw):
+    """Return a Vietnamese mobile number in E.164 (+84...), from any common spelling.
+
+    Accepts "0912 345 678", "84912345678", "+84 912 345 678" and the like.
+    """
+    raw = (raw or "").strip()
+    try:
+        number = phonenumbers.parse(raw, "VN")
+    except phonenumbers.NumberParseException:
+        number = None
+    if (
+        number is None
+        or number.country_code != 84
+        or not phonenumbers.is_valid_number(number)
+        or phonenumbers.number_type(number) not in MOBILE
+    ):
+        raise DomainError(
+            _l("Enter a Vietnamese mobile number, for example 0912 345 678."),
+            field="phone",
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def find_by_phone(raw):
+    """Return the user with this number in any spelling, or None."""
+    try:
+        phone = normalize_phone(raw)
+    except DomainError:
+        return None
+    return db.session.scalar(select(User).where(User.phone == phone))
+
+
+def register_learner(phone, name, area, password, locale=None):
+    """Create a learner account; refuse a taken number or a weak password."""
+    return create_user(phone, name, "learner", area, password, locale=locale)
+
+
+def create_user(phone, name, role, area, password, locale=None, actor=None):
+    """Create an account with any role; only trusted callers pass a role."""
+    if role not in ROLES:
+        raise DomainError(_l("Unknown role."), field="role")
+    phone = normalize_phone(phone)
+    name = " ".join((name or "").split())
+    if not name:
+        raise DomainError(_l("Enter your name."), field="name")
+    if len(name) > 120:
+        raise DomainError(_l("The name is too long."), field="name")
+    if area is not None and not isinstance(area, Area):
+        raise DomainError(_l("Choose your commune."), field="area")
+    check_password_policy(password, phone=phone, name=name)
+    user = User(
+        phone=phone,
+        name=name,
+        role=role,
+        area=area,
+        locale=locale,
+        password_hash=hash_password(password),
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(user)
+    except IntegrityError:
+        raise DomainError(
+            _l("This phone number is already registered. Sign in instead."),
+            field="phone",
+        ) from None
+    db.session.add(
+        AuditEvent(
+            actor_id=actor.id if actor else user.id,
+            action="user.create",
+            subject_id=user.id,
+            detail={"role": role},
+        )
+    )
+    return user
+
+
+def authenticate(phone, password):
+    """Return the active user with this number and password, else None.
+
+    The answer and its timing are the same for an unknown number and a wrong
+    password, so sign-in does not tell who is registered.
+    """
+    user = find_by_phone(phone)
+    if user is None or not user.active:
+        verify_password(None, password)
+        return None
+    if not verify_password(user.password_hash, password):
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def end_other_sessions(user):
+    """Invalidate every session of ``user`` (sign-out, password change)."""
+    user.session_version += 1
+
+
+def set_locale(user, locale):
+    user.locale = locale

@@ -1,0 +1,236 @@
+"""A learner's path: enrol, complete lessons, take the quiz, see progress."""
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from lms.clock import utcnow
+from lms.extensions import db
+from lms.models import Enrollment, Lesson, LessonProgress, Quiz, QuizAttempt
+from lms.services import DomainError
+
+
+@dataclass
+class Progress:
+    """Where a learner stands in one course."""
+
+    lessons_done: int
+    lessons_total: int
+    quiz_passed: bool
+    has_quiz: bool
+    enrolled: bool
+    completed_at: object = None
+
+    @property
+    def steps_total(self):
+        return self.lessons_total + (1 if self.has_quiz else 0)
+
+    @property
+    def steps_done(self):
+        return self.lessons_done + (1 if self.has_quiz and self.quiz_passed else 0)
+
+    @property
+    def percent(self):
+        if not self.steps_total:
+            return 0
+        return round(100 * self.steps_done / self.steps_total)
+
+    @property
+    def complete(self):
+        return self.steps_total > 0 and self.steps_done == self.steps_total
+
+
+def _insert_once(row, model, **keys):
+    """Insert ``row`` unless one with ``keys`` exists; safe against double submits.
+
+    The unique constraint decides, not a check-then-insert, so two requests at
+    once still leave exactly one row.
+    """
+    existing = db.session.scalar(select(model).filter_by(**keys))
+    if existing is not None:
+        return existing, False
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        return db.session.scalar(select(model).filter_by(**keys)), False
+    return row, True
+
+
+def enroll(learner, course):
+    """Enrol ``learner`` in ``course``; enrolling twice is harmless."""
+    enrollment, _ = _insert_once(
+        Enrollment(user_id=learner.id, course_id=course.id),
+        Enrollment,
+        user_id=learner.id,
+        course_id=course.id,
+    )
+    return enrollment
+
+
+def complete_lesson(learner, lesson):
+    """Record that ``learner`` finished ``lesson``; the first completion time stays."""
+    if lesson.archived_at is not None:
+        raise DomainError(_l("This lesson has been retired."))
+    enroll(learner, lesson.course)
+    progress, _ = _insert_once(
+        LessonProgress(user_id=learner.id, lesson_id=lesson.id),
+        LessonProgress,
+        user_id=learner.id,
+        lesson_id=lesson.id,
+    )
+    _update_completion(learner, lesson.course)
+    return progress
+
+
+def grade(quiz, answers):
+    """Return {question id: answered right}; right means exactly the correct choices."""
+    results = {}
+    for question in quiz.questions:
+        correct = {c["id"] for c in question["choices"] if c["correct"]}
+        results[question["id"]] = set(answers.get(question["id"], ())) == correct
+    return results
+
+
+def submit_quiz(learner, quiz, answers):
+    """Grade and keep an attempt; every question must be answered.
+
+    :param answers: question id -> list of chosen choice ids.
+    :raise DomainError: a question is unanswered or an answer is not a choice.
+    """
+    if quiz.archived_at is not None or not quiz.course.is_published:
+        raise DomainError(_l("This quiz is not open."))
+    cleaned = {}
+    for question in quiz.questions:
+        chosen = list(dict.fromkeys(answers.get(question["id"]) or ()))
+        valid = {c["id"] for c in question["choices"]}
+        if not chosen:
+            raise DomainError(_l("Please answer every question."), field=question["id"])
+        if not set(chosen) <= valid:
+            raise DomainError(_l("That answer is not one of the choices."))
+        cleaned[question["id"]] = sorted(chosen)
+    enroll(learner, quiz.course)
+    results = grade(quiz, cleaned)
+    score = round(100 * sum(results.values()) / len(results))
+    attempt = QuizAttempt(
+        user_id=learner.id,
+        quiz=quiz,
+        answers=cleaned,
+        results=results,
+        score=score,
+        passed=score >= quiz.pass_mark,
+    )
+    db.session.add(attempt)
+    db.session.flush()
+    _update_completion(learner, quiz.course)
+    return attempt
+
+
+def progress_by_course(learner, courses):
+    """Return {course id: Progress} for ``learner``, in a fixed number of queries."""
+    ids = [course.id for course in courses]
+    if learner is None or not learner.is_authenticated or not ids:
+        return {course.id: _empty_progress(course) for course in courses}
+    done = dict(
+        db.session.execute(
+            select(Lesson.course_id, func.count())
+            .join(LessonProgress, LessonProgress.lesson_id == Lesson.id)
+            .where(
+                LessonProgress.user_id == learner.id,
+                Lesson.course_id.in_(ids),
+                Lesson.archived_at.is_(None),
+            )
+            .group_by(Lesson.course_id)
+        ).all()
+    )
+    passed = set(
+        db.session.scalars(
+            select(Quiz.course_id)
+            .join(QuizAttempt, QuizAttempt.quiz_id == Quiz.id)
+            .where(
+                QuizAttempt.user_id == learner.id,
+                QuizAttempt.passed.is_(True),
+                Quiz.course_id.in_(ids),
+            )
+            .distinct()
+        )
+    )
+    enrollments = {
+        e.course_id: e
+        for e in db.session.scalars(
+            select(Enrollment).where(
+                Enrollment.user_id == learner.id, Enrollment.course_id.in_(ids)
+            )
+        )
+    }
+    result = {}
+    for course in courses:
+        progress = _empty_progress(course)
+        progress.lessons_done = done.get(course.id, 0)
+        progress.quiz_passed = course.id in passed
+        progress.enrolled = course.id in enrollments
+        if progress.enrolled:
+            progress.completed_at = enrollments[course.id].completed_at
+        result[course.id] = progress
+    return result
+
+
+def course_progress(learner, course):
+    return progress_by_course(learner, [course])[course.id]
+
+
+def completed_lesson_ids(learner, course):
+    if learner is None or not learner.is_authenticated:
+        return set()
+    return set(
+        db.session.scalars(
+            select(LessonProgress.lesson_id)
+            .join(Lesson, Lesson.id == LessonProgress.lesson_id)
+            .where(LessonProgress.user_id == learner.id, Lesson.course_id == course.id)
+        )
+    )
+
+
+def next_step(course, done_ids, quiz_passed):
+    """Where "continue" leads: the first lesson not done, else the quiz, else None."""
+    for lesson in course.active_lessons:
+        if lesson.id not in done_ids:
+            return lesson
+    if _open_quiz(course) and not quiz_passed:
+        return course.quiz
+    return None
+
+
+def attempts(learner, quiz):
+    return db.session.scalars(
+        select(QuizAttempt)
+        .where(QuizAttempt.user_id == learner.id, QuizAttempt.quiz_id == quiz.id)
+        .order_by(QuizAttempt.created_at.desc(), QuizAttempt.id.desc())
+    ).all()
+
+
+def _open_quiz(course):
+    quiz = course.quiz
+    return quiz if quiz is not None and quiz.archived_at is None else None
+
+
+def _empty_progress(course):
+    return Progress(
+        lessons_done=0,
+        lessons_total=len(course.active_lessons),
+        quiz_passed=False,
+        has_quiz=_open_quiz(course) is not None,
+        enrolled=False,
+    )
+
+
+def _update_completion(learner, course):
+    """Mark the enrolment complete once every step is done; never undo it."""
+    db.session.flush()
+    progress = course_progress(learner, course)
+    if progress.complete:
+        enrollment = enroll(learner, course)
+        if enrollment.completed_at is None:
+            enrollment.completed_at = utcnow()

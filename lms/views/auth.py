@@ -1,0 +1,87 @@
+"""Sign up, sign in, sign out."""
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from lms.extensions import db, limiter
+from lms.forms import EmptyForm, LoginForm, SignupForm
+from lms.models import Area
+from lms.services import DomainError
+from lms.services.accounts import authenticate, end_other_sessions, register_learner
+from lms.services.areas import commune_choices
+from lms.views import safe_next
+
+bp = Blueprint("auth", __name__)
+
+# Per address; per-account limits come with the shared store in production.
+SIGN_IN_LIMIT = "10 per minute; 50 per hour"
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
+def signup():
+    if current_user.is_authenticated:
+        return redirect(url_for("learn.catalog"))
+    form = SignupForm()
+    form.area.choices = {group: items for group, items in commune_choices()}
+    if form.validate_on_submit():
+        try:
+            user = register_learner(
+                form.phone.data,
+                form.name.data,
+                db.session.get(Area, form.area.data),
+                form.password.data,
+                locale=str(get_locale()),
+            )
+        except DomainError as error:
+            _attach(form, error)
+        else:
+            db.session.commit()
+            _start_session(user)
+            flash(
+                _("Welcome, %(name)s! Choose a course to begin.", name=user.name),
+                "success",
+            )
+            return redirect(url_for("learn.catalog"))
+    return render_template("auth/signup.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("learn.catalog"))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = authenticate(form.phone.data, form.password.data)
+        if user is not None:
+            db.session.commit()  # a password rehash, if any
+            _start_session(user)
+            return redirect(safe_next(form.next.data))
+        form.password.errors.append(_("The phone number or password is not right."))
+    return render_template("auth/login.html", form=form), 400 if form.errors else 200
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    if EmptyForm().validate_on_submit():
+        end_other_sessions(current_user)
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash(_("You have signed out."), "info")
+    return redirect(url_for("learn.catalog"))
+
+
+def _start_session(user):
+    session.clear()  # a new session on sign-in: nothing carried over from before
+    session.permanent = True
+    login_user(user)
+
+
+def _attach(form, error):
+    field = getattr(form, error.field, None) if error.field else None
+    (field.errors if field is not None else form.form_errors).append(str(error.message))

@@ -1,0 +1,124 @@
+"""Site-wide pages: health, language switch, media, errors, response headers."""
+
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+)
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import text
+
+from lms.extensions import db
+from lms.forms import LanguageForm
+from lms.i18n import LANG_COOKIE, localised
+from lms.services.accounts import set_locale
+from lms.views import safe_next
+
+bp = Blueprint("core", __name__)
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+    "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+MEDIA_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+
+
+@bp.get("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # any database failure means "not healthy", never a 500 page
+        current_app.logger.exception("health check failed")
+        return jsonify(status="error"), 503
+    return jsonify(status="ok")
+
+
+@bp.post("/language")
+def change_language():
+    form = LanguageForm()
+    languages = current_app.config["LANGUAGES"]
+    lang = form.lang.data if form.validate_on_submit() else None
+    response = make_response(redirect(safe_next(form.next.data)))
+    if lang in languages:
+        response.set_cookie(
+            LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+        )
+        if current_user.is_authenticated:
+            set_locale(current_user, lang)
+            db.session.commit()
+    return response
+
+
+@bp.get("/media/<path:filename>")
+def media(filename):
+    """Serve imported and uploaded images; never scripts, never a chosen path."""
+    response = send_from_directory(
+        current_app.config["LMS_UPLOAD_DIR"], filename, max_age=365 * 24 * 3600
+    )
+    response.headers["Content-Security-Policy"] = MEDIA_CSP
+    return response
+
+
+ERROR_TEXTS = {
+    400: (
+        _l("Something was wrong with that request"),
+        _l("Please go back and try again."),
+    ),
+    403: (
+        _l("You cannot open this page"),
+        _l("Your account does not have access to it."),
+    ),
+    404: (
+        _l("Page not found"),
+        _l("The address may be mistyped, or the page was removed."),
+    ),
+    405: (
+        _l("Something was wrong with that request"),
+        _l("Please go back and try again."),
+    ),
+    413: (_l("The file is too large"), _l("Choose a smaller file and try again.")),
+    429: (_l("Too many attempts"), _l("Please wait a minute and try again.")),
+    500: (
+        _l("Something went wrong on our side"),
+        _l("Please try again in a moment. Your work has not been lost."),
+    ),
+}
+
+
+def error_page(error):
+    code = getattr(error, "code", 500) or 500
+    if code >= 500:
+        db.session.rollback()
+    title, message = ERROR_TEXTS.get(code, ERROR_TEXTS[500])
+    if isinstance(error, CSRFError):
+        message = _l("The form had expired. Please fill it in again.")
+    return render_template(
+        "errors/error.html", code=code, title=title, message=message
+    ), code
+
+
+def security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    response.headers["X-Frame-Options"] = "DENY"
+    if request.is_secure:
+        response.headers["Strict-Transport-Security"] = "max-age=31536000"
+    return response
+
+
+def template_globals():
+    locale = str(get_locale())
+    return {
+        "locale": locale,
+        "loc": lambda obj, field: localised(obj, field, locale),
+        "language_form": LanguageForm(formdata=None),
+    }

@@ -1,0 +1,175 @@
+"""The farmer's path: catalogue, course, lesson, quiz, my learning."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from lms.extensions import db
+from lms.forms import EmptyForm
+from lms.models import Course, Lesson, QuizAttempt
+from lms.permissions import can_read_attempt, can_read_course, readable_courses, require
+from lms.services import DomainError, learning
+
+bp = Blueprint("learn", __name__)
+
+
+def get_course(slug):
+    """Load a course the current user may read, else 404 (drafts stay hidden)."""
+    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    if course is None or not can_read_course(current_user, course):
+        abort(404)
+    return course
+
+
+def get_lesson(course, slug):
+    lesson = db.session.scalar(
+        select(Lesson).where(Lesson.course_id == course.id, Lesson.slug == slug)
+    )
+    if lesson is None or lesson.archived_at is not None:
+        abort(404)
+    return lesson
+
+
+def get_quiz(course):
+    if course.quiz is None or course.quiz.archived_at is not None:
+        abort(404)
+    return course.quiz
+
+
+@bp.get("/")
+def catalog():
+    courses = db.session.scalars(
+        select(Course).where(readable_courses(current_user)).order_by(Course.position)
+    ).all()
+    progress = learning.progress_by_course(current_user, courses)
+    return render_template("learn/catalog.html", courses=courses, progress=progress)
+
+
+@bp.get("/courses/<slug>")
+def course(slug):
+    course = get_course(slug)
+    progress = learning.course_progress(current_user, course)
+    done = learning.completed_lesson_ids(current_user, course)
+    return render_template(
+        "learn/course.html",
+        course=course,
+        progress=progress,
+        done=done,
+        next_step=learning.next_step(course, done, progress.quiz_passed),
+        form=EmptyForm(),
+    )
+
+
+@bp.post("/courses/<slug>/enroll")
+@login_required
+def enroll(slug):
+    course = get_course(slug)
+    if EmptyForm().validate_on_submit():
+        learning.enroll(current_user, course)
+        db.session.commit()
+    return redirect(_continue_url(course))
+
+
+@bp.get("/courses/<slug>/lessons/<lesson_slug>")
+@login_required
+def lesson(slug, lesson_slug):
+    course = get_course(slug)
+    lesson = get_lesson(course, lesson_slug)
+    lessons = course.active_lessons
+    index = lessons.index(lesson)
+    done = learning.completed_lesson_ids(current_user, course)
+    return render_template(
+        "learn/lesson.html",
+        course=course,
+        lesson=lesson,
+        number=index + 1,
+        count=len(lessons),
+        previous=lessons[index - 1] if index > 0 else None,
+        next=lessons[index + 1] if index + 1 < len(lessons) else None,
+        done=lesson.id in done,
+        form=EmptyForm(),
+    )
+
+
+@bp.post("/courses/<slug>/lessons/<lesson_slug>/complete")
+@login_required
+def complete(slug, lesson_slug):
+    course = get_course(slug)
+    lesson = get_lesson(course, lesson_slug)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    learning.complete_lesson(current_user, lesson)
+    db.session.commit()
+    flash(_("Lesson complete. Well done!"), "success")
+    return redirect(_continue_url(course))
+
+
+@bp.route("/courses/<slug>/quiz", methods=["GET", "POST"])
+@login_required
+def quiz(slug):
+    course = get_course(slug)
+    quiz = get_quiz(course)
+    form = EmptyForm()
+    error = None
+    if form.validate_on_submit():
+        answers = {q["id"]: request.form.getlist(q["id"]) for q in quiz.questions}
+        try:
+            attempt = learning.submit_quiz(current_user, quiz, answers)
+        except DomainError as failure:
+            error = failure
+        else:
+            db.session.commit()
+            return redirect(url_for(".attempt", slug=slug, attempt_id=attempt.id))
+    status = 400 if error or form.errors else 200
+    return render_template(
+        "learn/quiz.html",
+        course=course,
+        quiz=quiz,
+        form=form,
+        error=error,
+        chosen=request.form,
+        attempts=learning.attempts(current_user, quiz),
+    ), status
+
+
+@bp.get("/courses/<slug>/quiz/attempts/<int:attempt_id>")
+@login_required
+def attempt(slug, attempt_id):
+    course = get_course(slug)
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    if attempt is None or attempt.quiz.course_id != course.id:
+        abort(404)
+    require(can_read_attempt(current_user, attempt))
+    progress = learning.course_progress(current_user, course)
+    return render_template(
+        "learn/attempt.html", course=course, attempt=attempt, progress=progress
+    )
+
+
+@bp.get("/me/learning")
+@login_required
+def my_learning():
+    courses = db.session.scalars(
+        select(Course).where(readable_courses(current_user)).order_by(Course.position)
+    ).all()
+    progress = learning.progress_by_course(current_user, courses)
+    started = [c for c in courses if progress[c.id].enrolled]
+    return render_template(
+        "learn/my_learning.html",
+        started=started,
+        others=[c for c in courses if c not in started],
+        progress=progress,
+    )
+
+
+def _continue_url(course):
+    """The next lesson not done, else the quiz, else the course page."""
+    progress = learning.course_progress(current_user, course)
+    done = learning.completed_lesson_ids(current_user, course)
+    step = learning.next_step(course, done, progress.quiz_passed)
+    if isinstance(step, Lesson):
+        return url_for(".lesson", slug=course.slug, lesson_slug=step.slug)
+    if step is not None:
+        return url_for(".quiz", slug=course.slug)
+    return url_for(".course", slug=course.slug)
