@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 from lms import create_app
 from lms.content.importer import import_courses
@@ -61,11 +62,27 @@ def config(tmp_path):
     }
 
 
+class IsolatedClient(FlaskClient):
+    """Run each request in its own app context and session, as a real server does.
+
+    The test's own session is committed first (so the request sees the setup)
+    and expired after (so the test sees what the request wrote).
+    """
+
+    def open(self, *args, **kwargs):
+        db.session.commit()
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
 @pytest.fixture
 def app(request, config, tmp_path):
     kind = getattr(request, "param", "sqlite")
     config["SQLALCHEMY_DATABASE_URI"] = database_url(kind, tmp_path)
     app = create_app(config)
+    app.test_client_class = IsolatedClient
     with app.app_context():
         db.drop_all()
         db.create_all()

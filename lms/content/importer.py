@@ -47,9 +47,7 @@ def import_courses(root, upload_dir):
             summary_en=data.summary_en,
             archived_at=None,
         )
-        changed |= _import_lessons(
-            course, data.lessons, _resolver(urls), counts
-        )
+        changed |= _import_lessons(course, data.lessons, _resolver(urls), counts)
         changed |= _import_quiz(course, data.quiz)
         if course.id is not None:
             counts["updated" if changed else "unchanged"] += 1

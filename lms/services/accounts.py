@@ -54,7 +54,14 @@ def find_by_phone(raw):
 
 
 def register_learner(phone, name, area, password, locale=None):
-    """Create a learner account; refuse a taken number or a weak password."""
+    """Create a learner account; refuse a taken number or a weak password.
+
+    A farmer belongs to a commune: an area with no areas below it.
+    """
+    if area is None or db.session.scalar(
+        select(Area.id).where(Area.parent_id == area.id).limit(1)
+    ):
+        raise DomainError(_l("Choose your commune."), field="area")
     return create_user(phone, name, "learner", area, password, locale=locale)
 
 

@@ -1,5 +1,6 @@
 """Password hashing (argon2id) and the sign-up password policy."""
 
+import unicodedata
 from functools import cache
 from pathlib import Path
 
@@ -51,10 +52,16 @@ def check_password_policy(password, phone=None, name=None):
         raise DomainError(
             _l("Do not use your phone number as your password."), field="password"
         )
-    if name and folded.replace(" ", "") == name.casefold().replace(" ", ""):
+    if name and _plain(password) == _plain(name):
         raise DomainError(
             _l("Do not use your name as your password."), field="password"
         )
+
+
+def _plain(text):
+    """Fold case, accents and spaces: "Nguyễn Văn Tùng" -> "nguyenvantung"."""
+    text = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
+    return "".join(c for c in text if not unicodedata.combining(c) and not c.isspace())
 
 
 def hash_password(password):

@@ -1,0 +1,172 @@
+"""Sign up, sign in and sign out through the pages a farmer uses."""
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from lms.extensions import db
+from lms.models import Area, AuditEvent, User
+from tests.conftest import PASSWORD, count, make_user, sign_in
+
+
+def area_id(code="P-A"):
+    return db.session.scalar(sa.select(Area.id).where(Area.code == code))
+
+
+def signup(client, **fields):
+    data = {
+        "phone": "0912 345 678",
+        "name": "Nguyễn Thị Hoa",
+        "area": area_id(),
+        "password": PASSWORD,
+    }
+    data.update(fields)
+    return client.post("/signup", data=data)
+
+
+def test_signup_creates_a_learner_and_signs_in(client):
+    response = signup(client)
+    assert response.status_code == 302
+    user = db.session.scalar(sa.select(User))
+    assert (user.phone, user.role, user.area.code) == ("+84912345678", "learner", "P-A")
+    assert user.password_hash.startswith("$argon2id$")
+    assert "Nguyễn Thị Hoa" in client.get("/").get_data(as_text=True)
+    assert client.get("/me/learning").status_code == 200
+
+
+def test_signup_form_helps_phones_fill_it_in(client):
+    html = client.get("/signup").get_data(as_text=True)
+    phone = re.search(r"<input[^>]*name=\"phone\"[^>]*>", html).group(0)
+    assert 'type="tel"' in phone and 'inputmode="tel"' in phone
+    assert 'autocomplete="tel"' in phone
+    assert 'autocomplete="name"' in html and 'autocomplete="new-password"' in html
+    for field in ("phone", "name", "area", "password"):
+        assert f'<label for="{field}">' in html
+    # Communes are grouped under their parent, and only communes are offered.
+    assert '<optgroup label="Tỉnh Mẫu">' in html and "Xã An" in html
+    assert f'value="{area_id("P")}"' not in html
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"phone": "0241 234 567"}, "phone"),
+        ({"phone": ""}, "phone"),
+        ({"name": "   "}, "name"),
+        ({"name": "x" * 121}, "name"),
+        ({"password": "1234567"}, "password"),
+        ({"password": "12345678"}, "password"),
+        ({"password": "0912345678"}, "password"),
+        ({"area": ""}, "area"),
+        ({"area": "999999"}, "area"),
+        ({"area": "not-a-number"}, "area"),
+        ({"area": "PROVINCE"}, "area"),
+    ],
+)
+def test_bad_signup_shows_the_problem_and_creates_nothing(client, fields, field):
+    if fields.get("area") == "PROVINCE":
+        fields["area"] = area_id("P")  # a province is not a commune
+    response = signup(client, **fields)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert f'id="{field}-error"' in html
+    assert count(User) == 0
+
+
+def test_signup_with_a_registered_number_says_so(client, learner):
+    response = signup(client, phone="84912345678", name="Người khác")
+    assert response.status_code == 400
+    assert 'id="phone-error"' in response.get_data(as_text=True)
+    assert count(User) == 1
+
+
+def test_signup_cannot_choose_a_role(client):
+    signup(client, role="admin")
+    assert db.session.scalar(sa.select(User.role)) == "learner"
+
+
+def test_signup_is_audited(client):
+    signup(client)
+    event = db.session.scalar(sa.select(AuditEvent))
+    assert event.action == "user.create" and event.detail == {"role": "learner"}
+
+
+def test_sign_in_with_any_spelling_of_the_number(client, learner):
+    response = sign_in(client, phone="+84 912 345 678")
+    assert response.status_code == 302
+    assert client.get("/me/learning").status_code == 200
+
+
+def test_sign_in_does_not_reveal_whether_a_number_is_registered(client, learner):
+    wrong_password = sign_in(client, password="not the password")
+    unknown_number = sign_in(client, phone="0987654321")
+    assert wrong_password.status_code == unknown_number.status_code == 400
+
+    def error(response):
+        return re.search(
+            r'id="password-error">([^<]*)<', response.get_data(as_text=True)
+        )
+
+    assert error(wrong_password).group(1) == error(unknown_number).group(1)
+
+
+def test_sign_in_goes_back_to_the_page_asked_for_but_only_on_this_site(client, learner):
+    response = client.get("/me/learning")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    ok = client.post(
+        "/login",
+        data={"phone": "0912345678", "password": PASSWORD, "next": "/me/learning"},
+    )
+    assert ok.headers["Location"] == "/me/learning"
+    client.post("/logout")
+    for evil in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
+        response = client.post(
+            "/login", data={"phone": "0912345678", "password": PASSWORD, "next": evil}
+        )
+        assert response.headers["Location"] == "/", evil
+        client.post("/logout")
+
+
+def test_sign_out_ends_the_session_on_every_device(app, learner):
+    phone, laptop = app.test_client(), app.test_client()
+    sign_in(phone)
+    sign_in(laptop)
+    assert laptop.get("/me/learning").status_code == 200
+    phone.post("/logout")
+    assert phone.get("/me/learning").status_code == 302
+    assert laptop.get("/me/learning").status_code == 302
+
+
+def test_disabled_account_cannot_sign_in(client, learner):
+    learner.active = False
+    db.session.commit()
+    assert sign_in(client).status_code == 400
+
+
+def test_forms_need_a_csrf_token(app, config):
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+    make_user()
+    response = client.post("/login", data={"phone": "0912345678", "password": PASSWORD})
+    assert response.status_code == 400
+    assert client.get("/me/learning").status_code == 302
+
+
+def test_sign_in_is_rate_limited(app, config):
+    from lms import create_app
+
+    limited = create_app(
+        config
+        | {
+            "RATELIMIT_ENABLED": True,
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+        }
+    )
+    limited.test_client_class = app.test_client_class
+    client = limited.test_client()
+    statuses = [
+        sign_in(client, password="wrong password").status_code for _ in range(11)
+    ]
+    assert statuses[:10] == [400] * 10
+    assert statuses[10] == 429

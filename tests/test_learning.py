@@ -1,0 +1,221 @@
+"""The farmer's path: catalogue, course, lessons, quiz, progress."""
+
+import re
+
+import sqlalchemy as sa
+
+from lms.extensions import db
+from lms.models import Course, Enrollment, LessonProgress, QuizAttempt
+from tests.conftest import count, make_user, sign_in
+
+RIGHT = {"sprayed": "a", "before-live": ["a", "b"]}
+WRONG = {"sprayed": "b", "before-live": ["a"]}
+
+
+def text(response):
+    return response.get_data(as_text=True)
+
+
+def percent(html):
+    return int(re.search(r'<progress max="100" value="(\d+)"', html).group(1))
+
+
+def complete(client, lesson):
+    return client.post(f"/courses/mini/lessons/{lesson}/complete")
+
+
+def test_catalog_lists_published_courses_for_everyone(client, mini_course):
+    html = text(client.get("/"))
+    assert "Khoá học nhỏ" in html and "/courses/mini" in html
+    assert "Một khoá học nhỏ để thử." in html
+
+
+def test_drafts_are_invisible_to_learners(signed_in, mini_course):
+    mini_course.status = "draft"
+    db.session.commit()
+    assert "/courses/mini" not in text(signed_in.get("/"))
+    assert signed_in.get("/courses/mini").status_code == 404
+    assert signed_in.get("/courses/mini/lessons/first").status_code == 404
+    assert signed_in.get("/courses/mini/quiz").status_code == 404
+
+
+def test_trainers_see_drafts_marked_as_such(client, mini_course):
+    mini_course.status = "draft"
+    db.session.commit()
+    make_user(phone="0987654321", role="trainer")
+    sign_in(client, phone="0987654321")
+    assert client.get("/courses/mini").status_code == 200
+
+
+def test_lessons_need_an_account(client, mini_course):
+    response = client.get("/courses/mini/lessons/first")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert client.post("/courses/mini/lessons/first/complete").status_code == 302
+    assert count(LessonProgress) == 0
+
+
+def test_start_course_enrols_and_opens_the_first_lesson(signed_in, mini_course):
+    response = signed_in.post("/courses/mini/enroll")
+    assert response.headers["Location"] == "/courses/mini/lessons/first"
+    assert count(Enrollment) == 1
+    signed_in.post("/courses/mini/enroll")
+    assert count(Enrollment) == 1
+
+
+def test_lesson_page_shows_text_time_and_neighbours(signed_in, mini_course):
+    html = text(signed_in.get("/courses/mini/lessons/second"))
+    assert "<h1>Bài hai</h1>" in html
+    assert "<strong>chữ đậm</strong>" in html and "<script>alert" not in html
+    assert "7 " in re.search(r'class="meta">([^<]*)', html).group(1)
+    assert 'rel="prev" href="/courses/mini/lessons/first"' in html
+    assert 'rel="next" href="/courses/mini/lessons/third"' in html
+
+
+def test_last_lesson_leads_to_the_quiz(signed_in, mini_course):
+    html = text(signed_in.get("/courses/mini/lessons/third"))
+    assert 'rel="next" href="/courses/mini/quiz"' in html
+
+
+def test_unknown_or_archived_lessons_are_not_found(signed_in, mini_course):
+    assert signed_in.get("/courses/mini/lessons/nope").status_code == 404
+    assert signed_in.get("/courses/nope").status_code == 404
+    mini_course.lessons[0].archived_at = mini_course.updated_at
+    db.session.commit()
+    assert signed_in.get("/courses/mini/lessons/first").status_code == 404
+    assert complete(signed_in, "first").status_code == 404
+
+
+def test_marking_complete_twice_is_harmless(signed_in, mini_course):
+    first = complete(signed_in, "first")
+    assert first.headers["Location"] == "/courses/mini/lessons/second"
+    complete(signed_in, "first")
+    assert count(LessonProgress) == 1
+    html = text(signed_in.get("/courses/mini"))
+    assert percent(html) == 25  # 1 of 3 lessons + the quiz
+
+
+def test_continue_goes_to_the_first_lesson_not_done(signed_in, mini_course):
+    complete(signed_in, "first")
+    complete(signed_in, "third")
+    response = signed_in.post("/courses/mini/enroll")
+    assert response.headers["Location"] == "/courses/mini/lessons/second"
+    complete(signed_in, "second")
+    response = signed_in.post("/courses/mini/enroll")
+    assert response.headers["Location"] == "/courses/mini/quiz"
+
+
+def test_quiz_uses_radios_for_one_answer_and_checkboxes_for_several(
+    signed_in, mini_course
+):
+    html = text(signed_in.get("/courses/mini/quiz"))
+    assert 'type="radio" name="sprayed"' in html
+    assert 'type="checkbox" name="before-live"' in html
+
+
+def test_unanswered_quiz_keeps_answers_and_saves_nothing(signed_in, mini_course):
+    response = signed_in.post("/courses/mini/quiz", data={"sprayed": "a"})
+    assert response.status_code == 400
+    html = text(response)
+    assert 'role="alert"' in html
+    assert re.search(r'name="sprayed" value="a"\s+checked', html)
+    assert count(QuizAttempt) == 0
+
+
+def test_answers_that_are_not_choices_are_refused(signed_in, mini_course):
+    response = signed_in.post(
+        "/courses/mini/quiz", data={"sprayed": "z", "before-live": "a"}
+    )
+    assert response.status_code == 400
+    assert count(QuizAttempt) == 0
+
+
+def test_failed_quiz_explains_and_offers_a_retry(signed_in, mini_course):
+    response = signed_in.post("/courses/mini/quiz", data=WRONG)
+    html = text(signed_in.get(response.headers["Location"]))
+    assert "0%" in html
+    assert "Nói thật giữ được lòng tin." in html  # the explanation teaches
+    assert 'href="/courses/mini/quiz"' in html
+    attempt = db.session.scalar(sa.select(QuizAttempt))
+    assert attempt.passed is False and attempt.results == {
+        "sprayed": False,
+        "before-live": False,
+    }
+
+
+def test_partly_right_multiple_choice_counts_as_wrong(signed_in, mini_course):
+    signed_in.post("/courses/mini/quiz", data={"sprayed": "a", "before-live": ["a"]})
+    attempt = db.session.scalar(sa.select(QuizAttempt))
+    assert attempt.score == 50 and attempt.passed  # pass mark 50
+
+
+def test_every_attempt_is_kept(signed_in, mini_course):
+    signed_in.post("/courses/mini/quiz", data=WRONG)
+    signed_in.post("/courses/mini/quiz", data=RIGHT)
+    scores = db.session.scalars(sa.select(QuizAttempt.score).order_by(QuizAttempt.id))
+    assert list(scores) == [0, 100]
+    assert "100%" in text(signed_in.get("/courses/mini/quiz"))  # best score so far
+
+
+def test_someone_elses_attempt_is_forbidden(app, signed_in, mini_course):
+    response = signed_in.post("/courses/mini/quiz", data=RIGHT)
+    url = response.headers["Location"]
+    other = app.test_client()
+    make_user(phone="0987654321", name="Trần Văn Bình")
+    sign_in(other, phone="0987654321")
+    assert other.get(url).status_code == 403
+    assert other.get(url.replace("/mini/", "/other/")).status_code == 404
+
+
+def test_whole_course_reaches_one_hundred_percent(signed_in, mini_course):
+    signed_in.post("/courses/mini/enroll")
+    for lesson in ("first", "second", "third"):
+        complete(signed_in, lesson)
+    response = signed_in.post("/courses/mini/quiz", data=RIGHT)
+    result = text(signed_in.get(response.headers["Location"]))
+    assert "100%" in result
+    assert percent(text(signed_in.get("/courses/mini"))) == 100
+    mine = text(signed_in.get("/me/learning"))
+    assert percent(mine) == 100
+    enrollment = db.session.scalar(sa.select(Enrollment))
+    assert enrollment.completed_at is not None
+
+
+def test_quiz_before_lessons_does_not_complete_the_course(signed_in, mini_course):
+    signed_in.post("/courses/mini/quiz", data=RIGHT)
+    assert db.session.scalar(sa.select(Enrollment.completed_at)) is None
+    for lesson in ("first", "second", "third"):
+        complete(signed_in, lesson)
+    assert db.session.scalar(sa.select(Enrollment.completed_at)) is not None
+
+
+def test_completion_is_never_undone_by_a_new_lesson(signed_in, mini_course):
+    for lesson in ("first", "second", "third"):
+        complete(signed_in, lesson)
+    signed_in.post("/courses/mini/quiz", data=RIGHT)
+    from lms.models import Lesson
+
+    mini_course.lessons.append(Lesson(slug="fourth", position=4, title_vi="Bài bốn"))
+    db.session.commit()
+    assert db.session.scalar(sa.select(Enrollment.completed_at)) is not None
+    assert percent(text(signed_in.get("/courses/mini"))) == 80
+
+
+def test_my_learning_lists_started_courses_with_progress(signed_in, mini_course):
+    html = text(signed_in.get("/me/learning"))
+    assert "/courses/mini" in html and "<progress" not in html
+    complete(signed_in, "first")
+    html = text(signed_in.get("/me/learning"))
+    assert percent(html) == 25
+
+
+def test_get_requests_change_nothing(signed_in, mini_course):
+    for url in [
+        "/",
+        "/courses/mini",
+        "/courses/mini/lessons/first",
+        "/courses/mini/quiz",
+        "/me/learning",
+    ]:
+        signed_in.get(url)
+    assert count(Enrollment) == count(LessonProgress) == count(QuizAttempt) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Course)) == 1
