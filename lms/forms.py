@@ -2,10 +2,34 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import HiddenField, PasswordField, SelectField, StringField, TelField
 from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.widgets import Select
 
 PHONE_ATTRS = {"inputmode": "tel", "autocomplete": "tel"}
+
+
+class SelectWithPrompt(Select):
+    """A select whose first option asks for a choice, so none is made by accident."""
+
+    def __init__(self, prompt):
+        super().__init__()
+        self.prompt = prompt
+
+    def __call__(self, field, **kwargs):
+        opening, rest = str(super().__call__(field, **kwargs)).split(">", 1)
+        selected = "" if field.data else " selected"
+        prompt = f'<option value=""{selected}>{escape(self.prompt)}</option>'
+        return Markup(f"{opening}>{prompt}{rest}")
+
+
+def _id_or_none(value):
+    """Coerce a posted id; anything else becomes None (and "choose" is asked)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 class EmptyForm(FlaskForm):
@@ -29,9 +53,10 @@ class SignupForm(FlaskForm):
     )
     area = SelectField(
         _l("Commune"),
-        coerce=int,
+        coerce=_id_or_none,
         validators=[InputRequired(_l("Choose your commune."))],
         validate_choice=False,  # the service checks the area exists
+        widget=SelectWithPrompt(_l("Choose your commune")),
     )
     password = PasswordField(
         _l("Password"),

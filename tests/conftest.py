@@ -149,3 +149,18 @@ def mini_course(app, course_dir):
 
 def count(model):
     return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def redis_url():
+    """The Redis to test against, or skip (fail in CI) when there is none."""
+    import redis
+
+    url = os.environ.get("LMS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=3).ping()
+    except redis.exceptions.ConnectionError as error:
+        reason = f"Redis not reachable at {url}: {error}"
+        if os.environ.get("LMS_TEST_REQUIRE_SERVICES"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return url

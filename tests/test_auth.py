@@ -46,6 +46,8 @@ def test_signup_form_helps_phones_fill_it_in(client):
     # Communes are grouped under their parent, and only communes are offered.
     assert '<optgroup label="Tỉnh Mẫu">' in html and "Xã An" in html
     assert f'value="{area_id("P")}"' not in html
+    # Nothing is chosen for the farmer: the first option asks.
+    assert re.search(r'<select[^>]*name="area"[^>]*><option value="" selected>', html)
 
 
 @pytest.mark.parametrize(
@@ -71,6 +73,8 @@ def test_bad_signup_shows_the_problem_and_creates_nothing(client, fields, field)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert f'id="{field}-error"' in html
+    error = re.search(rf'id="{field}-error">([^<]*)<', html).group(1)
+    assert error and "coerce" not in error and "Invalid" not in error
     assert count(User) == 0
 
 
@@ -170,3 +174,34 @@ def test_sign_in_is_rate_limited(app, config):
     ]
     assert statuses[:10] == [400] * 10
     assert statuses[10] == 429
+
+
+def test_rate_limit_is_shared_by_workers_through_redis(app, config):
+    """Two app instances (two gunicorn workers) count against one limit."""
+    import redis
+
+    from lms import create_app
+    from tests.conftest import redis_url
+
+    url = redis_url()
+    redis.Redis.from_url(url).flushdb()
+    workers = []
+    for _ in range(2):
+        worker = create_app(
+            config
+            | {
+                "RATELIMIT_ENABLED": True,
+                "RATELIMIT_STORAGE_URI": url,
+                "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            }
+        )
+        worker.test_client_class = app.test_client_class
+        workers.append(worker.test_client())
+    statuses = [
+        sign_in(workers[i % 2], password="wrong password").status_code
+        for i in range(11)
+    ]
+    assert statuses[:10] == [400] * 10 and statuses[10] == 429
+    store = redis.Redis.from_url(url)
+    assert any(b"auth.login" in key for key in store.keys("LIMITS*"))  # in Redis
+    store.flushdb()

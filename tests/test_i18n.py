@@ -8,7 +8,7 @@ import pytest
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-from tests.conftest import make_user, sign_in
+from tests.conftest import PASSWORD, make_user, sign_in
 
 ROOT = Path(__file__).parent.parent
 CATALOGUE = ROOT / "lms" / "translations"
@@ -60,6 +60,36 @@ def test_choice_is_remembered_on_the_account(app, client):
     assert '<html lang="en">' in page(other_device, "/me/learning")
 
 
+def test_language_picked_before_signing_up_is_kept_on_the_account(client):
+    import sqlalchemy as sa
+
+    from lms.extensions import db
+    from lms.models import Area, User
+
+    client.post("/language", data={"lang": "en", "next": "/"})
+    area = db.session.scalar(sa.select(Area.id).where(Area.code == "P-A"))
+    client.post(
+        "/signup",
+        data={"phone": "0912345678", "name": "Hoa", "area": area, "password": PASSWORD},
+    )
+    assert db.session.scalar(sa.select(User.locale)) == "en"
+
+
+def test_browser_language_is_not_stored_as_a_choice(client):
+    import sqlalchemy as sa
+
+    from lms.extensions import db
+    from lms.models import Area, User
+
+    area = db.session.scalar(sa.select(Area.id).where(Area.code == "P-A"))
+    client.post(
+        "/signup",
+        data={"phone": "0912345678", "name": "Hoa", "area": area, "password": PASSWORD},
+        headers={"Accept-Language": "en"},
+    )
+    assert db.session.scalar(sa.select(User.locale)) is None
+
+
 def test_lesson_in_english_falls_back_to_vietnamese_with_a_note(client, mini_course):
     make_user()
     sign_in(client)
@@ -82,7 +112,7 @@ def test_catalogue_covers_every_string_in_the_code(tmp_path):
     pot = tmp_path / "messages.pot"
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg"]
-        + ["-k", "_l", "-k", "lazy_gettext", "-o", str(pot), "."],
+        + ["-k", "_l", "-k", "lazy_gettext", "--ignore-dirs=.*", "-o", str(pot), "."],
         cwd=ROOT,
         check=True,
         capture_output=True,
@@ -95,6 +125,7 @@ def test_catalogue_covers_every_string_in_the_code(tmp_path):
         have = {
             m.id if isinstance(m.id, str) else m.id[0] for m in read_po(file) if m.id
         }
+    assert "Show password" in wanted  # templates/_macros/ is read too
     assert sorted(wanted - have) == []
 
 

@@ -1,12 +1,21 @@
 """Sign up, sign in, sign out."""
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from lms.extensions import db, limiter
 from lms.forms import EmptyForm, LoginForm, SignupForm
+from lms.i18n import LANG_COOKIE
 from lms.models import Area
 from lms.services import DomainError
 from lms.services.accounts import authenticate, end_other_sessions, register_learner
@@ -31,9 +40,9 @@ def signup():
             user = register_learner(
                 form.phone.data,
                 form.name.data,
-                db.session.get(Area, form.area.data),
+                db.session.get(Area, form.area.data) if form.area.data else None,
                 form.password.data,
-                locale=str(get_locale()),
+                locale=_chosen_language(),
             )
         except DomainError as error:
             _attach(form, error)
@@ -80,6 +89,15 @@ def _start_session(user):
     session.clear()  # a new session on sign-in: nothing carried over from before
     session.permanent = True
     login_user(user)
+
+
+def _chosen_language():
+    """The language picked with the switcher before signing up, if any.
+
+    The browser's language is not a choice: it is not stored on the account.
+    """
+    lang = request.cookies.get(LANG_COOKIE)
+    return lang if lang in current_app.config["LANGUAGES"] else None
 
 
 def _attach(form, error):
