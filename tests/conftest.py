@@ -36,11 +36,15 @@ def postgres_url():
             pass
         engine.dispose()
     except sa.exc.OperationalError as error:
-        reason = f"PostgreSQL not reachable at {url}: {error.orig}"
-        if os.environ.get("LMS_TEST_REQUIRE_SERVICES"):
-            pytest.fail(reason)
-        pytest.skip(reason)
+        unavailable(f"PostgreSQL not reachable at {url}: {error.orig}")
     return url
+
+
+def unavailable(reason):
+    """Skip a test whose service is missing; fail instead where CI requires it."""
+    if os.environ.get("LMS_TEST_REQUIRE_SERVICES"):
+        pytest.fail(reason)
+    pytest.skip(reason)
 
 
 def database_url(kind, tmp_path):
@@ -159,8 +163,5 @@ def redis_url():
     try:
         redis.Redis.from_url(url, socket_connect_timeout=3).ping()
     except redis.exceptions.ConnectionError as error:
-        reason = f"Redis not reachable at {url}: {error}"
-        if os.environ.get("LMS_TEST_REQUIRE_SERVICES"):
-            pytest.fail(reason)
-        pytest.skip(reason)
+        unavailable(f"Redis not reachable at {url}: {error}")
     return url

@@ -92,11 +92,16 @@ def test_create_user_refuses_bad_input_and_creates_nothing(app):
     assert count(User) == 0
 
 
-def test_no_admin_exists_by_default(app, course_dir):
+def setup_on_empty_database(app, course_dir):
+    """Run `lms setup` as on a new machine: no tables, the fixture course."""
     app.config["LMS_COURSES_DIR"] = str(course_dir)
     db.session.remove()
     db.drop_all()
-    assert run(app, "setup").exit_code == 0
+    return run(app, "setup")
+
+
+def test_no_admin_exists_by_default(app, course_dir):
+    assert setup_on_empty_database(app, course_dir).exit_code == 0
     assert count(User) == 0
 
 
@@ -143,11 +148,8 @@ def test_area_file_with_wrong_columns_or_encoding(app, tmp_path):
     assert count(Area) == 3
 
 
-def test_setup_is_idempotent_and_loads_everything(app, tmp_path, course_dir):
-    app.config["LMS_COURSES_DIR"] = str(course_dir)
-    db.session.remove()
-    db.drop_all()
-    first = run(app, "setup")
+def test_setup_is_idempotent_and_loads_everything(app, course_dir):
+    first = setup_on_empty_database(app, course_dir)
     assert first.exit_code == 0, first.output
     areas, courses = count(Area), count(Course)
     assert areas > 10 and courses == 1  # the bundled sample province

@@ -114,3 +114,20 @@ def test_every_input_has_a_visible_label(client, mini_course):
                 "choice" in html and 'type="radio"' in tag or 'type="checkbox"' in tag
             )
             assert wrapped or (field_id and f'for="{field_id.group(1)}"' in html), tag
+
+
+def test_secret_key_is_generated_once_and_kept(tmp_path, monkeypatch):
+    from lms import config as config_module
+
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    key_file = tmp_path / "secret_key"
+    first = config_module._kept_secret(key_file)
+    assert len(first) == 64 and key_file.stat().st_mode & 0o077 == 0
+    assert config_module._kept_secret(key_file) == first
+
+
+def test_secret_key_from_the_environment_wins(monkeypatch):
+    from lms import create_app
+
+    monkeypatch.setenv("SECRET_KEY", "from-the-environment")
+    assert create_app({"TESTING": True}).config["SECRET_KEY"] == "from-the-environment"

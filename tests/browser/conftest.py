@@ -7,6 +7,8 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
+from tests.conftest import unavailable
+
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -22,10 +24,7 @@ PHONE = {"width": 360, "height": 740}
 def chromium_path():
     path = os.environ.get("LMS_TEST_CHROMIUM") or shutil.which("chromium")
     if not path:
-        reason = "Chromium not installed (apt-get install -y chromium)"
-        if os.environ.get("LMS_TEST_REQUIRE_SERVICES"):
-            pytest.fail(reason)
-        pytest.skip(reason)
+        unavailable("Chromium not installed (apt-get install -y chromium)")
     return path
 
 
