@@ -122,8 +122,8 @@ def authenticate(phone, password):
     return user
 
 
-def end_other_sessions(user):
-    """Invalidate every session of ``user`` (sign-out, password change)."""
+def end_all_sessions(user):
+    """End every session of ``user`` on every device (sign-out, password change)."""
     user.session_version += 1
 
 

@@ -18,7 +18,7 @@ from lms.forms import EmptyForm, LoginForm, SignupForm
 from lms.i18n import LANG_COOKIE
 from lms.models import Area
 from lms.services import DomainError
-from lms.services.accounts import authenticate, end_other_sessions, register_learner
+from lms.services.accounts import authenticate, end_all_sessions, register_learner
 from lms.services.areas import commune_choices
 from lms.views import safe_next
 
@@ -77,7 +77,7 @@ def login():
 @login_required
 def logout():
     if EmptyForm().validate_on_submit():
-        end_other_sessions(current_user)
+        end_all_sessions(current_user)
         db.session.commit()
         logout_user()
         session.clear()
