@@ -44,11 +44,14 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
-    from lms.views import auth, core, learn
+    from lms.views import auth, classes, core, learn, practical, teach
 
     app.register_blueprint(core.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(learn.bp)
+    app.register_blueprint(classes.bp)
+    app.register_blueprint(practical.bp)
+    app.register_blueprint(teach.bp)
 
 
 def register_hooks(app):

@@ -8,10 +8,11 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
+from lms.content.export import export_course
 from lms.content.importer import import_courses
 from lms.content.parse import ContentError
 from lms.extensions import db
-from lms.models import ROLES, Area
+from lms.models import ROLES, Area, Course
 from lms.services import DomainError
 from lms.services.accounts import create_user
 from lms.services.areas import AreaFileError, import_areas
@@ -107,3 +108,28 @@ def _import_areas(path):
         raise click.ClickException("no area was imported") from None
     db.session.commit()
     click.echo(f"Areas from {path}: {count} rows.")
+
+
+@lms.command("export-course")
+@click.argument("slug")
+@click.argument("directory", type=click.Path(file_okay=False))
+@with_appcontext
+def export_course_command(slug, directory):
+    """Write the course SLUG as course files into DIRECTORY/SLUG/.
+
+    The folder has the layout of courses/, so import-courses reads it back;
+    the images its lessons show are copied into its images/ folder. Archived
+    lessons are left out. Refuses to write into a folder that is not empty.
+    """
+    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    if course is None:
+        raise click.ClickException(f"no course has the slug {slug}")
+    try:
+        folder = export_course(
+            course, Path(directory), current_app.config["LMS_UPLOAD_DIR"]
+        )
+    except FileExistsError as error:
+        raise click.ClickException(
+            f"{error.filename} is not empty: nothing was exported"
+        ) from None
+    click.echo(f"Course {slug} exported to {folder}.")

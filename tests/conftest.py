@@ -1,5 +1,6 @@
 """Fixtures: an app on a fresh database, a client, and small factories."""
 
+import io
 import os
 import shutil
 from pathlib import Path
@@ -7,12 +8,15 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
+from PIL import Image
 
 from lms import create_app
 from lms.content.importer import import_courses
 from lms.extensions import db
+from lms.models import Area, Course
 from lms.services.accounts import create_user
 from lms.services.areas import import_areas
+from lms.services.classes import create_class, join_class
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -165,3 +169,75 @@ def redis_url():
     except redis.exceptions.ConnectionError as error:
         unavailable(f"Redis not reachable at {url}: {error}")
     return url
+
+
+# People and objects for the trainer's workspace: one of each role, two trainers.
+PHONES = {
+    "learner": "0912000001",
+    "trainer": "0912000002",
+    "other_trainer": "0912000003",
+    "official": "0912000004",
+    "admin": "0912000005",
+    "classmate": "0912000006",
+}
+
+
+@pytest.fixture
+def people(app):
+    """Accounts by role; ``trainer`` owns the mini course and runs a class with
+    ``learner`` and ``classmate`` in it."""
+    roles = {
+        "learner": "learner",
+        "trainer": "trainer",
+        "other_trainer": "trainer",
+        "official": "official",
+        "admin": "admin",
+        "classmate": "learner",
+    }
+    return {
+        key: make_user(phone=PHONES[key], name=key.replace("_", " ").title(), role=role)
+        for key, role in roles.items()
+    }
+
+
+@pytest.fixture
+def owned_course(mini_course, people):
+    mini_course.owner_id = people["trainer"].id
+    db.session.commit()
+    return mini_course
+
+
+@pytest.fixture
+def classroom(owned_course, people):
+    area = db.session.scalar(sa.select(Area).where(Area.code == "P-A"))
+    classroom = create_class(
+        people["trainer"], "Lớp Xã An", None, "Nhà văn hoá", area, [owned_course]
+    )
+    join_class(people["learner"], classroom)
+    join_class(people["classmate"], classroom)
+    db.session.commit()
+    return classroom
+
+
+@pytest.fixture
+def as_role(app, people):
+    """as_role("trainer") -> a client signed in as that person; None: anonymous."""
+
+    def client(role):
+        browser = app.test_client()
+        if role is not None:
+            sign_in(browser, phone=PHONES[role])
+        return browser
+
+    return client
+
+
+def jpeg(width=1600, height=1200, color="red"):
+    data = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(data, "JPEG")
+    data.seek(0)
+    return data
+
+
+def course_by_slug(slug):
+    return db.session.scalar(sa.select(Course).where(Course.slug == slug))

@@ -8,10 +8,10 @@ from pathlib import Path
 from sqlalchemy import select
 
 from lms.clock import utcnow
-from lms.content.parse import parse_courses
+from lms.content.parse import IMAGE_REF, parse_courses
 from lms.content.render import render_markdown
 from lms.extensions import db
-from lms.models import Course, Lesson, Quiz
+from lms.models import Assignment, Course, Lesson, Quiz
 
 MEDIA_FOLDER = "content"
 
@@ -20,8 +20,9 @@ def import_courses(root, upload_dir):
     """Import every course under ``root``; flush, and let the caller commit.
 
     Courses and lessons are matched by slug, so learners' progress survives; a
-    lesson whose file is gone is archived. Images are copied into
-    ``upload_dir``/content under names made from their contents.
+    lesson, quiz or assignment whose file is gone is archived. Images are copied
+    into ``upload_dir``/content under names made from their contents, and the
+    stored Markdown points at those URLs, as text written in the editor does.
 
     :return: a Counter of what happened (created, updated, archived, unchanged).
     :raise ContentError: nothing is written when any file is wrong.
@@ -47,16 +48,18 @@ def import_courses(root, upload_dir):
             summary_en=data.summary_en,
             archived_at=None,
         )
-        changed |= _import_lessons(course, data.lessons, _resolver(urls), counts)
-        changed |= _import_quiz(course, data.quiz)
+        changed |= _import_lessons(course, data.lessons, urls, counts)
+        changed |= _import_part(course, "quiz", Quiz, data.quiz)
+        changed |= _import_part(course, "assignment", Assignment, data.assignment)
         if course.id is not None:
             counts["updated" if changed else "unchanged"] += 1
     db.session.flush()
     return counts
 
 
-def _import_lessons(course, lessons, url_for_image, counts):
+def _import_lessons(course, lessons, urls, counts):
     existing = {lesson.slug: lesson for lesson in course.lessons}
+    url_for_image = _resolver(urls)
     changed = False
     for data in lessons:
         lesson = existing.pop(data.slug, None)
@@ -64,18 +67,18 @@ def _import_lessons(course, lessons, url_for_image, counts):
             lesson = Lesson(slug=data.slug)
             course.lessons.append(lesson)
             changed = True
+        body_vi = rewrite_image_refs(data.body_vi, urls)
+        body_en = rewrite_image_refs(data.body_en, urls) if data.body_en else None
         changed |= _assign(
             lesson,
             position=data.position,
             minutes=data.minutes,
             title_vi=data.title_vi,
             title_en=data.title_en,
-            body_vi=data.body_vi,
-            body_en=data.body_en,
-            html_vi=render_markdown(data.body_vi, url_for_image),
-            html_en=render_markdown(data.body_en, url_for_image)
-            if data.body_en
-            else None,
+            body_vi=body_vi,
+            body_en=body_en,
+            html_vi=render_markdown(body_vi, url_for_image),
+            html_en=render_markdown(body_en, url_for_image) if body_en else None,
             archived_at=None,
         )
     for lesson in existing.values():
@@ -86,15 +89,42 @@ def _import_lessons(course, lessons, url_for_image, counts):
     return changed
 
 
-def _import_quiz(course, data):
+def _import_part(course, name, model, data):
+    """Create, update, archive or restore the course's quiz or assignment."""
+    part = getattr(course, name)
     if data is None:
-        if course.quiz is not None and course.quiz.archived_at is None:
-            course.quiz.archived_at = utcnow()
+        if part is not None and part.archived_at is None:
+            part.archived_at = utcnow()
             return True
         return False
-    if course.quiz is None:
-        course.quiz = Quiz()
-    return _assign(course.quiz, archived_at=None, **data)
+    if part is None:
+        part = model()
+        setattr(course, name, part)
+    return _assign(part, archived_at=None, **data)
+
+
+def rewrite_image_refs(text, new_refs):
+    """Replace each image reference in Markdown ``text`` that ``new_refs`` maps.
+
+    Only the reference changes: alt text, title and the rest stay as written.
+    """
+
+    def replace(match):
+        ref = match.group(2)
+        if ref not in new_refs:
+            return match.group(0)
+        start, end = match.start(2) - match.start(), match.end(2) - match.start()
+        return match.group(0)[:start] + new_refs[ref] + match.group(0)[end:]
+
+    return IMAGE_REF.sub(replace, text)
+
+
+def image_urls(images):
+    """Map each image reference to the URL its file is served at once copied."""
+    return {
+        ref: f"/media/{MEDIA_FOLDER}/{_stored_name(path)}"
+        for ref, path in images.items()
+    }
 
 
 def _resolver(urls):
@@ -114,15 +144,16 @@ def _assign(obj, **values):
 
 def _copy_images(images, media_dir):
     """Copy each image under a name made from its contents; return ref -> URL."""
-    urls = {}
-    for ref, path in images.items():
-        data = path.read_bytes()
-        name = hashlib.sha256(data).hexdigest()[:24] + path.suffix.lower()
-        target = media_dir / name
+    for path in images.values():
+        target = media_dir / _stored_name(path)
         if not target.exists():
             media_dir.mkdir(parents=True, exist_ok=True)
             partial = target.with_suffix(".partial")
             shutil.copyfile(path, partial)
             partial.replace(target)  # atomic: a reader never sees half a file
-        urls[ref] = f"/media/{MEDIA_FOLDER}/{name}"
-    return urls
+    return image_urls(images)
+
+
+def _stored_name(path):
+    """Name an image by its contents, so the same picture is stored once."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:24] + path.suffix.lower()

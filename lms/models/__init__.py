@@ -2,13 +2,19 @@
 
 from lms.models.area import Area
 from lms.models.audit import AuditEvent
-from lms.models.course import Course, Lesson, Quiz
+from lms.models.classroom import ClassMember, Classroom
+from lms.models.course import Assignment, Course, Lesson, Quiz
+from lms.models.practical import Submission
 from lms.models.progress import Enrollment, LessonProgress, QuizAttempt
-from lms.models.user import ROLES, User
+from lms.models.user import ROLES, AccessCode, User
 
 __all__ = [
     "ROLES",
+    "AccessCode",
     "Area",
+    "Assignment",
+    "ClassMember",
+    "Classroom",
     "AuditEvent",
     "Course",
     "Enrollment",
@@ -16,5 +22,6 @@ __all__ = [
     "LessonProgress",
     "Quiz",
     "QuizAttempt",
+    "Submission",
     "User",
 ]

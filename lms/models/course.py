@@ -1,14 +1,23 @@
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.clock import utcnow
 from lms.extensions import db
 
+# Trainers who may edit a course besides its owner.
+course_editor = Table(
+    "course_editor",
+    db.metadata,
+    Column("course_id", ForeignKey("course.id"), primary_key=True),
+    Column("user_id", ForeignKey("user.id"), primary_key=True),
+)
+
 
 class Course(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     position: Mapped[int] = mapped_column(default=0)
     minutes: Mapped[int] = mapped_column(default=0)
@@ -25,10 +34,20 @@ class Course(db.Model):
         back_populates="course", order_by="Lesson.position"
     )
     quiz: Mapped["Quiz | None"] = relationship(back_populates="course")
+    assignment: Mapped["Assignment | None"] = relationship(back_populates="course")
+    editors: Mapped[list["User"]] = relationship(secondary=course_editor)  # noqa: F821
 
     @property
     def is_published(self):
         return self.status == "published" and self.archived_at is None
+
+    @property
+    def live_quiz(self):
+        """The quiz learners take: not archived and with questions, else None."""
+        quiz = self.quiz
+        if quiz is None or quiz.archived_at is not None or not quiz.questions:
+            return None
+        return quiz
 
     @property
     def active_lessons(self):
@@ -57,8 +76,12 @@ class Lesson(db.Model):
     html_en: Mapped[str | None] = mapped_column(Text)
     archived_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Bumped on every save: an editor saving over a newer version is refused.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     course: Mapped[Course] = relationship(back_populates="lessons")
+
+    __mapper_args__ = {"version_id_col": version}
 
     def __repr__(self):
         return f"<Lesson {self.slug}>"
@@ -75,3 +98,19 @@ class Quiz(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     course: Mapped[Course] = relationship(back_populates="quiz")
+
+
+class Assignment(db.Model):
+    """A course's practical work: instructions, a rubric, and what is handed in."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), unique=True)
+    instructions_vi: Mapped[str] = mapped_column(Text)
+    instructions_en: Mapped[str | None] = mapped_column(Text)
+    rubric: Mapped[list] = mapped_column(JSON, default=list)  # [{id, vi, en}]
+    accepts_link: Mapped[bool] = mapped_column(default=True)
+    max_photos: Mapped[int] = mapped_column(default=3)  # 0 to 3
+    archived_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    course: Mapped[Course] = relationship(back_populates="assignment")

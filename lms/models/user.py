@@ -35,3 +35,19 @@ class User(UserMixin, db.Model):
 
     def __repr__(self):
         return f"<User {self.id} {self.role}>"
+
+
+class AccessCode(db.Model):
+    """A one-time code a trainer gives a farmer: first activation or a reset.
+
+    Only a hash is stored; the code is shown once, when it is made.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))  # activate | reset
+    code_hash: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime | None]
+    used_at: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -8,7 +8,15 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.clock import utcnow
 from lms.extensions import db
-from lms.models import Enrollment, Lesson, LessonProgress, Quiz, QuizAttempt
+from lms.models import (
+    Assignment,
+    Enrollment,
+    Lesson,
+    LessonProgress,
+    Quiz,
+    QuizAttempt,
+    Submission,
+)
 from lms.services import DomainError
 
 
@@ -22,14 +30,20 @@ class Progress:
     has_quiz: bool
     enrolled: bool
     completed_at: object = None
+    has_practical: bool = False
+    practical_approved: bool = False
 
     @property
     def steps_total(self):
-        return self.lessons_total + (1 if self.has_quiz else 0)
+        return self.lessons_total + self.has_quiz + self.has_practical
 
     @property
     def steps_done(self):
-        return self.lessons_done + (1 if self.has_quiz and self.quiz_passed else 0)
+        return (
+            self.lessons_done
+            + (self.has_quiz and self.quiz_passed)
+            + (self.has_practical and self.practical_approved)
+        )
 
     @property
     def percent(self):
@@ -81,7 +95,7 @@ def complete_lesson(learner, lesson):
         user_id=learner.id,
         lesson_id=lesson.id,
     )
-    _update_completion(learner, lesson.course)
+    update_completion(learner, lesson.course)
     return progress
 
 
@@ -100,7 +114,7 @@ def submit_quiz(learner, quiz, answers):
     :param answers: question id -> list of chosen choice ids.
     :raise DomainError: a question is unanswered or an answer is not a choice.
     """
-    if quiz.archived_at is not None or not quiz.course.is_published:
+    if quiz.course.live_quiz is not quiz or not quiz.course.is_published:
         raise DomainError(_l("This quiz is not open."))
     cleaned = {}
     for question in quiz.questions:
@@ -124,7 +138,7 @@ def submit_quiz(learner, quiz, answers):
     )
     db.session.add(attempt)
     db.session.flush()
-    _update_completion(learner, quiz.course)
+    update_completion(learner, quiz.course)
     return attempt
 
 
@@ -157,6 +171,18 @@ def progress_by_course(learner, courses):
             .distinct()
         )
     )
+    approved = set(
+        db.session.scalars(
+            select(Assignment.course_id)
+            .join(Submission, Submission.assignment_id == Assignment.id)
+            .where(
+                Submission.user_id == learner.id,
+                Submission.status == "approved",
+                Assignment.course_id.in_(ids),
+            )
+            .distinct()
+        )
+    )
     enrollments = {
         e.course_id: e
         for e in db.session.scalars(
@@ -170,6 +196,7 @@ def progress_by_course(learner, courses):
         progress = _empty_progress(course)
         progress.lessons_done = done.get(course.id, 0)
         progress.quiz_passed = course.id in passed
+        progress.practical_approved = course.id in approved
         progress.enrolled = course.id in enrollments
         if progress.enrolled:
             progress.completed_at = enrollments[course.id].completed_at
@@ -193,13 +220,16 @@ def completed_lesson_ids(learner, course):
     )
 
 
-def next_step(course, done_ids, quiz_passed):
-    """Where "continue" leads: the first lesson not done, else the quiz, else None."""
+def next_step(course, done_ids, progress):
+    """Where "continue" leads: the first lesson not done, the quiz, the practical
+    work, else None."""
     for lesson in course.active_lessons:
         if lesson.id not in done_ids:
             return lesson
-    if _open_quiz(course) and not quiz_passed:
+    if course.live_quiz and not progress.quiz_passed:
         return course.quiz
+    if open_assignment(course) and not progress.practical_approved:
+        return course.assignment
     return None
 
 
@@ -211,9 +241,11 @@ def attempts(learner, quiz):
     ).all()
 
 
-def _open_quiz(course):
-    quiz = course.quiz
-    return quiz if quiz is not None and quiz.archived_at is None else None
+def open_assignment(course):
+    assignment = course.assignment
+    if assignment is not None and assignment.archived_at is None:
+        return assignment
+    return None
 
 
 def _empty_progress(course):
@@ -221,12 +253,13 @@ def _empty_progress(course):
         lessons_done=0,
         lessons_total=len(course.active_lessons),
         quiz_passed=False,
-        has_quiz=_open_quiz(course) is not None,
+        has_quiz=course.live_quiz is not None,
         enrolled=False,
+        has_practical=open_assignment(course) is not None,
     )
 
 
-def _update_completion(learner, course):
+def update_completion(learner, course):
     """Mark the enrolment complete once every step is done; never undo it."""
     db.session.flush()
     progress = course_progress(learner, course)

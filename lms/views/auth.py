@@ -14,12 +14,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from lms.extensions import db, limiter
-from lms.forms import EmptyForm, LoginForm, SignupForm
+from lms.forms import EmptyForm, LoginForm, SignupForm, UseCodeForm, commune_options
 from lms.i18n import LANG_COOKIE
 from lms.models import Area
 from lms.services import DomainError
 from lms.services.accounts import authenticate, end_all_sessions, register_learner
 from lms.services.areas import commune_choices
+from lms.services.codes import redeem_code
 from lms.views import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -34,7 +35,7 @@ def signup():
     if current_user.is_authenticated:
         return redirect(url_for("learn.catalog"))
     form = SignupForm()
-    form.area.choices = {group: items for group, items in commune_choices()}
+    form.area.choices = commune_options(commune_choices())
     if form.validate_on_submit():
         try:
             user = register_learner(
@@ -53,7 +54,7 @@ def signup():
                 _("Welcome, %(name)s! Choose a course to begin.", name=user.name),
                 "success",
             )
-            return redirect(url_for("learn.catalog"))
+            return redirect(safe_next(request.args.get("next")))
     return render_template("auth/signup.html", form=form), 400 if form.errors else 200
 
 
@@ -83,6 +84,26 @@ def logout():
         session.clear()
         flash(_("You have signed out."), "info")
     return redirect(url_for("learn.catalog"))
+
+
+@bp.route("/code", methods=["GET", "POST"])
+@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
+def use_code():
+    """First sign-in after a training day, or a forgotten password: a trainer's code."""
+    form = UseCodeForm()
+    if form.validate_on_submit():
+        try:
+            user = redeem_code(form.phone.data, form.code.data, form.password.data)
+        except DomainError as error:
+            _attach(form, error)
+        else:
+            db.session.commit()
+            _start_session(user)
+            flash(
+                _("Your password is set. Welcome, %(name)s!", name=user.name), "success"
+            )
+            return redirect(url_for("learn.my_learning"))
+    return render_template("auth/use_code.html", form=form), 400 if form.errors else 200
 
 
 def _start_session(user):

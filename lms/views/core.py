@@ -1,5 +1,7 @@
 """Site-wide pages: health, language switch, media, errors, response headers."""
 
+from pathlib import Path
+
 from flask import (
     Blueprint,
     current_app,
@@ -16,6 +18,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 
+from lms.content.render import render_markdown
 from lms.extensions import db
 from lms.forms import LanguageForm
 from lms.i18n import LANG_COOKIE, localised
@@ -57,11 +60,18 @@ def change_language():
     return response
 
 
-@bp.get("/media/<path:filename>")
-def media(filename):
-    """Serve imported and uploaded images; never scripts, never a chosen path."""
+# Public pictures: course images (imported) and lesson images (editor uploads).
+# Learners' practical photos live elsewhere and are served only with permission.
+PUBLIC_MEDIA = "any(content, lessons)"
+
+
+@bp.get(f"/media/<{PUBLIC_MEDIA}:folder>/<name>")
+def media(folder, name):
+    """Serve course pictures under content-derived or random names; cached for good."""
     response = send_from_directory(
-        current_app.config["LMS_UPLOAD_DIR"], filename, max_age=365 * 24 * 3600
+        Path(current_app.config["LMS_UPLOAD_DIR"]) / folder,
+        name,
+        max_age=365 * 24 * 3600,
     )
     response.headers["Content-Security-Policy"] = MEDIA_CSP
     return response
@@ -121,4 +131,5 @@ def template_globals():
         "locale": locale,
         "loc": lambda obj, field: localised(obj, field, locale),
         "language_form": LanguageForm(formdata=None),
+        "render_markdown": render_markdown,
     }

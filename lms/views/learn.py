@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from lms.extensions import db
 from lms.forms import EmptyForm
-from lms.models import Course, Lesson, QuizAttempt
+from lms.models import Course, Lesson, Quiz, QuizAttempt
 from lms.permissions import can_read_attempt, can_read_course, readable_courses, require
 from lms.services import DomainError, learning
 
@@ -32,9 +32,10 @@ def get_lesson(course, slug):
 
 
 def get_quiz(course):
-    if course.quiz is None or course.quiz.archived_at is not None:
+    quiz = course.live_quiz
+    if quiz is None:
         abort(404)
-    return course.quiz
+    return quiz
 
 
 @bp.get("/")
@@ -56,7 +57,7 @@ def course(slug):
         course=course,
         progress=progress,
         done=done,
-        next_step=learning.next_step(course, done, progress.quiz_passed),
+        next_step=learning.next_step(course, done, progress),
         form=EmptyForm(),
     )
 
@@ -167,9 +168,11 @@ def _continue_url(course):
     """The next lesson not done, else the quiz, else the course page."""
     progress = learning.course_progress(current_user, course)
     done = learning.completed_lesson_ids(current_user, course)
-    step = learning.next_step(course, done, progress.quiz_passed)
+    step = learning.next_step(course, done, progress)
     if isinstance(step, Lesson):
         return url_for(".lesson", slug=course.slug, lesson_slug=step.slug)
-    if step is not None:
+    if isinstance(step, Quiz):
         return url_for(".quiz", slug=course.slug)
+    if step is not None:
+        return url_for("practical.submit", slug=course.slug)
     return url_for(".course", slug=course.slug)

@@ -5,12 +5,13 @@ import shutil
 import pytest
 import sqlalchemy as sa
 
-from lms.content.importer import import_courses
+from lms.content.importer import import_courses, rewrite_image_refs
 from lms.content.parse import ContentError
 from lms.extensions import db
-from lms.models import Course, Lesson, LessonProgress, Quiz
+from lms.models import Assignment, Course, Lesson, LessonProgress, Quiz
 from lms.services.learning import complete_lesson
 from tests.conftest import FIXTURES, count, make_user
+from tests.content.samples import ASSIGNMENT, write_assignment
 
 
 def run_import(app, directory):
@@ -148,3 +149,60 @@ def test_cli_imports_and_says_what_changed(app, course_dir):
     assert "1 created" in result.output
     result = runner.invoke(args=["lms", "import-courses", str(course_dir)])
     assert "1 unchanged" in result.output
+
+
+def test_assignment_is_imported_archived_and_restored(app, course_dir):
+    write_assignment(course_dir / "mini")
+    run_import(app, course_dir)
+    assignment = db.session.scalar(sa.select(Assignment))
+    assert assignment.course.slug == "mini" and assignment.archived_at is None
+    assert {name: getattr(assignment, name) for name in ASSIGNMENT} == ASSIGNMENT
+    updated_at = assignment.updated_at
+    assert run_import(app, course_dir) == {"unchanged": 1}
+    assert assignment.updated_at == updated_at
+
+    (course_dir / "mini" / "assignment.yaml").unlink()
+    assert run_import(app, course_dir) == {"updated": 1}
+    assert assignment.archived_at is not None
+    assert run_import(app, course_dir) == {"unchanged": 1}
+
+    write_assignment(course_dir / "mini")
+    assert run_import(app, course_dir) == {"updated": 1}
+    assert assignment.archived_at is None
+    assert count(Assignment) == 1
+
+
+def test_editing_the_assignment_updates_it_in_place(app, course_dir):
+    write_assignment(course_dir / "mini")
+    run_import(app, course_dir)
+    first_id = db.session.scalar(sa.select(Assignment.id))
+    path = course_dir / "mini" / "assignment.yaml"
+    path.write_text(path.read_text().replace("photos: 3", "photos: 1"))
+    assert run_import(app, course_dir) == {"updated": 1}
+    assignment = db.session.scalar(sa.select(Assignment))
+    assert assignment.id == first_id and assignment.max_photos == 1
+
+
+def test_stored_body_points_at_the_served_image(app, course_dir):
+    run_import(app, course_dir)
+    first = lessons()[0]
+    src = first.html_vi.split('src="')[1].split('"')[0]
+    assert src.startswith("/media/content/")
+    assert f"![Sơ đồ đặt điện thoại]({src})" in first.body_vi
+    assert f"![Phone placement diagram]({src})" in first.body_en
+    assert "images/diagram.svg" not in first.body_vi + first.body_en
+    assert lessons()[1].body_vi.startswith("Bài hai có **chữ đậm**")
+
+
+def test_rewrite_image_refs_changes_only_the_mapped_references():
+    text = (
+        '![a](images/a.png) ![b](<images/b.png> "B")\n'
+        "[a link](images/a.png) ![c](https://example.org/c.png) ![d](images/d.png)\n"
+    )
+    rewritten = rewrite_image_refs(
+        text, {"images/a.png": "/media/content/1.png", "images/b.png": "/media/x.png"}
+    )
+    assert rewritten == (
+        '![a](/media/content/1.png) ![b](</media/x.png> "B")\n'
+        "[a link](images/a.png) ![c](https://example.org/c.png) ![d](images/d.png)\n"
+    )

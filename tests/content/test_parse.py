@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from lms.content.parse import ContentError, parse_courses
+from tests.content.samples import ASSIGNMENT, write_assignment
 
 BAD = Path(__file__).parent.parent / "fixtures" / "bad-courses"
 
@@ -28,6 +29,27 @@ CASES = {
     "too-few-choices": ("mini/quiz.yaml", 7, "2 to 6 choices"),
     "duplicate-question-id": ("mini/quiz.yaml", 16, "“sprayed” is used twice"),
     "pass-mark-out-of-range": ("mini/quiz.yaml", 1, "from 1 to 100"),
+    "assignment-unknown-key": ("mini/assignment.yaml", 15, "unknown key “deadline”"),
+    "assignment-missing-instructions": (
+        "mini/assignment.yaml",
+        1,
+        "“instructions” is missing",
+    ),
+    "assignment-duplicate-rubric-id": (
+        "mini/assignment.yaml",
+        10,
+        "rubric id “clear-light” is used twice",
+    ),
+    "assignment-empty-rubric": ("mini/assignment.yaml", 6, "1 to 6 criteria"),
+    "assignment-photos-out-of-range": ("mini/assignment.yaml", 14, "from 0 to 3"),
+    "assignment-link-not-bool": ("mini/assignment.yaml", 13, "link is true or false"),
+    "assignment-nothing-to-hand-in": (
+        "mini/assignment.yaml",
+        12,
+        "nothing can be handed in",
+    ),
+    "assignment-invalid-yaml": ("mini/assignment.yaml", 14, "not valid YAML"),
+    "assignment-bad-encoding": ("mini/assignment.yaml", 11, "not UTF-8"),
 }
 
 
@@ -82,3 +104,37 @@ def test_text_is_normalised_to_nfc(tmp_path):
     third = course.lessons[2]
     assert third.title_vi == "Bài ba - vải thiều"
     assert unicodedata.is_normalized("NFC", third.body_vi)
+
+
+def test_course_without_assignment_file_has_none():
+    (course,) = parse_courses(BAD.parent / "courses")
+    assert course.assignment is None
+
+
+def test_assignment_parses_with_rubric_and_hand_in(tmp_path):
+    import shutil
+
+    shutil.copytree(BAD.parent / "courses" / "mini", tmp_path / "mini")
+    write_assignment(tmp_path / "mini")
+    (course,) = parse_courses(tmp_path)
+    assert course.assignment == ASSIGNMENT
+
+
+def test_assignment_may_take_photos_only_and_plain_vietnamese(tmp_path):
+    import shutil
+
+    shutil.copytree(BAD.parent / "courses" / "mini", tmp_path / "mini")
+    (tmp_path / "mini" / "assignment.yaml").write_text(
+        "instructions: Chụp ảnh thùng vải đã đóng.\n"
+        "rubric:\n  - id: sealed\n    vi: Thùng kín\n"
+        "hand_in:\n  link: false\n  photos: 1\n",
+        encoding="utf-8",
+    )
+    (course,) = parse_courses(tmp_path)
+    assert course.assignment == {
+        "instructions_vi": "Chụp ảnh thùng vải đã đóng.",
+        "instructions_en": None,
+        "rubric": [{"id": "sealed", "vi": "Thùng kín", "en": None}],
+        "accepts_link": False,
+        "max_photos": 1,
+    }

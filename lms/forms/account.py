@@ -1,9 +1,10 @@
-"""One FlaskForm per use case. Labels and messages go through Babel."""
+"""Forms for accounts: sign up, sign in, language, codes from a trainer."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import HiddenField, PasswordField, SelectField, StringField, TelField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.widgets import Select
 
@@ -22,6 +23,15 @@ class SelectWithPrompt(Select):
         selected = "" if field.data else " selected"
         prompt = f'<option value=""{selected}>{escape(self.prompt)}</option>'
         return Markup(f"{opening}>{prompt}{rest}")
+
+
+def commune_options(groups):
+    """Select options for communes, grouped under their parent area."""
+    return [
+        SelectChoice(area_id, name, optgroup=group or None)
+        for group, items in groups
+        for area_id, name in items
+    ]
 
 
 def _id_or_none(value):
@@ -83,3 +93,25 @@ class LoginForm(FlaskForm):
 class LanguageForm(FlaskForm):
     lang = HiddenField()
     next = HiddenField()
+
+
+class UseCodeForm(FlaskForm):
+    """Set a password with a one-time code from a trainer (activation or reset)."""
+
+    phone = TelField(
+        _l("Phone number"),
+        validators=[DataRequired(_l("Enter your phone number."))],
+        render_kw=PHONE_ATTRS,
+    )
+    code = StringField(
+        _l("Code from your trainer"),
+        validators=[DataRequired(_l("Enter the code."))],
+        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"},
+        description=_l("8 digits, on the paper or message from your trainer."),
+    )
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(_l("Choose a password."))],
+        render_kw={"autocomplete": "new-password", "minlength": 8},
+        description=_l("At least 8 characters. A short sentence is easy to remember."),
+    )

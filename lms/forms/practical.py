@@ -1,0 +1,34 @@
+"""Forms for practical work: the farmer's hand-in and the trainer's review."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import StringField, TextAreaField
+from wtforms.fields import URLField
+
+
+class SubmissionForm(FlaskForm):
+    link = URLField(
+        _l("Link to your livestream, video or shop"),
+        render_kw={
+            "inputmode": "url",
+            "autocomplete": "url",
+            "placeholder": "https://",
+        },
+    )
+    photos = MultipleFileField(
+        _l("Photos"),
+        render_kw={"accept": "image/*", "data-max-width": "1280"},
+    )
+    note = TextAreaField(
+        _l("A note for your trainer (optional)"), render_kw={"rows": 3}
+    )
+
+
+class ReviewForm(FlaskForm):
+    feedback = TextAreaField(
+        _l("Feedback for the farmer"),
+        render_kw={"rows": 5},
+        description=_l("Say what went well and, when returning, what to improve."),
+    )
+    decision = StringField()  # "approve" or "return", from the button pressed

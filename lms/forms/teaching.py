@@ -1,0 +1,180 @@
+"""Forms for trainers: courses, lessons, quizzes, practical work, classes."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from lms.forms.account import PHONE_ATTRS, SelectWithPrompt, _id_or_none
+
+CLUBS = [SelectChoice("koc", "KOC"), SelectChoice("kol", "KOL")]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class CourseForm(FlaskForm):
+    title_vi = StringField(
+        _l("Title (Vietnamese)"),
+        validators=[DataRequired(_l("Enter a title in Vietnamese.")), Length(max=200)],
+    )
+    title_en = StringField(_l("Title (English)"), validators=[Length(max=200)])
+    summary_vi = TextAreaField(_l("Summary (Vietnamese)"), render_kw={"rows": 3})
+    summary_en = TextAreaField(_l("Summary (English)"), render_kw={"rows": 3})
+    minutes = IntegerField(
+        _l("Minutes to complete"),
+        default=30,
+        validators=[NumberRange(1, 2000, _l("Enter a number of minutes."))],
+        render_kw={"inputmode": "numeric"},
+    )
+    clubs = MultiCheckboxField(_l("Counts toward the clubs"), choices=CLUBS)
+
+
+class LessonForm(FlaskForm):
+    title_vi = StringField(
+        _l("Title (Vietnamese)"),
+        validators=[DataRequired(_l("Enter a title in Vietnamese.")), Length(max=200)],
+    )
+    body_vi = TextAreaField(
+        _l("Lesson (Vietnamese, Markdown)"),
+        validators=[DataRequired(_l("Write the lesson in Vietnamese."))],
+        render_kw={"rows": 18, "data-preview": "preview-vi"},
+    )
+    title_en = StringField(_l("Title (English)"), validators=[Length(max=200)])
+    body_en = TextAreaField(
+        _l("Lesson (English, Markdown)"),
+        render_kw={"rows": 18, "data-preview": "preview-en"},
+    )
+    version = HiddenField()
+
+
+class ImageForm(FlaskForm):
+    image = FileField(_l("Picture"), render_kw={"accept": "image/*"})
+    alt = StringField(
+        _l("What the picture shows (for people who cannot see it)"),
+        validators=[DataRequired(_l("Describe the picture.")), Length(max=200)],
+    )
+
+
+class PassMarkForm(FlaskForm):
+    pass_mark = IntegerField(
+        _l("Pass mark (%)"),
+        validators=[
+            NumberRange(1, 100, _l("The pass mark is a percentage from 1 to 100."))
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
+
+
+class ChoiceForm(FlaskForm):
+    class Meta:
+        csrf = False  # part of QuestionForm, which carries the token
+
+    text_vi = StringField(_l("Choice (Vietnamese)"))
+    text_en = StringField(_l("Choice (English)"))
+    correct = BooleanField(_l("Right answer"))
+
+
+class QuestionForm(FlaskForm):
+    text_vi = TextAreaField(
+        _l("Question (Vietnamese)"),
+        validators=[DataRequired(_l("Write the question in Vietnamese."))],
+        render_kw={"rows": 3},
+    )
+    text_en = TextAreaField(_l("Question (English)"), render_kw={"rows": 3})
+    choices = FieldList(FormField(ChoiceForm), min_entries=6, max_entries=6)
+    explanation_vi = TextAreaField(
+        _l("Explanation shown after answering (Vietnamese)"),
+        validators=[DataRequired(_l("Explain the right answer."))],
+        render_kw={"rows": 3},
+    )
+    explanation_en = TextAreaField(_l("Explanation (English)"), render_kw={"rows": 3})
+
+
+class CriterionForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    text_vi = StringField(_l("Criterion (Vietnamese)"))
+    text_en = StringField(_l("Criterion (English)"))
+
+
+class AssignmentForm(FlaskForm):
+    instructions_vi = TextAreaField(
+        _l("Instructions (Vietnamese, Markdown)"),
+        validators=[DataRequired(_l("Write the instructions in Vietnamese."))],
+        render_kw={"rows": 8},
+    )
+    instructions_en = TextAreaField(
+        _l("Instructions (English, Markdown)"), render_kw={"rows": 8}
+    )
+    criteria = FieldList(FormField(CriterionForm), min_entries=6, max_entries=6)
+    accepts_link = BooleanField(_l("The farmer may send a link"), default=True)
+    max_photos = SelectField(
+        _l("Photos the farmer may send"),
+        choices=[SelectChoice(n, str(n)) for n in range(4)],
+        coerce=int,
+        default=3,
+    )
+
+
+class EditorForm(FlaskForm):
+    phone = TelField(
+        _l("Trainer's phone number"),
+        validators=[DataRequired(_l("Enter your phone number."))],
+        render_kw=PHONE_ATTRS,
+    )
+
+
+class ClassForm(FlaskForm):
+    name = StringField(
+        _l("Class name"),
+        validators=[DataRequired(_l("Give the class a name.")), Length(max=200)],
+    )
+    held_on = DateField(_l("Date"), validators=[Optional()])
+    place = StringField(_l("Place"), validators=[Length(max=200)])
+    area = SelectField(
+        _l("Commune"),
+        coerce=_id_or_none,
+        validators=[InputRequired(_l("Choose your commune."))],
+        validate_choice=False,
+        widget=SelectWithPrompt(_l("Choose your commune")),
+    )
+    courses = MultiCheckboxField(_l("Courses"), coerce=int)
+
+
+class JoinForm(FlaskForm):
+    code = StringField(
+        _l("Class code"),
+        validators=[DataRequired(_l("Enter the class code."))],
+        render_kw={"autocapitalize": "characters", "autocomplete": "off"},
+    )
+
+
+class RegistrationForm(FlaskForm):
+    file = FileField(
+        _l("CSV file (name, phone, area)"), render_kw={"accept": ".csv,text/csv"}
+    )

@@ -1,0 +1,260 @@
+"""Writing courses in the browser: the same tables the course files fill."""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from lms.clock import utcnow
+from lms.content.render import render_markdown
+from lms.extensions import db
+from lms.models import Assignment, AuditEvent, Course, Lesson, Quiz
+from lms.services import DomainError
+
+MAX_CHOICES = 6
+MAX_CRITERIA = 6
+
+
+class EditConflict(DomainError):
+    """Someone saved the lesson after this editor opened it."""
+
+    def __init__(self, lesson):
+        super().__init__(
+            _l(
+                "Someone else saved this lesson while you were editing it. "
+                "Their version is shown below; copy what you need into it "
+                "and save again."
+            )
+        )
+        self.lesson = lesson
+
+
+def slugify(text, fallback="item"):
+    """Make a URL slug from Vietnamese or English text: "Đóng gói" -> "dong-goi"."""
+    text = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:60].strip("-")
+    return slug or fallback
+
+
+def _unique(slug, taken):
+    candidate, n = slug, 2
+    while candidate in taken:
+        candidate, n = f"{slug}-{n}", n + 1
+    return candidate
+
+
+def _text(value):
+    return unicodedata.normalize("NFC", (value or "").strip())
+
+
+def _optional(value):
+    return _text(value) or None
+
+
+@dataclass
+class CourseFields:
+    title_vi: str
+    summary_vi: str
+    title_en: str | None = None
+    summary_en: str | None = None
+    minutes: int = 30
+    clubs: tuple = ()
+
+
+def create_course(owner, fields):
+    """Create a draft course owned by ``owner``; learners do not see it yet."""
+    taken = set(db.session.scalars(select(Course.slug)))
+    position = db.session.scalar(select(func.max(Course.position))) or 0
+    course = Course(
+        slug=_unique(slugify(fields.title_vi, "course"), taken),
+        owner_id=owner.id,
+        status="draft",
+        position=position + 1,
+    )
+    update_course(course, fields)
+    db.session.add(course)
+    db.session.flush()
+    return course
+
+
+def update_course(course, fields):
+    if not _text(fields.title_vi):
+        raise DomainError(_l("Enter a title in Vietnamese."), field="title_vi")
+    if not _text(fields.summary_vi):
+        raise DomainError(
+            _l("Write a short summary in Vietnamese: the catalogue shows it."),
+            field="summary_vi",
+        )
+    course.title_vi = _text(fields.title_vi)
+    course.title_en = _optional(fields.title_en)
+    course.summary_vi = _text(fields.summary_vi)
+    course.summary_en = _optional(fields.summary_en)
+    course.minutes = max(1, int(fields.minutes or 1))
+    course.clubs = [club for club in ("koc", "kol") if club in fields.clubs]
+
+
+def set_status(course, status):
+    """Publish or unpublish; a course needs a lesson before learners can see it."""
+    if status == "published" and not course.active_lessons:
+        raise DomainError(_l("Add at least one lesson before publishing."))
+    course.status = status
+
+
+def add_editor(course, trainer, actor):
+    if trainer.role not in ("trainer", "admin"):
+        raise DomainError(_l("Only trainers can edit courses."), field="phone")
+    if trainer.id != course.owner_id and trainer not in course.editors:
+        course.editors.append(trainer)
+        db.session.add(
+            AuditEvent(
+                actor_id=actor.id,
+                action="course.editor_add",
+                subject_id=trainer.id,
+                detail={"course": course.slug},
+            )
+        )
+
+
+def save_lesson(course, lesson, title_vi, body_vi, title_en, body_en, version):
+    """Create (``lesson`` None) or update a lesson; refuse to overwrite a newer save.
+
+    :param version: the lesson version the editor started from.
+    :raise EditConflict: someone saved in between; nothing is written.
+    """
+    if not _text(title_vi):
+        raise DomainError(_l("Enter a title in Vietnamese."), field="title_vi")
+    if not _text(body_vi):
+        raise DomainError(_l("Write the lesson in Vietnamese."), field="body_vi")
+    if lesson is None:
+        taken = {existing.slug for existing in course.lessons}
+        positions = [existing.position for existing in course.lessons] or [0]
+        lesson = Lesson(slug=_unique(slugify(title_vi, "lesson"), taken))
+        lesson.position = max(positions) + 1
+        course.lessons.append(lesson)
+    elif version != lesson.version:
+        raise EditConflict(lesson)
+    if bool(_text(title_en)) != bool(_text(body_en)):
+        raise DomainError(
+            _l("Give the English version both a title and a text, or neither."),
+            field="title_en",
+        )
+    body_vi, body_en = _text(body_vi) + "\n", _optional(body_en)
+    lesson.title_vi, lesson.title_en = _text(title_vi), _optional(title_en)
+    lesson.body_vi = body_vi
+    lesson.body_en = body_en + "\n" if body_en else None
+    lesson.html_vi = render_markdown(lesson.body_vi)
+    lesson.html_en = render_markdown(lesson.body_en) if body_en else None
+    lesson.minutes = max(1, round(len(body_vi.split()) / 180))
+    db.session.flush()  # the version column guards the race between check and write
+    return lesson
+
+
+def move_lesson(lesson, step):
+    """Swap a lesson with its neighbour: ``step`` is -1 (up) or +1 (down)."""
+    lessons = lesson.course.active_lessons
+    index = lessons.index(lesson)
+    other = index + step
+    if 0 <= other < len(lessons):
+        neighbour = lessons[other]
+        lesson.position, neighbour.position = neighbour.position, lesson.position
+
+
+def archive_lesson(lesson):
+    """Retire a lesson: learners keep their progress, it stops counting."""
+    lesson.archived_at = utcnow()
+
+
+def ensure_quiz(course):
+    if course.quiz is None:
+        course.quiz = Quiz(pass_mark=75, questions=[])
+    course.quiz.archived_at = None
+    return course.quiz
+
+
+def set_pass_mark(quiz, pass_mark):
+    if not 1 <= pass_mark <= 100:
+        raise DomainError(_l("The pass mark is a percentage from 1 to 100."))
+    quiz.pass_mark = pass_mark
+
+
+def save_question(
+    quiz, question_id, text_vi, text_en, choices, explanation_vi, explanation_en
+):
+    """Add (``question_id`` None) or replace a question.
+
+    :param choices: [(text_vi, text_en, correct)], blank rows ignored.
+    """
+    rows = [(_text(vi), _optional(en), bool(ok)) for vi, en, ok in choices if _text(vi)]
+    if not _text(text_vi):
+        raise DomainError(_l("Write the question in Vietnamese."), field="text_vi")
+    if not 2 <= len(rows) <= MAX_CHOICES:
+        raise DomainError(_l("Give 2 to 6 choices."), field="choices")
+    if not any(correct for _, _, correct in rows):
+        raise DomainError(_l("Tick at least one right answer."), field="choices")
+    if not _text(explanation_vi):
+        raise DomainError(_l("Explain the right answer."), field="explanation_vi")
+    questions = list(quiz.questions)
+    ids = [q["id"] for q in questions]
+    new_id = question_id or _unique(slugify(text_vi, "question")[:40], set(ids))
+    question = {
+        "id": new_id,
+        "vi": _text(text_vi),
+        "en": _optional(text_en),
+        "choices": [
+            {"id": "abcdef"[i], "vi": vi, "en": en, "correct": ok}
+            for i, (vi, en, ok) in enumerate(rows)
+        ],
+        "explanation_vi": _text(explanation_vi),
+        "explanation_en": _optional(explanation_en),
+    }
+    if question_id in ids:
+        questions[ids.index(question_id)] = question
+    else:
+        questions.append(question)
+    quiz.questions = questions  # a new list, so the JSON column is saved
+    return question
+
+
+def delete_question(quiz, question_id):
+    quiz.questions = [q for q in quiz.questions if q["id"] != question_id]
+
+
+def save_assignment(
+    course, instructions_vi, instructions_en, criteria, accepts_link, max_photos
+):
+    """Set the course's practical work.
+
+    :param criteria: [(text_vi, text_en)], blank rows ignored.
+    """
+    rows = [(_text(vi), _optional(en)) for vi, en in criteria if _text(vi)]
+    if not _text(instructions_vi):
+        raise DomainError(
+            _l("Write the instructions in Vietnamese."), field="instructions_vi"
+        )
+    if not 1 <= len(rows) <= MAX_CRITERIA:
+        raise DomainError(_l("Give 1 to 6 rubric criteria."), field="criteria")
+    if not 0 <= max_photos <= 3:
+        raise DomainError(_l("Ask for 0 to 3 photos."), field="max_photos")
+    if not accepts_link and max_photos == 0:
+        raise DomainError(_l("Ask for a link, photos, or both."), field="max_photos")
+    assignment = course.assignment or Assignment(course=course)
+    # A criterion keeps its id when its text is edited, so past reviews still match.
+    old_ids = [criterion["id"] for criterion in assignment.rubric or []]
+    taken, rubric = set(), []
+    for index, (vi, en) in enumerate(rows):
+        criterion_id = old_ids[index] if index < len(old_ids) else None
+        if criterion_id is None or criterion_id in taken:
+            criterion_id = _unique(slugify(vi, "criterion")[:40], taken | set(old_ids))
+        taken.add(criterion_id)
+        rubric.append({"id": criterion_id, "vi": vi, "en": en})
+    assignment.instructions_vi = _text(instructions_vi)
+    assignment.instructions_en = _optional(instructions_en)
+    assignment.rubric = rubric
+    assignment.accepts_link = accepts_link
+    assignment.max_photos = max_photos
+    assignment.archived_at = None
+    db.session.add(assignment)
+    return assignment

@@ -1,0 +1,227 @@
+"""Register a training day's farmers from a CSV taken on paper."""
+
+import csv
+import io
+import unicodedata
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import insert, select
+
+from lms.clock import utcnow
+from lms.extensions import db
+from lms.models import AccessCode, Area, AuditEvent, ClassMember, Enrollment, User
+from lms.services import DomainError
+from lms.services.accounts import normalize_phone
+from lms.services.codes import ACTIVATION_LIFETIME, code_hash, make_code
+
+COLUMNS = ("name", "phone", "area")
+CHUNK = 500  # rows per IN (...) lookup, well under every database's limit
+
+
+class RegistrationError(DomainError):
+    """The file is wrong; ``problems`` lists (line, reason) for each bad row."""
+
+    def __init__(self, problems):
+        super().__init__("\n".join(f"{line}: {reason}" for line, reason in problems))
+        self.problems = problems
+
+
+@dataclass
+class Registered:
+    name: str
+    phone: str
+    code: str
+
+
+def decode_csv(data):
+    """Read UTF-8 (with or without BOM) or UTF-16 text, as spreadsheets save it."""
+    try:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            text = data.decode("utf-16")
+        else:
+            text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise RegistrationError(
+            [
+                (
+                    1,
+                    _l(
+                        "The file is not UTF-8. "
+                        "In your spreadsheet, save as “CSV UTF-8”."
+                    ),
+                )
+            ]
+        ) from None
+    return unicodedata.normalize("NFC", text)
+
+
+def register_from_csv(classroom, data, actor):
+    """Create password-less learner accounts in ``classroom`` with activation codes.
+
+    All rows or none: a wrong row (missing name, bad or repeated phone, unknown
+    commune, a number that already has an account) is reported by line.
+
+    :return: [Registered] with each farmer's one-time activation code.
+    """
+    rows = _read_rows(decode_csv(data), classroom)
+    now = utcnow()
+    codes = {row.phone: make_code() for row in rows}
+    db.session.execute(
+        insert(User),
+        [
+            {
+                "phone": r.phone,
+                "name": r.name,
+                "role": "learner",
+                "area_id": r.area_id,
+                "session_version": 1,
+                "active": True,
+                "created_at": now,
+            }
+            for r in rows
+        ],
+    )
+    ids = _ids_by_phone([row.phone for row in rows])
+    db.session.execute(
+        insert(AccessCode),
+        [
+            {
+                "user_id": ids[r.phone],
+                "purpose": "activate",
+                "created_at": now,
+                "code_hash": code_hash(ids[r.phone], codes[r.phone]),
+                "expires_at": now + ACTIVATION_LIFETIME,
+                "created_by_id": actor.id,
+            }
+            for r in rows
+        ],
+    )
+    db.session.execute(
+        insert(ClassMember),
+        [
+            {"classroom_id": classroom.id, "user_id": ids[r.phone], "joined_at": now}
+            for r in rows
+        ],
+    )
+    published = [c for c in classroom.courses if c.is_published]
+    if published:
+        db.session.execute(
+            insert(Enrollment),
+            [
+                {"user_id": ids[r.phone], "course_id": c.id, "created_at": now}
+                for r in rows
+                for c in published
+            ],
+        )
+    db.session.add(
+        AuditEvent(
+            actor_id=actor.id,
+            action="class.bulk_register",
+            detail={"classroom": classroom.id, "count": len(rows)},
+        )
+    )
+    return [Registered(r.name, r.phone, codes[r.phone]) for r in rows]
+
+
+@dataclass
+class _Row:
+    line: int
+    name: str
+    phone: str
+    area_id: int
+
+
+def _read_rows(text, classroom):
+    reader = csv.reader(io.StringIO(text))
+    header = [cell.strip().casefold() for cell in next(reader, [])]
+    if tuple(header[:3]) != COLUMNS:
+        raise RegistrationError(
+            [(1, _l("The first line must be the columns: name, phone, area."))]
+        )
+    areas = _commune_lookup()
+    default_area = classroom.area_id if classroom.area_id in areas.values() else None
+    problems, rows, seen = [], [], {}
+    for line, cells in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in cells):
+            continue  # blank lines from spreadsheets
+        name, raw_phone, area = (list(cells) + ["", "", ""])[:3]
+        name = " ".join(name.split())
+        try:
+            phone = normalize_phone(raw_phone)
+        except DomainError as error:
+            problems.append((line, error.message))
+            continue
+        area_key = area.strip().casefold()
+        area_id = areas.get(area_key) if area_key else default_area
+        if not name:
+            problems.append((line, _l("The name is missing.")))
+        elif len(name) > 120:
+            problems.append((line, _l("The name is too long.")))
+        elif phone in seen:
+            problems.append(
+                (
+                    line,
+                    _l("This phone number is also on line %(line)d.", line=seen[phone]),
+                )
+            )
+        elif area_id is None:
+            problems.append(
+                (
+                    line,
+                    _l(
+                        "Unknown commune “%(area)s”: use its code or exact name.",
+                        area=area.strip(),
+                    ),
+                )
+            )
+        else:
+            rows.append(_Row(line, name, phone, area_id))
+        seen.setdefault(phone, line)
+    if not rows and not problems:
+        problems.append((2, _l("The file has no farmers in it.")))
+    taken = set(_ids_by_phone([row.phone for row in rows]))
+    problems += [
+        (
+            row.line,
+            _l(
+                "This number already has an account: ask the farmer to join "
+                "with the class code."
+            ),
+        )
+        for row in rows
+        if row.phone in taken
+    ]
+    if problems:
+        raise RegistrationError(sorted(problems, key=lambda problem: problem[0]))
+    return rows
+
+
+def _commune_lookup():
+    """Map each commune's code and name (case-folded) to its id; leaves only."""
+    areas = db.session.execute(
+        select(Area.id, Area.code, Area.name, Area.parent_id)
+    ).all()
+    parents = {area.parent_id for area in areas}
+    lookup, names = {}, {}
+    for area in areas:
+        if area.id in parents:
+            continue
+        lookup[area.code.casefold()] = area.id
+        names.setdefault(area.name.casefold(), []).append(area.id)
+    for name, ids in names.items():
+        if len(ids) == 1:  # an ambiguous name must be given by code
+            lookup.setdefault(name, ids[0])
+    return lookup
+
+
+def _ids_by_phone(phones):
+    ids = {}
+    for start in range(0, len(phones), CHUNK):
+        chunk = phones[start : start + CHUNK]
+        ids.update(
+            db.session.execute(
+                select(User.phone, User.id).where(User.phone.in_(chunk))
+            ).all()
+        )
+    return ids

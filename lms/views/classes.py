@@ -1,0 +1,50 @@
+"""Joining a class: by typing its code or scanning its QR code."""
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from lms.extensions import db
+from lms.forms import EmptyForm
+from lms.forms.teaching import JoinForm
+from lms.services import DomainError
+from lms.services.classes import find_open_class, join_class, normalise_join_code
+
+bp = Blueprint("classes", __name__)
+
+
+@bp.route("/join", methods=["GET", "POST"])
+def enter_code():
+    form = JoinForm()
+    if form.validate_on_submit():
+        return redirect(url_for(".join", code=normalise_join_code(form.code.data)))
+    return render_template("classes/enter_code.html", form=form), (
+        400 if form.errors else 200
+    )
+
+
+@bp.get("/join/<code>")
+def join(code):
+    """The page a class's QR code opens: what the class is, and a button to join."""
+    try:
+        classroom = find_open_class(code)
+    except DomainError as error:
+        form = JoinForm(code=code)
+        form.code.errors = [str(error.message)]
+        return render_template("classes/enter_code.html", form=form), 404
+    return render_template("classes/join.html", classroom=classroom, form=EmptyForm())
+
+
+@bp.post("/join/<code>")
+@login_required
+def confirm_join(code):
+    EmptyForm().validate_on_submit()
+    try:
+        classroom = find_open_class(code)
+        join_class(current_user, classroom)
+    except DomainError as error:
+        flash(str(error.message), "error")
+        return redirect(url_for(".enter_code"))
+    db.session.commit()
+    flash(_("You have joined %(name)s.", name=classroom.name), "success")
+    return redirect(url_for("learn.my_learning"))

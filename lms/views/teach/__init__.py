@@ -1,0 +1,59 @@
+"""The trainer's workspace: courses, lessons, quizzes, classes. Staff only."""
+
+from flask import Blueprint, abort, render_template
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from lms.extensions import db
+from lms.models import Classroom, Course, Submission, User
+from lms.permissions import (
+    can_edit_course,
+    editable_courses,
+    is_staff,
+    managed_classes,
+    require,
+    taught_learners,
+)
+
+bp = Blueprint("teach", __name__, url_prefix="/teach")
+
+
+@bp.before_request
+@login_required
+def staff_only():
+    require(is_staff(current_user))
+
+
+def get_editable_course(slug):
+    """Load a course the current user may edit: 404 if none, 403 if not theirs."""
+    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    if course is None or course.archived_at is not None:
+        abort(404)
+    require(can_edit_course(current_user, course))
+    return course
+
+
+@bp.get("")
+def dashboard():
+    my_courses = db.session.scalars(
+        select(Course).where(editable_courses(current_user)).order_by(Course.position)
+    ).all()
+    my_classes = db.session.scalars(
+        select(Classroom)
+        .where(managed_classes(current_user))
+        .order_by(Classroom.created_at.desc())
+    ).all()
+    to_review = db.session.scalar(
+        select(func.count(Submission.id))
+        .join(User, User.id == Submission.user_id)
+        .where(Submission.status == "pending", taught_learners(current_user))
+    )
+    return render_template(
+        "teach/dashboard.html",
+        courses=my_courses,
+        classes=my_classes,
+        to_review=to_review,
+    )
+
+
+from lms.views.teach import classes, courses, lessons, quizzes  # noqa: E402, F401

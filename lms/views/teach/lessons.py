@@ -1,0 +1,152 @@
+"""Writing lessons: editor with live preview, pictures, order, retiring."""
+
+from pathlib import Path
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from lms.content.render import render_markdown
+from lms.extensions import db
+from lms.forms import EmptyForm
+from lms.forms.teaching import ImageForm, LessonForm
+from lms.models import Lesson
+from lms.services import DomainError
+from lms.services.authoring import (
+    EditConflict,
+    archive_lesson,
+    move_lesson,
+    save_lesson,
+)
+from lms.services.images import store_image
+from lms.views.teach import bp, get_editable_course
+
+LESSON_IMAGES = "lessons"
+LESSON_IMAGE_WIDTH = 960  # twice a phone's width in CSS pixels, enough for sharp text
+
+
+def get_lesson(course, slug):
+    lesson = db.session.scalar(
+        select(Lesson).where(Lesson.course_id == course.id, Lesson.slug == slug)
+    )
+    if lesson is None or lesson.archived_at is not None:
+        abort(404)
+    return lesson
+
+
+@bp.route("/courses/<slug>/lessons/new", methods=["GET", "POST"])
+@bp.route("/courses/<slug>/lessons/<lesson_slug>/edit", methods=["GET", "POST"])
+def edit_lesson(slug, lesson_slug=None):
+    course = get_editable_course(slug)
+    lesson = get_lesson(course, lesson_slug) if lesson_slug else None
+    form = LessonForm(obj=lesson)
+    if request.method == "GET":
+        form.version.data = lesson.version if lesson else ""
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            saved = save_lesson(
+                course,
+                lesson,
+                form.title_vi.data,
+                form.body_vi.data,
+                form.title_en.data,
+                form.body_en.data,
+                _version(form.version.data),
+            )
+        except EditConflict as error:
+            db.session.rollback()
+            conflict = get_lesson(course, lesson_slug)
+            form.form_errors.append(str(error.message))
+            form.version.data = conflict.version
+        except DomainError as error:
+            form.form_errors.append(str(error.message))
+        else:
+            db.session.commit()
+            flash(_("Lesson saved."), "success")
+            return redirect(
+                url_for(".course", slug=slug, _anchor=f"lesson-{saved.slug}")
+            )
+    return render_template(
+        "teach/lesson_form.html",
+        course=course,
+        lesson=lesson,
+        form=form,
+        conflict=conflict,
+        image_form=ImageForm(),
+    ), 409 if conflict else (400 if form.errors else 200)
+
+
+def _version(raw):
+    return int(raw) if str(raw or "").isdigit() else None
+
+
+@bp.post("/preview")
+def preview():
+    """Render Markdown exactly as learners will see it (sanitised)."""
+    EmptyForm().validate_on_submit()
+    return jsonify(html=render_markdown(request.form.get("text", "")[:200_000]))
+
+
+@bp.post("/courses/<slug>/images")
+def upload_image(slug):
+    """Store a picture for the lesson editor and give the Markdown line to paste.
+
+    The editor's script asks for JSON; a plain form post gets a page instead.
+    """
+    course = get_editable_course(slug)
+    form = ImageForm()
+    upload = request.files.get("image")
+    wants_json = request.accept_mimetypes.best == "application/json"
+    try:
+        if not form.validate_on_submit() or upload is None or not upload.filename:
+            raise DomainError(_("Choose a picture and describe it."))
+        image = store_image(
+            upload.stream,
+            Path(current_app.config["LMS_UPLOAD_DIR"]) / LESSON_IMAGES,
+            max_width=LESSON_IMAGE_WIDTH,
+        )
+    except DomainError as error:
+        if wants_json:
+            return jsonify(error=str(error.message)), 400
+        flash(str(error.message), "error")
+        return redirect(request.referrer or url_for(".course", slug=slug)), 303
+    alt = " ".join(form.alt.data.replace("]", " ").replace("[", " ").split())
+    url = url_for("core.media", folder=LESSON_IMAGES, name=image.name)
+    markdown = f"![{alt}]({url})"
+    if wants_json:
+        return jsonify(markdown=markdown, url=url)
+    back = request.referrer or url_for(".course", slug=course.slug)
+    return render_template(
+        "teach/image_uploaded.html", markdown=markdown, url=url, alt=alt, back=back
+    )
+
+
+@bp.post("/courses/<slug>/lessons/<lesson_slug>/move")
+def move(slug, lesson_slug):
+    course = get_editable_course(slug)
+    lesson = get_lesson(course, lesson_slug)
+    EmptyForm().validate_on_submit()
+    move_lesson(lesson, -1 if request.form.get("direction") == "up" else 1)
+    db.session.commit()
+    return redirect(url_for(".course", slug=slug, _anchor=f"lesson-{lesson.slug}"))
+
+
+@bp.post("/courses/<slug>/lessons/<lesson_slug>/archive")
+def archive(slug, lesson_slug):
+    course = get_editable_course(slug)
+    lesson = get_lesson(course, lesson_slug)
+    EmptyForm().validate_on_submit()
+    archive_lesson(lesson)
+    db.session.commit()
+    flash(_("Lesson retired. Learners keep what they completed."), "success")
+    return redirect(url_for(".course", slug=slug))

@@ -1,0 +1,291 @@
+"""A trainer writes a course in the browser: the learner sees exactly that."""
+
+import re
+
+import sqlalchemy as sa
+
+from lms.extensions import db
+from lms.models import Lesson, LessonProgress
+from lms.services.learning import complete_lesson
+from tests.conftest import count, course_by_slug, jpeg
+
+
+def text(response):
+    return response.get_data(as_text=True)
+
+
+def new_course(client, **fields):
+    data = {"title_vi": "Bán vải trên Zalo", "summary_vi": "Tóm tắt", "minutes": 30}
+    data.update(fields)
+    return client.post("/teach/courses/new", data=data)
+
+
+def new_lesson(client, slug, **fields):
+    data = {"title_vi": "Bài một", "body_vi": "## Xin chào\n\nNội dung **đậm**."}
+    data.update(fields)
+    return client.post(f"/teach/courses/{slug}/lessons/new", data=data)
+
+
+def test_new_course_is_a_draft_owned_by_its_trainer(as_role, people):
+    trainer = as_role("trainer")
+    response = new_course(trainer, clubs=["koc"])
+    assert response.headers["Location"] == "/teach/courses/ban-vai-tren-zalo"
+    course = course_by_slug("ban-vai-tren-zalo")
+    assert (course.status, course.owner_id, course.clubs) == (
+        "draft",
+        people["trainer"].id,
+        ["koc"],
+    )
+    learner = as_role("learner")
+    assert learner.get("/courses/ban-vai-tren-zalo").status_code == 404
+    assert "ban-vai-tren-zalo" not in text(learner.get("/"))
+
+
+def test_course_needs_a_vietnamese_title(as_role):
+    response = new_course(as_role("trainer"), title_vi="  ")
+    assert response.status_code == 400 and 'id="title_vi-error"' in text(response)
+
+
+def test_lesson_written_in_the_browser_is_what_learners_read(as_role):
+    trainer = as_role("trainer")
+    new_course(trainer)
+    response = new_lesson(
+        trainer,
+        "ban-vai-tren-zalo",
+        title_en="Lesson one",
+        body_en="## Hello\n\nText <script>alert(1)</script>",
+    )
+    assert response.status_code == 302
+    assert trainer.post("/teach/courses/ban-vai-tren-zalo/publish").status_code == 302
+    learner = as_role("learner")
+    html = text(learner.get("/courses/ban-vai-tren-zalo/lessons/bai-mot"))
+    assert "<h2>Xin chào</h2>" in html and "<strong>đậm</strong>" in html
+    lesson = db.session.scalar(sa.select(Lesson))
+    assert "<script" not in lesson.html_en and "alert" not in lesson.html_en
+
+
+def test_publishing_needs_a_lesson(as_role):
+    trainer = as_role("trainer")
+    new_course(trainer)
+    trainer.post("/teach/courses/ban-vai-tren-zalo/publish")
+    assert course_by_slug("ban-vai-tren-zalo").status == "draft"
+
+
+def test_preview_uses_the_learners_sanitiser(as_role):
+    response = as_role("trainer").post(
+        "/teach/preview",
+        data={
+            "text": "**hi** <script>x()</script> [a](javascript:x()) <iframe></iframe>"
+        },
+    )
+    html = response.get_json()["html"]
+    assert "<strong>hi</strong>" in html
+    assert "<script" not in html and "javascript:" not in html and "iframe" not in html
+
+
+def test_picture_is_shrunk_renamed_and_inserted(app, as_role, owned_course):
+    trainer = as_role("trainer")
+    response = trainer.post(
+        "/teach/courses/mini/images",
+        data={
+            "alt": "Thùng vải [mở]",
+            "image": (jpeg(2400, 1200), "../../evil.php.jpg"),
+        },
+        headers={"Accept": "application/json"},
+    )
+    data = response.get_json()
+    pattern = r"!\[Thùng vải mở\]\(/media/lessons/[0-9a-f]{32}\.webp\)"
+    assert re.fullmatch(pattern, data["markdown"])
+    assert "evil" not in data["markdown"]
+    with trainer.get(data["url"]) as image:
+        assert image.status_code == 200 and image.mimetype == "image/webp"
+        import io
+
+        from PIL import Image
+
+        assert Image.open(io.BytesIO(image.data)).size[0] <= 960
+
+
+def test_picture_without_javascript_gets_a_page_with_the_line_to_copy(
+    as_role, owned_course
+):
+    response = as_role("trainer").post(
+        "/teach/courses/mini/images",
+        data={"alt": "Vườn vải", "image": (jpeg(), "a.jpg")},
+    )
+    assert response.status_code == 200
+    assert "![Vườn vải](/media/lessons/" in text(response)
+
+
+def test_files_that_are_not_pictures_are_refused(app, as_role, owned_course):
+    trainer = as_role("trainer")
+    import io
+
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    for payload, name in [
+        (svg, "a.svg"),
+        (b"<?php echo 1;", "photo.jpg"),
+        (b"", "x.png"),
+    ]:
+        response = trainer.post(
+            "/teach/courses/mini/images",
+            data={"alt": "x", "image": (io.BytesIO(payload), name)},
+            headers={"Accept": "application/json"},
+        )
+        assert response.status_code == 400, name
+        assert response.get_json()["error"]
+    from pathlib import Path
+
+    folder = Path(app.config["LMS_UPLOAD_DIR"]) / "lessons"
+    assert not folder.exists() or list(folder.iterdir()) == []
+
+
+def test_oversized_upload_is_refused_before_reading(app, as_role, owned_course):
+    app.config["MAX_CONTENT_LENGTH"] = 10_000
+    response = as_role("trainer").post(
+        "/teach/courses/mini/images", data={"alt": "x", "image": (jpeg(), "a.jpg")}
+    )
+    assert response.status_code == 413
+
+
+def test_reorder_and_retire_lessons(as_role, owned_course, people):
+    trainer = as_role("trainer")
+    trainer.post("/teach/courses/mini/lessons/third/move", data={"direction": "up"})
+    assert [lesson.slug for lesson in course_by_slug("mini").active_lessons] == [
+        "first",
+        "third",
+        "second",
+    ]
+    complete_lesson(people["learner"], owned_course.lessons[0])
+    db.session.commit()
+    trainer.post("/teach/courses/mini/lessons/first/archive")
+    assert [lesson.slug for lesson in course_by_slug("mini").active_lessons] == [
+        "third",
+        "second",
+    ]
+    assert count(LessonProgress) == 1  # the learner keeps what they did
+
+
+def test_editing_a_completed_lesson_keeps_it_completed(as_role, owned_course, people):
+    first = owned_course.lessons[0]
+    complete_lesson(people["learner"], first)
+    db.session.commit()
+    version = first.version
+    as_role("trainer").post(
+        "/teach/courses/mini/lessons/first/edit",
+        data={
+            "title_vi": "Bài một (sửa)",
+            "body_vi": "Nội dung mới",
+            "version": version,
+        },
+    )
+    html = text(as_role("learner").get("/courses/mini"))
+    assert "Bài một (sửa)" in html and "✓" in html
+
+
+def test_two_trainers_saving_the_same_lesson_do_not_overwrite_silently(
+    as_role, owned_course, people
+):
+    owned_course.editors.append(people["other_trainer"])
+    db.session.commit()
+    version = owned_course.lessons[0].version
+    url = "/teach/courses/mini/lessons/first/edit"
+    first = as_role("trainer").post(
+        url,
+        data={"title_vi": "Sửa của Hoa", "body_vi": "Bản của Hoa", "version": version},
+    )
+    assert first.status_code == 302
+    second = as_role("other_trainer").post(
+        url,
+        data={
+            "title_vi": "Sửa của Tùng",
+            "body_vi": "Bản của Tùng",
+            "version": version,
+        },
+    )
+    assert second.status_code == 409
+    html = text(second)
+    assert "Bản của Hoa" in html and "Bản của Tùng" in html  # both versions shown
+    db.session.expire_all()
+    assert owned_course.lessons[0].body_vi == "Bản của Hoa\n"
+
+
+def test_quiz_editor_single_and_multiple_answers(as_role, owned_course):
+    trainer = as_role("trainer")
+    url = "/teach/courses/mini/quiz/questions/new"
+    response = trainer.post(
+        url,
+        data={
+            "text_vi": "Trời nắng gắt, làm gì?",
+            "choices-0-text_vi": "Quay trong bóng râm",
+            "choices-0-correct": "y",
+            "choices-1-text_vi": "Dùng tấm hắt sáng",
+            "choices-1-correct": "y",
+            "choices-2-text_vi": "Quay ngược nắng",
+            "explanation_vi": "Ánh sáng dịu giúp thấy rõ mặt.",
+        },
+    )
+    assert response.status_code == 302
+    question = course_by_slug("mini").quiz.questions[-1]
+    assert [c["correct"] for c in question["choices"]] == [True, True, False]
+    html = text(as_role("learner").get("/courses/mini/quiz"))
+    assert f'type="checkbox" name="{question["id"]}"' in html
+
+
+def test_quiz_question_without_a_right_answer_is_refused(as_role, owned_course):
+    before = list(course_by_slug("mini").quiz.questions)
+    response = as_role("trainer").post(
+        "/teach/courses/mini/quiz/questions/new",
+        data={
+            "text_vi": "Câu hỏi",
+            "choices-0-text_vi": "A",
+            "choices-1-text_vi": "B",
+            "explanation_vi": "Vì",
+        },
+    )
+    assert response.status_code == 400 and 'role="alert"' in text(response)
+    db.session.expire_all()
+    assert course_by_slug("mini").quiz.questions == before
+
+
+def test_assignment_editor_and_practical_step(as_role, owned_course):
+    trainer = as_role("trainer")
+    response = trainer.post(
+        "/teach/courses/mini/assignment",
+        data={
+            "instructions_vi": "Quay một đoạn 1 phút giới thiệu vườn.",
+            "criteria-0-text_vi": "Đủ sáng",
+            "criteria-1-text_vi": "Nghe rõ",
+            "accepts_link": "y",
+            "max_photos": "2",
+        },
+    )
+    assert response.status_code == 302
+    assignment = course_by_slug("mini").assignment
+    assert [c["id"] for c in assignment.rubric] == ["du-sang", "nghe-ro"]
+    html = text(as_role("learner").get("/courses/mini"))
+    assert "/courses/mini/practical" in html
+
+
+def test_assignment_must_ask_for_something(as_role, owned_course):
+    response = as_role("trainer").post(
+        "/teach/courses/mini/assignment",
+        data={
+            "instructions_vi": "Làm gì đó",
+            "criteria-0-text_vi": "Tốt",
+            "max_photos": "0",
+        },
+    )
+    assert response.status_code == 400
+    assert course_by_slug("mini").assignment is None
+
+
+def test_owner_can_share_a_course_with_another_trainer(as_role, owned_course, people):
+    other = as_role("other_trainer")
+    assert other.get("/teach/courses/mini").status_code == 403
+    as_role("trainer").post(
+        "/teach/courses/mini/editors", data={"phone": "0912 000 003"}
+    )
+    assert other.get("/teach/courses/mini").status_code == 200
+    as_role("trainer").post("/teach/courses/mini/editors", data={"phone": "0912000001"})
+    assert people["learner"] not in course_by_slug("mini").editors

@@ -1,0 +1,299 @@
+"""Training days: a class code, farmers joining, the roster, paper lists, codes."""
+
+import csv
+import io
+import re
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from lms.extensions import db
+from lms.models import AccessCode, AuditEvent, ClassMember, Enrollment, User
+from lms.services.classes import CODE_ALPHABET, CODE_LENGTH
+from tests.conftest import PASSWORD, PHONES, count, sign_in
+
+
+def text(response):
+    return response.get_data(as_text=True)
+
+
+def test_trainer_opens_a_class_and_gets_a_code_and_qr(as_role, owned_course, people):
+    trainer = as_role("trainer")
+    form = text(trainer.get("/teach/classes/new"))
+    assert "Khoá học nhỏ" in form
+    area = re.search(r'<option value="(\d+)">Xã An</option>', form).group(1)
+    response = trainer.post(
+        "/teach/classes/new",
+        data={
+            "name": "Lớp livestream Xã An",
+            "held_on": "2026-12-01",
+            "place": "Nhà văn hoá",
+            "area": area,
+            "courses": [str(owned_course.id)],
+        },
+    )
+    page = text(trainer.get(response.headers["Location"]))
+    code = re.search(r'class="join-code">([A-Z0-9]+)<', page).group(1)
+    assert len(code) == CODE_LENGTH and set(code) <= set(CODE_ALPHABET)
+    qr = trainer.get(response.headers["Location"] + "/qr.svg")
+    assert qr.mimetype == "image/svg+xml"
+    assert f"/join/{code}" in text(qr) and "<path" in text(qr)
+
+
+def test_class_needs_a_name_and_a_course(as_role, owned_course):
+    response = as_role("trainer").post("/teach/classes/new", data={"name": "Lớp"})
+    assert response.status_code == 400
+
+
+def test_farmer_scans_the_code_signs_up_and_joins(app, classroom):
+    farmer = app.test_client()
+    page = text(farmer.get(f"/join/{classroom.join_code.lower()}"))
+    assert "Lớp Xã An" in page
+    signup_url = re.search(r'href="(/signup\?next=[^"]+)"', page).group(1)
+    area = db.session.scalar(sa.text("select id from area where code = 'P-B'"))
+    response = farmer.post(
+        signup_url.replace("&amp;", "&"),
+        data={
+            "phone": "0933000111",
+            "name": "Lò Văn Mới",
+            "area": area,
+            "password": PASSWORD,
+        },
+    )
+    assert response.headers["Location"] == f"/join/{classroom.join_code.lower()}"
+    farmer.post(response.headers["Location"])
+    newcomer = db.session.scalar(sa.select(User).where(User.phone == "+84933000111"))
+    assert db.session.scalar(
+        sa.select(ClassMember).filter_by(classroom_id=classroom.id, user_id=newcomer.id)
+    )
+    assert db.session.scalar(sa.select(Enrollment).filter_by(user_id=newcomer.id))
+    assert "Khoá học nhỏ" in text(farmer.get("/me/learning"))
+
+
+def test_typed_code_with_spaces_and_lower_case_works(as_role, classroom):
+    code = classroom.join_code
+    response = as_role("learner").post(
+        "/join", data={"code": f" {code[:3].lower()} {code[3:]} "}
+    )
+    assert response.headers["Location"] == f"/join/{code}"
+
+
+def test_joining_twice_is_harmless(as_role, classroom, people):
+    learner = as_role("learner")
+    learner.post(f"/join/{classroom.join_code}")
+    learner.post(f"/join/{classroom.join_code}")
+    assert count(ClassMember) == 2  # learner and classmate, once each
+
+
+def test_wrong_or_closed_code_says_so_and_changes_nothing(as_role, classroom, people):
+    learner = as_role("other_trainer")  # any signed-in person
+    assert learner.get("/join/ZZZZZZ").status_code == 404
+    as_role("trainer").post(f"/teach/classes/{classroom.id}/close")
+    farmer = as_role(None)
+    assert farmer.get(f"/join/{classroom.join_code}").status_code == 404
+    members = count(ClassMember)
+    as_role("learner").post(f"/join/{classroom.join_code}")
+    assert count(ClassMember) == members
+
+
+def test_roster_shows_progress_scores_and_sorts(as_role, classroom, people):
+    from lms.services.learning import complete_lesson
+
+    complete_lesson(people["classmate"], classroom.courses[0].lessons[0])
+    db.session.commit()
+    trainer = as_role("trainer")
+
+    def order(sort):
+        page = text(trainer.get(f"/teach/classes/{classroom.id}?sort={sort}"))
+        return re.findall(r'<th scope="row">(\w+)<br>', page), page
+
+    names, page = order("progress")
+    assert names == ["Classmate", "Learner"] and "25%" in page
+    complete_lesson(people["learner"], classroom.courses[0].lessons[0])
+    complete_lesson(people["learner"], classroom.courses[0].lessons[1])
+    db.session.commit()
+    assert order("progress")[0] == ["Learner", "Classmate"]
+    assert order("name")[0] == ["Classmate", "Learner"]
+
+
+def test_roster_csv_matches_and_neutralises_formulas(as_role, classroom, people):
+    people["learner"].name = '=HYPERLINK("http://evil")'
+    db.session.commit()
+    response = as_role("trainer").get(f"/teach/classes/{classroom.id}/roster.csv")
+    assert response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(text(response).lstrip("\ufeff"))))
+    names = [row[0] for row in rows[1:]]
+    assert '\'=HYPERLINK("http://evil")' in names and "Classmate" in names
+
+
+def upload(client, classroom, content, name="farmers.csv"):
+    data = content.encode() if isinstance(content, str) else content
+    return client.post(
+        f"/teach/classes/{classroom.id}/register",
+        data={"file": (io.BytesIO(data), name)},
+    )
+
+
+def test_paper_list_becomes_accounts_with_one_time_codes(app, as_role, classroom):
+    response = upload(
+        as_role("trainer"),
+        classroom,
+        "name,phone,area\nNguyễn Văn Một,0933 000 001,\nTrần Thị Hai,84933000002,P-B\n",
+    )
+    assert response.status_code == 200
+    codes = dict(
+        re.findall(r"<td>(\+84\d+)</td><td class=\"code\">(\d{8})</td>", text(response))
+    )
+    assert set(codes) == {"+84933000001", "+84933000002"}
+    two = db.session.scalar(sa.select(User).where(User.phone == "+84933000002"))
+    assert two.password_hash is None and two.area.code == "P-B"
+    assert db.session.scalar(sa.select(Enrollment).filter_by(user_id=two.id))
+    # The farmer cannot sign in before choosing a password with the code...
+    farmer = app.test_client()
+    assert sign_in(farmer, phone="0933000002", password="").status_code == 400
+    response = farmer.post(
+        "/code",
+        data={
+            "phone": "0933000002",
+            "code": codes["+84933000002"],
+            "password": PASSWORD,
+        },
+    )
+    assert response.headers["Location"] == "/me/learning"
+    assert "Khoá học nhỏ" in text(farmer.get("/me/learning"))
+    # ...and the code works once.
+    again = app.test_client().post(
+        "/code",
+        data={
+            "phone": "0933000002",
+            "code": codes["+84933000002"],
+            "password": PASSWORD + "!",
+        },
+    )
+    assert again.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("content", "line", "words"),
+    [
+        ("name,phone,area\n,0933000001,\n", 2, "name"),
+        ("name,phone,area\nAn,12345,\n", 2, "0912 345 678"),
+        ("name,phone,area\nAn,0933000001,\nBình,0933 000 001,\n", 3, "line 2"),
+        ("name,phone,area\nAn,0933000001,NOWHERE\n", 2, "NOWHERE"),
+        (f"name,phone,area\nAn,{PHONES['learner']},\n", 2, "already has an account"),
+        ("ten,sdt\nAn,0933000001\n", 1, "name, phone, area"),
+        ("name,phone,area\n", 2, "no farmers"),
+    ],
+    ids=[
+        "no-name",
+        "bad-phone",
+        "duplicate",
+        "unknown-area",
+        "registered",
+        "columns",
+        "empty",
+    ],
+)
+def test_bad_list_is_reported_by_line_and_creates_nothing(
+    as_role, classroom, content, line, words
+):
+    users = count(User)
+    trainer = as_role("trainer")
+    trainer.set_cookie("lang", "en")  # the words below are the English messages
+    response = upload(trainer, classroom, content)
+    assert response.status_code == 400
+    report = text(response)
+    assert f"Line {line}:" in report
+    assert words.casefold() in report.casefold()
+    assert count(User) == users
+
+
+def test_list_in_another_encoding_gets_a_clear_message(as_role, classroom):
+    users = count(User)
+    response = upload(
+        as_role("trainer"),
+        classroom,
+        b"name,phone,area\n\xd0\xe0o V\xe3n M\xf4t,0933000001,\n",  # Windows-1258
+    )
+    assert response.status_code == 400 and "UTF-8" in text(response)
+    assert count(User) == users
+    utf16 = upload(
+        as_role("trainer"),
+        classroom,
+        "name,phone,area\nNguyễn Văn Một,0933000001,\n".encode("utf-16"),
+    )
+    assert utf16.status_code == 200
+
+
+def test_ten_thousand_farmers_register_in_one_go(as_role, classroom):
+    lines = ["name,phone,area"] + [f"Nông dân {n},09{n:08d},P-A" for n in range(10_000)]
+    response = upload(as_role("trainer"), classroom, "\n".join(lines))
+    assert response.status_code == 200
+    assert count(AccessCode) == 10_000
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(ClassMember)
+            .where(ClassMember.classroom_id == classroom.id)
+        )
+        == 10_002
+    )
+
+
+def test_trainer_gives_a_reset_code_that_works_once_for_a_day(
+    app, as_role, classroom, people
+):
+    from lms.clock import utcnow
+
+    response = as_role("trainer").post(
+        f"/teach/learners/{people['learner'].id}/reset-code"
+    )
+    code = re.search(r'class="join-code">(\d{8})<', text(response)).group(1)
+    event = db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.action == "code.reset")
+    )
+    assert event.subject_id == people["learner"].id
+    farmer = app.test_client()
+    data = {
+        "phone": PHONES["learner"],
+        "code": code,
+        "password": "mật khẩu mới của tôi",
+    }
+    assert farmer.post("/code", data=data).status_code == 302
+    renewed = sign_in(app.test_client(), PHONES["learner"], "mật khẩu mới của tôi")
+    assert renewed.status_code == 302
+    assert app.test_client().post("/code", data=data).status_code == 400
+
+    # An expired code is refused too.
+    code = re.search(
+        r'class="join-code">(\d{8})<',
+        text(
+            as_role("trainer").post(
+                f"/teach/learners/{people['classmate'].id}/reset-code"
+            )
+        ),
+    ).group(1)
+    access = db.session.scalar(
+        sa.select(AccessCode).where(
+            AccessCode.user_id == people["classmate"].id, AccessCode.used_at.is_(None)
+        )
+    )
+    access.expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    expired = app.test_client().post(
+        "/code",
+        data={"phone": PHONES["classmate"], "code": code, "password": PASSWORD + "x"},
+    )
+    assert expired.status_code == 400
+
+
+def test_reset_codes_only_for_learners_in_my_classes(as_role, classroom, people):
+    trainer = as_role("trainer")
+    for person in ("other_trainer", "official", "admin"):
+        response = trainer.post(f"/teach/learners/{people[person].id}/reset-code")
+        assert response.status_code == 403, person
+    outsider = as_role("other_trainer")
+    response = outsider.post(f"/teach/learners/{people['learner'].id}/reset-code")
+    assert response.status_code == 403
+    assert count(AccessCode) == 0

@@ -1,0 +1,341 @@
+"""Every route, checked as every role, against objects that belong to someone.
+
+A route added without a line here fails ``test_every_route_is_in_the_matrix``.
+"""
+
+import pytest
+import sqlalchemy as sa
+
+from lms.extensions import db
+from lms.services.authoring import save_assignment
+from lms.services.learning import submit_quiz
+from lms.services.practical import submit
+from tests.conftest import jpeg
+
+ROLES = [None, "learner", "classmate", "official", "other_trainer", "trainer", "admin"]
+ALLOW, DENY, LOGIN = "allow", "deny", "login"
+
+
+def expect(**overrides):
+    table = dict.fromkeys(ROLES, ALLOW)
+    for role, outcome in overrides.items():
+        table[None if role == "anonymous" else role] = outcome
+    return table
+
+
+PUBLIC = expect()
+SIGNED_IN = expect(anonymous=LOGIN)
+STAFF = expect(anonymous=LOGIN, learner=DENY, classmate=DENY, official=DENY)
+OWNER = expect(
+    anonymous=LOGIN, learner=DENY, classmate=DENY, official=DENY, other_trainer=DENY
+)
+OWN_RECORD = expect(
+    anonymous=LOGIN, classmate=DENY, official=DENY, other_trainer=DENY, trainer=DENY
+)
+PHOTO = expect(anonymous=LOGIN, classmate=DENY, official=DENY, other_trainer=DENY)
+
+# (rule, method, url, data, expectations). {…} are filled from the fixtures.
+MATRIX = [
+    ("/healthz", "GET", "/healthz", None, PUBLIC),
+    ("/", "GET", "/", None, PUBLIC),
+    ("/signup", "GET", "/signup", None, PUBLIC),
+    ("/login", "GET", "/login", None, PUBLIC),
+    ("/code", "GET", "/code", None, PUBLIC),
+    ("/language", "POST", "/language", {"lang": "en"}, PUBLIC),
+    ("/media/<any(content, lessons):folder>/<name>", "GET", "{media}", None, PUBLIC),
+    ("/static/<path:filename>", "GET", "/static/css/app.css", None, PUBLIC),
+    ("/courses/<slug>", "GET", "/courses/mini", None, PUBLIC),
+    ("/join", "GET", "/join", None, PUBLIC),
+    ("/join/<code>", "GET", "/join/{code}", None, PUBLIC),
+    ("/logout", "POST", "/logout", None, SIGNED_IN),
+    ("/me/learning", "GET", "/me/learning", None, SIGNED_IN),
+    ("/courses/<slug>/enroll", "POST", "/courses/mini/enroll", None, SIGNED_IN),
+    (
+        "/courses/<slug>/lessons/<lesson_slug>",
+        "GET",
+        "/courses/mini/lessons/first",
+        None,
+        SIGNED_IN,
+    ),
+    (
+        "/courses/<slug>/lessons/<lesson_slug>/complete",
+        "POST",
+        "/courses/mini/lessons/first/complete",
+        None,
+        SIGNED_IN,
+    ),
+    ("/courses/<slug>/quiz", "GET", "/courses/mini/quiz", None, SIGNED_IN),
+    (
+        "/courses/<slug>/quiz/attempts/<int:attempt_id>",
+        "GET",
+        "/courses/mini/quiz/attempts/{attempt}",
+        None,
+        expect(
+            anonymous=LOGIN,
+            classmate=DENY,
+            official=DENY,
+            other_trainer=DENY,
+            trainer=DENY,
+        ),
+    ),
+    ("/courses/<slug>/practical", "GET", "/courses/mini/practical", None, SIGNED_IN),
+    ("/join/<code>", "POST", "/join/{code}", None, SIGNED_IN),
+    (
+        "/submissions/<int:submission_id>/photos/<int:index>",
+        "GET",
+        "/submissions/{submission}/photos/0",
+        None,
+        PHOTO,
+    ),
+    ("/teach", "GET", "/teach", None, STAFF),
+    ("/teach/preview", "POST", "/teach/preview", {"text": "x"}, STAFF),
+    ("/teach/courses/new", "GET", "/teach/courses/new", None, STAFF),
+    ("/teach/classes/new", "GET", "/teach/classes/new", None, STAFF),
+    ("/teach/reviews", "GET", "/teach/reviews", None, STAFF),
+    ("/teach/courses/<slug>", "GET", "/teach/courses/mini", None, OWNER),
+    ("/teach/courses/<slug>/edit", "GET", "/teach/courses/mini/edit", None, OWNER),
+    (
+        "/teach/courses/<slug>/publish",
+        "POST",
+        "/teach/courses/mini/publish",
+        None,
+        OWNER,
+    ),
+    (
+        "/teach/courses/<slug>/unpublish",
+        "POST",
+        "/teach/courses/mini/unpublish",
+        None,
+        OWNER,
+    ),
+    (
+        "/teach/courses/<slug>/editors",
+        "POST",
+        "/teach/courses/mini/editors",
+        {"phone": "0912000003"},
+        OWNER,
+    ),
+    (
+        "/teach/courses/<slug>/export.zip",
+        "GET",
+        "/teach/courses/mini/export.zip",
+        None,
+        OWNER,
+    ),
+    (
+        "/teach/courses/<slug>/images",
+        "POST",
+        "/teach/courses/mini/images",
+        {"alt": "x", "image": "JPEG"},
+        OWNER,
+    ),
+    (
+        "/teach/courses/<slug>/lessons/new",
+        "GET",
+        "/teach/courses/mini/lessons/new",
+        None,
+        OWNER,
+    ),
+    (
+        "/teach/courses/<slug>/lessons/<lesson_slug>/edit",
+        "GET",
+        "/teach/courses/mini/lessons/first/edit",
+        None,
+        OWNER,
+    ),
+    (
+        "/teach/courses/<slug>/lessons/<lesson_slug>/move",
+        "POST",
+        "/teach/courses/mini/lessons/second/move",
+        {"direction": "up"},
+        OWNER,
+    ),
+    (
+        "/teach/courses/<slug>/lessons/<lesson_slug>/archive",
+        "POST",
+        "/teach/courses/mini/lessons/third/archive",
+        None,
+        OWNER,
+    ),
+    ("/teach/courses/<slug>/quiz", "GET", "/teach/courses/mini/quiz", None, OWNER),
+    (
+        "/teach/courses/<slug>/quiz/questions/new",
+        "GET",
+        "/teach/courses/mini/quiz/questions/new",
+        None,
+        OWNER,
+    ),
+    (
+        "/teach/courses/<slug>/quiz/questions/<question_id>",
+        "GET",
+        "/teach/courses/mini/quiz/questions/sprayed",
+        None,
+        OWNER,
+    ),
+    (
+        "/teach/courses/<slug>/quiz/questions/<question_id>/delete",
+        "POST",
+        "/teach/courses/mini/quiz/questions/before-live/delete",
+        None,
+        OWNER,
+    ),
+    (
+        "/teach/courses/<slug>/assignment",
+        "GET",
+        "/teach/courses/mini/assignment",
+        None,
+        OWNER,
+    ),
+    ("/teach/classes/<int:class_id>", "GET", "/teach/classes/{class}", None, OWNER),
+    (
+        "/teach/classes/<int:class_id>/qr.svg",
+        "GET",
+        "/teach/classes/{class}/qr.svg",
+        None,
+        OWNER,
+    ),
+    (
+        "/teach/classes/<int:class_id>/roster.csv",
+        "GET",
+        "/teach/classes/{class}/roster.csv",
+        None,
+        OWNER,
+    ),
+    (
+        "/teach/classes/<int:class_id>/close",
+        "POST",
+        "/teach/classes/{class}/close",
+        None,
+        OWNER,
+    ),
+    (
+        "/teach/classes/<int:class_id>/open",
+        "POST",
+        "/teach/classes/{class}/open",
+        None,
+        OWNER,
+    ),
+    (
+        "/teach/classes/<int:class_id>/register",
+        "POST",
+        "/teach/classes/{class}/register",
+        {"file": "CSV"},
+        OWNER,
+    ),
+    (
+        "/teach/learners/<int:user_id>/reset-code",
+        "POST",
+        "/teach/learners/{learner}/reset-code",
+        None,
+        OWNER,
+    ),
+    (
+        "/teach/reviews/<int:submission_id>",
+        "GET",
+        "/teach/reviews/{submission}",
+        None,
+        OWNER,
+    ),
+]
+
+
+def test_every_route_is_in_the_matrix(app):
+    routes = {
+        (rule.rule, method)
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    covered = {(rule, method) for rule, method, *_ in MATRIX}
+    # Form pages are covered by their GET; their POST goes through the same checks.
+    posts_of_forms = {
+        (rule, "POST") for rule, method, *_ in MATRIX if method == "GET"
+    } & routes
+    assert routes - covered - posts_of_forms == set()
+
+
+@pytest.fixture
+def world(app, classroom, people):
+    """Objects owned by someone: the trainer's course and class, the learner's work."""
+    course = classroom.courses[0]
+    save_assignment(course, "Làm thử", None, [("Đủ sáng", None)], True, 3)
+    attempt = submit_quiz(
+        people["learner"], course.quiz, {"sprayed": ["a"], "before-live": ["a"]}
+    )
+    submission = submit(
+        people["learner"],
+        course.assignment,
+        None,
+        [jpeg()],
+        "",
+        app.config["LMS_UPLOAD_DIR"],
+    )
+    db.session.commit()
+    lesson_html = course.lessons[0].html_vi
+    questions = list(course.quiz.questions)
+
+    def restore():
+        """Undo what one role's request changed, so the next role meets the same."""
+        db.session.expire_all()
+        for lesson in course.lessons:
+            lesson.archived_at = None
+        course.quiz.questions = list(questions)
+        db.session.commit()
+
+    return {
+        "restore": restore,
+        "code": classroom.join_code,
+        "class": classroom.id,
+        "attempt": attempt.id,
+        "submission": submission.id,
+        "learner": people["learner"].id,
+        "media": lesson_html.split('src="')[1].split('"')[0],
+    }
+
+
+def outcome(response):
+    if response.status_code == 403:
+        return DENY
+    if response.status_code == 302 and "/login" in response.headers["Location"]:
+        return LOGIN
+    assert response.status_code < 500, response.status_code
+    return ALLOW if response.status_code not in (401, 404) else "missing"
+
+
+@pytest.mark.parametrize(
+    ("rule", "method", "url", "data", "expected"),
+    MATRIX,
+    ids=[f"{method} {rule}" for rule, method, *_ in MATRIX],
+)
+def test_route_as_every_role(as_role, world, rule, method, url, data, expected):
+    url = url.format(**world)
+    seen = {}
+    for role in ROLES:
+        client = as_role(role)
+        payload = dict(data or {})
+        if payload.get("image") == "JPEG":
+            payload["image"] = (jpeg(), "a.jpg")
+        if payload.get("file") == "CSV":
+            import io
+
+            payload["file"] = (io.BytesIO(b"name,phone,area\n"), "f.csv")
+        with client.open(url, method=method, data=payload) as response:
+            seen[role] = outcome(response)
+        world["restore"]()
+    assert seen == expected
+
+
+def test_nobody_raises_their_own_role_through_a_form(as_role, people):
+    learner = as_role("learner")
+    learner.post("/language", data={"lang": "en", "role": "admin"})
+    learner.post("/signup", data={"role": "admin"})
+    as_role("trainer").post(
+        "/teach/courses/new",
+        data={
+            "title_vi": "Khoá mới",
+            "minutes": 10,
+            "role": "admin",
+            "owner_id": 1,
+        },
+    )
+    roles = dict(db.session.execute(sa.text("select phone, role from user")).all())
+    assert roles["+84912000001"] == "learner" and roles["+84912000002"] == "trainer"
