@@ -42,6 +42,8 @@ def load_config(app, test_config=None):
     for variable, key in ENVIRONMENT.items():
         if os.environ.get(variable):
             app.config[key] = os.environ[variable]
+    if os.environ.get("LMS_MAX_UPLOAD_MB"):
+        app.config["MAX_CONTENT_LENGTH"] = int(os.environ["LMS_MAX_UPLOAD_MB"]) << 20
     if test_config:
         app.config.update(test_config)
 

@@ -126,6 +126,13 @@ def test_secret_key_is_generated_once_and_kept(tmp_path, monkeypatch):
     assert config_module._kept_secret(key_file) == first
 
 
+def test_upload_limit_from_the_environment(monkeypatch):
+    from lms import create_app
+
+    monkeypatch.setenv("LMS_MAX_UPLOAD_MB", "3")
+    assert create_app({"TESTING": True}).config["MAX_CONTENT_LENGTH"] == 3 * 1024 * 1024
+
+
 def test_secret_key_from_the_environment_wins(monkeypatch):
     from lms import create_app
 
