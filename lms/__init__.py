@@ -44,7 +44,17 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
-    from lms.views import auth, classes, core, learn, practical, teach
+    from lms.views import (
+        admin,
+        auth,
+        badges,
+        certificates,
+        classes,
+        core,
+        learn,
+        practical,
+        teach,
+    )
 
     app.register_blueprint(core.bp)
     app.register_blueprint(auth.bp)
@@ -52,6 +62,9 @@ def register_blueprints(app):
     app.register_blueprint(classes.bp)
     app.register_blueprint(practical.bp)
     app.register_blueprint(teach.bp)
+    app.register_blueprint(certificates.bp)
+    app.register_blueprint(badges.bp)
+    app.register_blueprint(admin.bp)
 
 
 def register_hooks(app):

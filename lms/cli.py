@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
+from lms.certificates.issuing import ensure_default_clubs
 from lms.content.export import export_course
 from lms.content.importer import import_courses
 from lms.content.parse import ContentError
@@ -39,6 +40,8 @@ def setup():
     if not db.session.scalar(select(func.count()).select_from(Area)):
         _import_areas(Path(current_app.config["LMS_AREAS_FILE"]))
     _import_courses(Path(current_app.config["LMS_COURSES_DIR"]))
+    ensure_default_clubs()
+    db.session.commit()
 
 
 @lms.command("import-courses")

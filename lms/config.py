@@ -24,6 +24,7 @@ DEFAULTS = {
     "RATELIMIT_HEADERS_ENABLED": True,
     "LMS_COURSES_DIR": str(ROOT / "courses"),
     "LMS_AREAS_FILE": str(ROOT / "lms" / "data" / "areas.csv"),
+    "LMS_ISSUER_NAME": "Học viện Số cho Nhà nông – tỉnh Bắc Ninh",
 }
 
 # Environment variable -> config key. Documented in the README.
@@ -33,6 +34,8 @@ ENVIRONMENT = {
     "LMS_RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
     "LMS_UPLOAD_DIR": "LMS_UPLOAD_DIR",
     "LMS_COURSES_DIR": "LMS_COURSES_DIR",
+    "LMS_ISSUER_NAME": "LMS_ISSUER_NAME",
+    "LMS_ISSUER_EMAIL": "LMS_ISSUER_EMAIL",
 }
 
 

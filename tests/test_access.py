@@ -6,7 +6,9 @@ A route added without a line here fails ``test_every_route_is_in_the_matrix``.
 import pytest
 import sqlalchemy as sa
 
+from lms.certificates.issuing import new_code
 from lms.extensions import db
+from lms.models import Certificate, Club
 from lms.services.authoring import save_assignment
 from lms.services.learning import submit_quiz
 from lms.services.practical import submit
@@ -31,6 +33,14 @@ OWNER = expect(
 )
 OWN_RECORD = expect(
     anonymous=LOGIN, classmate=DENY, official=DENY, other_trainer=DENY, trainer=DENY
+)
+ADMIN = expect(
+    anonymous=LOGIN,
+    learner=DENY,
+    classmate=DENY,
+    official=DENY,
+    other_trainer=DENY,
+    trainer=DENY,
 )
 PHOTO = expect(anonymous=LOGIN, classmate=DENY, official=DENY, other_trainer=DENY)
 
@@ -236,6 +246,46 @@ MATRIX = [
         None,
         OWNER,
     ),
+    ("/verify", "GET", "/verify", None, PUBLIC),
+    ("/verify/<code>", "GET", "/verify/{certificate}", None, PUBLIC),
+    (
+        "/certificates/<code>.pdf",
+        "GET",
+        "/certificates/{certificate}.pdf",
+        None,
+        PUBLIC,
+    ),
+    ("/clubs", "GET", "/clubs", None, PUBLIC),
+    ("/clubs/<code>", "GET", "/clubs/koc", None, PUBLIC),
+    ("/me/certificates", "GET", "/me/certificates", None, SIGNED_IN),
+    ("/me/profile", "GET", "/me/profile", None, SIGNED_IN),
+    ("/admin", "GET", "/admin", None, ADMIN),
+    ("/admin/certificates", "GET", "/admin/certificates?q={certificate}", None, ADMIN),
+    (
+        "/admin/certificates/<code>/revoke",
+        "POST",
+        "/admin/certificates/{certificate}/revoke",
+        {"reason": "Thử"},
+        ADMIN,
+    ),
+    ("/admin/clubs/<code>", "GET", "/admin/clubs/koc", None, ADMIN),
+    ("/badges/issuer", "GET", "/badges/issuer", None, PUBLIC),
+    ("/badges/classes/<slug>", "GET", "/badges/classes/mini", None, PUBLIC),
+    ("/badges/classes/<slug>.png", "GET", "/badges/classes/club-koc.png", None, PUBLIC),
+    (
+        "/badges/assertions/<path:code>",
+        "GET",
+        "/badges/assertions/{certificate}",
+        None,
+        PUBLIC,
+    ),
+    (
+        "/certificates/<path:code>/badge.png",
+        "GET",
+        "/certificates/{certificate}/badge.png",
+        None,
+        PUBLIC,
+    ),
 ]
 
 
@@ -272,6 +322,12 @@ def world(app, classroom, people):
     db.session.commit()
     lesson_html = course.lessons[0].html_vi
     questions = list(course.quiz.questions)
+    db.session.add(Club(code="koc", name_vi="CLB KOC", courses=[course]))
+    certificate = Certificate(
+        code=new_code(), user_id=people["learner"].id, course_id=course.id
+    )
+    db.session.add(certificate)
+    db.session.commit()
 
     def restore():
         """Undo what one role's request changed, so the next role meets the same."""
@@ -279,10 +335,12 @@ def world(app, classroom, people):
         for lesson in course.lessons:
             lesson.archived_at = None
         course.quiz.questions = list(questions)
+        certificate.revoked_at = certificate.revoked_reason = None
         db.session.commit()
 
     return {
         "restore": restore,
+        "certificate": certificate.code,
         "code": classroom.join_code,
         "class": classroom.id,
         "attempt": attempt.id,

@@ -4,9 +4,11 @@ from lms.forms.account import (
     EmptyForm,
     LanguageForm,
     LoginForm,
+    ProfileForm,
     SelectWithPrompt,
     SignupForm,
     UseCodeForm,
+    VerifyForm,
     commune_options,
 )
 
@@ -14,6 +16,8 @@ __all__ = [
     "EmptyForm",
     "LanguageForm",
     "LoginForm",
+    "ProfileForm",
+    "VerifyForm",
     "SelectWithPrompt",
     "SignupForm",
     "UseCodeForm",

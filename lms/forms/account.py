@@ -3,7 +3,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
-from wtforms import HiddenField, PasswordField, SelectField, StringField, TelField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TelField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.widgets import Select
@@ -114,4 +121,23 @@ class UseCodeForm(FlaskForm):
         validators=[DataRequired(_l("Choose a password."))],
         render_kw={"autocomplete": "new-password", "minlength": 8},
         description=_l("At least 8 characters. A short sentence is easy to remember."),
+    )
+
+
+class ProfileForm(FlaskForm):
+    listed_publicly = BooleanField(
+        _l("List me on the public club page"),
+        description=_l(
+            "Buyers looking for sellers see your name, commune and certificate. "
+            "Your phone number is never shown."
+        ),
+    )
+
+
+class VerifyForm(FlaskForm):
+    code = StringField(
+        _l("Certificate code"),
+        validators=[DataRequired(_l("Enter the code printed on the certificate."))],
+        render_kw={"autocapitalize": "characters", "autocomplete": "off"},
+        description=_l("26 letters and digits, for example ABCD-EFGH-…"),
     )

@@ -2,6 +2,7 @@
 
 from lms.models.area import Area
 from lms.models.audit import AuditEvent
+from lms.models.certificate import Certificate, Club
 from lms.models.classroom import ClassMember, Classroom
 from lms.models.course import Assignment, Course, Lesson, Quiz
 from lms.models.practical import Submission
@@ -13,6 +14,8 @@ __all__ = [
     "AccessCode",
     "Area",
     "Assignment",
+    "Certificate",
+    "Club",
     "ClassMember",
     "Classroom",
     "AuditEvent",

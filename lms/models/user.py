@@ -22,6 +22,8 @@ class User(UserMixin, db.Model):
     # Bumped on sign-out and password change: sessions carrying an older value end.
     session_version: Mapped[int] = mapped_column(default=1)
     active: Mapped[bool] = mapped_column(default=True)
+    # Opt-in: appear on the public club roster buyers browse. Off by default.
+    listed_publicly: Mapped[bool] = mapped_column(default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     area: Mapped[Area | None] = relationship()

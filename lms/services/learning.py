@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from lms.certificates.issuing import award
 from lms.clock import utcnow
 from lms.extensions import db
 from lms.models import (
@@ -267,3 +268,5 @@ def update_completion(learner, course):
         enrollment = enroll(learner, course)
         if enrollment.completed_at is None:
             enrollment.completed_at = utcnow()
+            db.session.flush()
+            award(learner)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from lms.extensions import db
 from lms.forms import EmptyForm
-from lms.models import Course, Lesson, Quiz, QuizAttempt
+from lms.models import Certificate, Course, Lesson, Quiz, QuizAttempt
 from lms.permissions import can_read_attempt, can_read_course, readable_courses, require
 from lms.services import DomainError, learning
 
@@ -156,8 +156,14 @@ def my_learning():
     ).all()
     progress = learning.progress_by_course(current_user, courses)
     started = [c for c in courses if progress[c.id].enrolled]
+    certificates = db.session.scalars(
+        select(Certificate)
+        .where(Certificate.user_id == current_user.id)
+        .order_by(Certificate.issued_at.desc())
+    ).all()
     return render_template(
         "learn/my_learning.html",
+        certificates=certificates,
         started=started,
         others=[c for c in courses if c not in started],
         progress=progress,

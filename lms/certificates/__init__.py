@@ -1,0 +1,1 @@
+"""Certificates: issuing rules, verification, PDF, Open Badges documents."""

@@ -1,0 +1,26 @@
+"""Forms for admins: revoking certificates, club rules."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, TextAreaField
+from wtforms.validators import NumberRange, Optional
+
+from lms.forms.teaching import MultiCheckboxField
+
+
+class RevokeForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason (shown publicly on the certificate)"), render_kw={"rows": 2}
+    )
+
+
+class ClubRulesForm(FlaskForm):
+    courses = MultiCheckboxField(_l("Courses a member must complete"), coerce=int)
+    valid_months = IntegerField(
+        _l("Membership lasts (months; empty: no expiry)"),
+        validators=[
+            Optional(),
+            NumberRange(1, 240, _l("Give the months as a number from 1 to 240.")),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )

@@ -1,0 +1,72 @@
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.clock import utcnow
+from lms.extensions import db
+from lms.models.course import Course
+from lms.models.user import User
+
+club_course = Table(
+    "club_course",
+    db.metadata,
+    Column("club_id", ForeignKey("club.id"), primary_key=True),
+    Column("course_id", ForeignKey("course.id"), primary_key=True),
+)
+
+
+class Club(db.Model):
+    """A sales club (KOC, KOL); its rules are data an admin edits."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name_vi: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    description_vi: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str | None] = mapped_column(Text)
+    # Months a membership lasts; None: it does not expire.
+    valid_months: Mapped[int | None]
+
+    courses: Mapped[list[Course]] = relationship(
+        secondary=club_course, order_by=Course.position
+    )
+
+
+class Certificate(db.Model):
+    """A course completion or a club membership, verifiable from its code.
+
+    One per learner and course, and one per learner and club: the unique
+    constraints, not a check in code, make issuing happen exactly once.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "course_id"),
+        UniqueConstraint("user_id", "club_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)  # 128 random bits
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    course_id: Mapped[int | None] = mapped_column(ForeignKey("course.id"), index=True)
+    club_id: Mapped[int | None] = mapped_column(ForeignKey("club.id"), index=True)
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    revoked_reason: Mapped[str | None] = mapped_column(Text)
+
+    user: Mapped[User] = relationship()
+    course: Mapped[Course | None] = relationship()
+    club: Mapped[Club | None] = relationship()
+
+    @property
+    def kind(self):
+        return "club" if self.club_id else "course"
+
+    def status(self, now=None):
+        """valid, expired or revoked, at ``now`` (UTC)."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at is not None and self.expires_at <= (now or utcnow()):
+            return "expired"
+        return "valid"

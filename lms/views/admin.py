@@ -1,0 +1,102 @@
+"""Administration: certificates (find, revoke) and club rules. Admins only."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from lms.certificates.issuing import (
+    display_code,
+    find_certificate,
+    revoke,
+    set_club_rules,
+)
+from lms.extensions import db
+from lms.forms.admin import ClubRulesForm, RevokeForm
+from lms.models import Certificate, Club, Course
+from lms.permissions import is_admin, require
+from lms.services import DomainError
+from lms.services.accounts import find_by_phone
+from lms.views.certificates import get_certificate
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@login_required
+def admins_only():
+    require(is_admin(current_user))
+
+
+@bp.get("")
+def index():
+    return render_template(
+        "admin/index.html", clubs=db.session.scalars(select(Club).order_by(Club.code))
+    )
+
+
+@bp.get("/certificates")
+def certificates():
+    """Find certificates by code or by the holder's phone number."""
+    query = request.args.get("q", "").strip()
+    found = []
+    if query:
+        certificate = find_certificate(query)
+        holder = find_by_phone(query)
+        if certificate is not None:
+            found = [certificate]
+        elif holder is not None:
+            found = db.session.scalars(
+                select(Certificate).where(Certificate.user_id == holder.id)
+            ).all()
+    return render_template(
+        "admin/certificates.html",
+        query=query,
+        found=found,
+        form=RevokeForm(),
+        display_code=display_code,
+    )
+
+
+@bp.post("/certificates/<code>/revoke")
+def revoke_certificate(code):
+    certificate = get_certificate(code)
+    form = RevokeForm()
+    try:
+        form.validate_on_submit()
+        revoke(certificate, current_user, form.reason.data)
+    except DomainError as error:
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("Certificate revoked. Every page and the badge now say so."), "success")
+    return redirect(url_for(".certificates", q=certificate.code))
+
+
+@bp.route("/clubs/<code>", methods=["GET", "POST"])
+def club(code):
+    club = db.session.scalar(select(Club).where(Club.code == code)) or abort(404)
+    courses = db.session.scalars(
+        select(Course).where(Course.archived_at.is_(None)).order_by(Course.position)
+    ).all()
+    form = ClubRulesForm(
+        courses=[c.id for c in club.courses], valid_months=club.valid_months
+    )
+    form.courses.choices = [SelectChoice(c.id, c.title_vi) for c in courses]
+    if form.validate_on_submit():
+        chosen = [c for c in courses if c.id in (form.courses.data or [])]
+        try:
+            set_club_rules(club, chosen, form.valid_months.data, current_user)
+        except DomainError as error:
+            form.form_errors.append(str(error.message))
+        else:
+            db.session.commit()
+            flash(
+                _("Club rules saved. They apply to certificates issued from now on."),
+                "success",
+            )
+            return redirect(url_for(".index"))
+    return render_template("admin/club.html", club=club, form=form), (
+        400 if form.errors else 200
+    )

@@ -1,0 +1,143 @@
+"""Open Badges 2.0 hosted verification: issuer, badge classes, assertions.
+
+Public, read-only JSON-LD that badge tools fetch from anywhere, so every
+answer (errors too) allows any origin.
+"""
+
+import io
+import json
+
+from flask import Blueprint, abort, current_app, jsonify, send_file, url_for
+from sqlalchemy import select
+
+from lms.certificates import badges
+from lms.certificates.issuing import find_certificate
+from lms.extensions import db
+from lms.models import Certificate, Club, Course
+
+bp = Blueprint("badges", __name__)
+
+
+@bp.after_request
+def allow_any_origin(response):
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def absolute_url(endpoint, **values):
+    return url_for(endpoint, _external=True, **values)
+
+
+def linked_data(document, status=200, max_age=300):
+    # ASCII-escaped: a client that guesses the charset still reads Vietnamese.
+    response = current_app.response_class(
+        json.dumps(document), status=status, mimetype=badges.CONTENT_TYPE
+    )
+    response.cache_control.public = True
+    response.cache_control.max_age = max_age
+    return response
+
+
+def not_found():
+    """The same 404 for every unknown, malformed or mistyped name or code."""
+    response = jsonify(error="not found")
+    response.status_code = 404
+    abort(response)
+
+
+def get_badge_subject(slug):
+    """The course or club a badge class slug names, else 404.
+
+    A course that is no longer published keeps its badge class while any
+    certificate points at it, so badges already issued still verify.
+    """
+    if slug.startswith(badges.CLUB_PREFIX):
+        code = slug.removeprefix(badges.CLUB_PREFIX)
+        club = db.session.scalar(select(Club).where(Club.code == code))
+        if club is None:
+            not_found()
+        return None, club
+    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    if course is None or not (course.is_published or _has_certificates(course)):
+        not_found()
+    return course, None
+
+
+def _has_certificates(course):
+    return db.session.scalar(
+        select(Certificate.id).where(Certificate.course_id == course.id).limit(1)
+    )
+
+
+def get_certificate(code):
+    certificate = find_certificate(code)
+    if certificate is None:
+        not_found()
+    return certificate
+
+
+def revoked(certificate):
+    document = badges.revoked_assertion(
+        certificate.code, certificate.revoked_reason, absolute_url
+    )
+    return linked_data(document, status=410, max_age=0)
+
+
+@bp.get("/badges/issuer")
+def issuer():
+    config = current_app.config
+    document = badges.issuer(
+        absolute_url, config["LMS_ISSUER_NAME"], config.get("LMS_ISSUER_EMAIL")
+    )
+    return linked_data(document, max_age=3600)
+
+
+@bp.get("/badges/classes/<slug>")
+def badge_class(slug):
+    course, club = get_badge_subject(slug)
+    if club is not None:
+        document = badges.club_badge_class(club, absolute_url)
+    else:
+        document = badges.course_badge_class(course, absolute_url)
+    return linked_data(document, max_age=3600)
+
+
+@bp.get("/badges/classes/<slug>.png")
+def badge_image(slug):
+    course, club = get_badge_subject(slug)
+    png = badges.badge_image(badges.badge_label(course=course, club=club))
+    response = send_file(io.BytesIO(png), mimetype="image/png", max_age=86400)
+    response.cache_control.public = True
+    return response
+
+
+# <path:...>: codes with slashes in them get the same JSON 404 as any other.
+@bp.get("/badges/assertions/<path:code>")
+def assertion(code):
+    certificate = get_certificate(code)
+    if certificate.revoked_at is not None:
+        return revoked(certificate)
+    document = badges.assertion(
+        certificate, current_app.config["SECRET_KEY"], absolute_url
+    )
+    return linked_data(document, max_age=0)
+
+
+@bp.get("/certificates/<path:code>/badge.png")
+def baked(code):
+    """The badge image with its assertion baked in, to keep or upload elsewhere."""
+    certificate = get_certificate(code)
+    if certificate.revoked_at is not None:
+        return revoked(certificate)
+    document = badges.assertion(
+        certificate, current_app.config["SECRET_KEY"], absolute_url
+    )
+    label = badges.badge_label(course=certificate.course, club=certificate.club)
+    png = badges.bake(badges.badge_image(label), badges.compact_json(document))
+    return send_file(
+        io.BytesIO(png),
+        mimetype="image/png",
+        as_attachment=True,
+        download_name=f"badge-{certificate.code}.png",
+        max_age=0,
+    )

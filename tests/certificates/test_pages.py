@@ -1,0 +1,162 @@
+"""Where certificates appear: verify page, PDF, my pages, the club roster, admin."""
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from lms.certificates.issuing import display_code
+from lms.clock import utcnow
+from lms.extensions import db
+from lms.models import AuditEvent, Certificate, Club
+from tests.certificates.test_issuing import finish
+from tests.conftest import PHONES
+
+
+def text(response):
+    return response.get_data(as_text=True)
+
+
+@pytest.fixture
+def card(app, people, owned_course):
+    """The learner's KOC card, earned by finishing the mini course."""
+    db.session.add(Club(code="koc", name_vi="CLB KOC", courses=[owned_course]))
+    db.session.commit()
+    people["learner"].name = "Nguyễn Thị Ngọc Ánh"
+    finish(people["learner"], owned_course)
+    return db.session.scalar(
+        sa.select(Certificate).where(Certificate.club_id.is_not(None))
+    )
+
+
+def test_verify_page_shows_who_what_when_and_status(as_role, card):
+    html = text(as_role(None).get(f"/verify/{card.code}"))
+    assert "Nguyễn Thị Ngọc Ánh" in html
+    assert "+84 9x xxx xx01" in html and PHONES["learner"][1:] not in html
+    assert "CLB KOC" in html and "✓" in html
+    assert display_code(card.code) in html and "Bắc Ninh" in html
+
+
+@pytest.mark.parametrize(
+    "spell", [str.lower, display_code, lambda code: " " + display_code(code).lower()]
+)
+def test_code_typed_from_paper_in_any_spelling_works(as_role, card, spell):
+    assert as_role(None).get(f"/verify/{spell(card.code)}").status_code == 200
+
+
+def test_unknown_malformed_long_or_mutated_codes_are_a_plain_404(as_role, card):
+    client = as_role(None)
+    mutated = ("A" if card.code[5] != "A" else "B").join([card.code[:5], card.code[6:]])
+    for code in ["NOPE", "0" * 26, card.code + "A", "x" * 5000, mutated, "%00", "1"]:
+        response = client.get(f"/verify/{code}")
+        assert response.status_code == 404, code
+        assert card.user.name not in text(response)
+
+
+def test_typing_a_code_leads_to_its_page(as_role, card):
+    response = as_role(None).post("/verify", data={"code": display_code(card.code)})
+    assert response.status_code == 302
+    assert as_role(None).get(response.headers["Location"]).status_code == 200
+
+
+def test_certificate_appears_on_my_pages_straight_away(as_role, card):
+    learner = as_role("learner")
+    assert "CLB KOC" in text(learner.get("/me/learning"))
+    mine = text(learner.get("/me/certificates"))
+    assert f"/verify/{card.code}" in mine and f"/certificates/{card.code}.pdf" in mine
+    assert "data-share=" in mine  # the phone's share sheet, or copy link
+
+
+def test_pdf_is_served_and_says_expired_when_expired(as_role, card):
+    response = as_role(None).get(f"/certificates/{card.code}.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF")
+
+
+def test_revoking_flips_every_surface(as_role, card, people):
+    admin = as_role("admin")
+    refused = admin.post(
+        f"/admin/certificates/{card.code}/revoke", data={"reason": " "}
+    )
+    assert refused.status_code == 302 and card.revoked_at is None
+    admin.post(
+        f"/admin/certificates/{card.code}/revoke",
+        data={"reason": "Bán hàng giả mạo nguồn gốc"},
+    )
+    db.session.refresh(card)
+    assert card.revoked_at is not None
+    page = text(as_role(None).get(f"/verify/{card.code}"))
+    assert "✗" in page and "Bán hàng giả mạo nguồn gốc" in page
+    assert as_role(None).get(f"/certificates/{card.code}.pdf").status_code == 410
+    mine = text(as_role("learner").get("/me/certificates"))
+    assert f"/certificates/{card.code}.pdf" not in mine
+    people["learner"].listed_publicly = True
+    db.session.commit()
+    assert "Nguyễn Thị Ngọc Ánh" not in text(as_role(None).get("/clubs/koc"))
+    event = db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.action == "certificate.revoke")
+    )
+    assert event.detail["reason"] == "Bán hàng giả mạo nguồn gốc"
+
+
+def test_expired_card_says_so_and_leaves_the_roster(as_role, card, people):
+    people["learner"].listed_publicly = True
+    card.expires_at = utcnow() - timedelta(days=1)
+    db.session.commit()
+    page = text(as_role(None).get(f"/verify/{card.code}"))
+    assert "⏱" in page
+    assert "Nguyễn Thị Ngọc Ánh" not in text(as_role(None).get("/clubs/koc"))
+    import re
+
+    mine = text(as_role("learner").get("/me/learning"))
+    koc = re.search(r'CLB KOC</a>\s*<span class="meta">([^<]*)<', mine).group(1)
+    assert "✓" not in koc and koc.strip()
+
+
+def test_club_roster_lists_only_members_who_opted_in(as_role, card, people):
+    roster = as_role(None)
+    assert "Nguyễn Thị Ngọc Ánh" not in text(roster.get("/clubs/koc"))  # off by default
+    learner = as_role("learner")
+    learner.post("/me/profile", data={"listed_publicly": "y"})
+    html = text(roster.get("/clubs/koc"))
+    assert "Nguyễn Thị Ngọc Ánh" in html and f"/verify/{card.code}" in html
+    assert PHONES["learner"][1:] not in html
+    learner.post("/me/profile", data={"listed_publicly": ""})  # box unticked
+    assert "Nguyễn Thị Ngọc Ánh" not in text(roster.get("/clubs/koc"))
+
+
+def test_admin_edits_club_rules(as_role, card, owned_course):
+    admin = as_role("admin")
+    assert admin.get("/admin/clubs/koc").status_code == 200
+    response = admin.post(
+        "/admin/clubs/koc",
+        data={"courses": [str(owned_course.id)], "valid_months": "24"},
+    )
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(Club.valid_months)) == 24
+    assert admin.post("/admin/clubs/koc", data={"valid_months": "5"}).status_code == 400
+
+
+def test_admin_finds_certificates_by_code_or_phone(as_role, card):
+    admin = as_role("admin")
+    assert display_code(card.code) in text(
+        admin.get(f"/admin/certificates?q={card.code}")
+    )
+    by_phone = text(admin.get(f"/admin/certificates?q={PHONES['learner']}"))
+    assert display_code(card.code) in by_phone
+
+
+def test_verification_is_rate_limited(app, config, card):
+    from lms import create_app
+
+    limited = create_app(
+        config
+        | {
+            "RATELIMIT_ENABLED": True,
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+        }
+    )
+    limited.test_client_class = app.test_client_class
+    client = limited.test_client()
+    statuses = [client.get(f"/verify/NOPE{n}").status_code for n in range(61)]
+    assert statuses[:60] == [404] * 60 and statuses[60] == 429
