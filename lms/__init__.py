@@ -23,7 +23,15 @@ def create_app(config=None):
 
 def register_extensions(app):
     from lms import database, i18n, sessions
-    from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from lms.extensions import (
+        babel,
+        compress,
+        csrf,
+        db,
+        limiter,
+        login_manager,
+        migrate,
+    )
 
     db.init_app(app)
     with app.app_context():
@@ -36,6 +44,7 @@ def register_extensions(app):
         app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone
     )
     limiter.init_app(app)
+    compress.init_app(app)
     sessions.init_login(app, login_manager)
     if app.config.get("LMS_CHEAP_PASSWORD_HASHING"):
         from lms.services import passwords
@@ -46,6 +55,7 @@ def register_extensions(app):
 def register_blueprints(app):
     from lms.views import (
         admin,
+        api,
         auth,
         badges,
         certificates,
@@ -53,6 +63,7 @@ def register_blueprints(app):
         core,
         learn,
         practical,
+        pwa,
         teach,
     )
 
@@ -65,11 +76,17 @@ def register_blueprints(app):
     app.register_blueprint(certificates.bp)
     app.register_blueprint(badges.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(pwa.bp)
+    app.register_blueprint(api.bp)
 
 
 def register_hooks(app):
+    from lms import assets
     from lms.views import core
 
+    app.url_defaults(assets.add_fingerprint)
+    app.after_request(assets.cache_fingerprinted)
+    app.after_request(assets.buffer_compressible_files)
     app.after_request(core.security_headers)
     app.context_processor(core.template_globals)
     for code in (400, 403, 404, 405, 413, 429, 500):

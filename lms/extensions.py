@@ -1,6 +1,7 @@
 """Flask extensions: created here, bound to the app in create_app."""
 
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -28,5 +29,6 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+compress = Compress()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)

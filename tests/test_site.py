@@ -138,3 +138,16 @@ def test_secret_key_from_the_environment_wins(monkeypatch):
 
     monkeypatch.setenv("SECRET_KEY", "from-the-environment")
     assert create_app({"TESTING": True}).config["SECRET_KEY"] == "from-the-environment"
+
+
+def test_no_attribute_says_none(client, mini_course):
+    """A Python None rendered into HTML is an attribute pointing at nothing."""
+    from tests.conftest import make_user, sign_in
+
+    pages = ["/login", "/signup", "/join", "/code", "/verify"]
+    make_user()
+    sign_in(client)
+    pages += ["/me/learning", "/courses/mini/quiz", "/me/profile"]
+    for url in pages:
+        html = client.get(url).get_data(as_text=True)
+        assert '="None"' not in html, url

@@ -1,5 +1,9 @@
 """Markdown to sanitised HTML: the one renderer for course files and the editor."""
 
+import re
+from html import escape
+from html import unescape as html_unescape
+
 import markdown
 import nh3
 from markdown.extensions import Extension
@@ -83,3 +87,35 @@ def sanitise_html(html):
         url_schemes=URL_SCHEMES,
         link_rel="noopener nofollow ugc",
     )
+
+
+_IMG = re.compile(r"<img\b([^>]*)>")
+_ATTR = re.compile(r'(\w+)="([^"]*)"')
+
+
+def images_on_tap(html, size_of, label):
+    """Replace pictures with links that load them on a tap, saying their size.
+
+    :param size_of: URL -> size in bytes, or None when unknown.
+    :param label: (alt text, size text) -> the link's text.
+    """
+
+    def placeholder(match):
+        attrs = dict(_ATTR.findall(match.group(1)))
+        src = attrs.get("src", "")
+        size = size_of(src)
+        text = label(html_unescape(attrs.get("alt", "")), _size_text(size))
+        return (
+            f'<a class="tap-image" href="{src}" data-tap-image '
+            f'data-alt="{attrs.get("alt", "")}">{escape(text)}</a>'
+        )
+
+    return _IMG.sub(placeholder, html)
+
+
+def _size_text(size):
+    if size is None:
+        return ""
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} KB"
+    return f"{size / 1024 / 1024:.1f} MB"

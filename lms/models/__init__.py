@@ -7,6 +7,7 @@ from lms.models.classroom import ClassMember, Classroom
 from lms.models.course import Assignment, Course, Lesson, Quiz
 from lms.models.practical import Submission
 from lms.models.progress import Enrollment, LessonProgress, QuizAttempt
+from lms.models.sync import SyncEvent
 from lms.models.user import ROLES, AccessCode, User
 
 __all__ = [
@@ -26,5 +27,6 @@ __all__ = [
     "Quiz",
     "QuizAttempt",
     "Submission",
+    "SyncEvent",
     "User",
 ]

@@ -85,13 +85,20 @@ def enroll(learner, course):
     return enrollment
 
 
-def complete_lesson(learner, lesson):
-    """Record that ``learner`` finished ``lesson``; the first completion time stays."""
+def complete_lesson(learner, lesson, completed_at=None):
+    """Record that ``learner`` finished ``lesson``; the first completion time stays.
+
+    :param completed_at: when it happened, if earlier than now (made offline).
+    """
     if lesson.archived_at is not None:
         raise DomainError(_l("This lesson has been retired."))
     enroll(learner, lesson.course)
     progress, _ = _insert_once(
-        LessonProgress(user_id=learner.id, lesson_id=lesson.id),
+        LessonProgress(
+            user_id=learner.id,
+            lesson_id=lesson.id,
+            completed_at=completed_at or utcnow(),
+        ),
         LessonProgress,
         user_id=learner.id,
         lesson_id=lesson.id,
@@ -109,7 +116,7 @@ def grade(quiz, answers):
     return results
 
 
-def submit_quiz(learner, quiz, answers):
+def submit_quiz(learner, quiz, answers, submitted_at=None):
     """Grade and keep an attempt; every question must be answered.
 
     :param answers: question id -> list of chosen choice ids.
@@ -136,6 +143,7 @@ def submit_quiz(learner, quiz, answers):
         results=results,
         score=score,
         passed=score >= quiz.pass_mark,
+        created_at=submitted_at or utcnow(),
     )
     db.session.add(attempt)
     db.session.flush()

@@ -65,6 +65,31 @@ def change_language():
 PUBLIC_MEDIA = "any(content, lessons)"
 
 
+DATA_SAVER_COOKIE = "data_saver"
+
+
+def data_saver_on():
+    return request.cookies.get(DATA_SAVER_COOKIE) == "1"
+
+
+@bp.post("/data-saver")
+def change_data_saver():
+    """Pictures on tap, on this device: a data plan is per phone, not per person."""
+    form = LanguageForm()  # a CSRF-checked form with a `next` field
+    response = make_response(redirect(safe_next(form.next.data)))
+    if form.validate_on_submit() and request.form.get("on") == "1":
+        response.set_cookie(
+            DATA_SAVER_COOKIE,
+            "1",
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            httponly=True,
+        )
+    else:
+        response.delete_cookie(DATA_SAVER_COOKIE)
+    return response
+
+
 @bp.get(f"/media/<{PUBLIC_MEDIA}:folder>/<name>")
 def media(folder, name):
     """Serve course pictures under content-derived or random names; cached for good."""
@@ -110,6 +135,8 @@ def error_page(error):
     title, message = ERROR_TEXTS.get(code, ERROR_TEXTS[500])
     if isinstance(error, CSRFError):
         message = _l("The form had expired. Please fill it in again.")
+    if request.path.startswith("/api/"):
+        return jsonify(error=f"{title}. {message}"), code
     return render_template(
         "errors/error.html", code=code, title=title, message=message
     ), code
@@ -132,4 +159,5 @@ def template_globals():
         "loc": lambda obj, field: localised(obj, field, locale),
         "language_form": LanguageForm(formdata=None),
         "render_markdown": render_markdown,
+        "data_saver": data_saver_on(),
     }

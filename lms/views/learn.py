@@ -1,15 +1,29 @@
 """The farmer's path: catalogue, course, lesson, quiz, my learning."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from lms.content.render import images_on_tap
 from lms.extensions import db
 from lms.forms import EmptyForm
 from lms.models import Certificate, Course, Lesson, Quiz, QuizAttempt
 from lms.permissions import can_read_attempt, can_read_course, readable_courses, require
 from lms.services import DomainError, learning
+from lms.views.core import data_saver_on
 
 bp = Blueprint("learn", __name__)
 
@@ -84,6 +98,7 @@ def lesson(slug, lesson_slug):
         "learn/lesson.html",
         course=course,
         lesson=lesson,
+        body=_lesson_body(lesson),
         number=index + 1,
         count=len(lessons),
         previous=lessons[index - 1] if index > 0 else None,
@@ -167,6 +182,29 @@ def my_learning():
         started=started,
         others=[c for c in courses if c not in started],
         progress=progress,
+    )
+
+
+def _lesson_body(lesson):
+    """The lesson's HTML in the page's language; pictures on tap in data saver."""
+    locale = str(get_locale())
+    html = lesson.html_en if locale == "en" and lesson.html_en else lesson.html_vi
+    if not data_saver_on():
+        return html
+    media = Path(current_app.config["LMS_UPLOAD_DIR"])
+
+    def size_of(src):
+        try:
+            return (media / src.removeprefix("/media/")).stat().st_size
+        except (OSError, ValueError):
+            return None
+
+    return images_on_tap(
+        html,
+        size_of,
+        lambda alt, size: _(
+            "Picture: %(alt)s (%(size)s). Tap to load.", alt=alt, size=size
+        ),
     )
 
 

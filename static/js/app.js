@@ -8,3 +8,13 @@ document.querySelectorAll("[data-show-password]").forEach(function (box) {
     input.type = box.checked ? "text" : "password";
   });
 });
+// Data saver: a picture link becomes the picture when tapped.
+document.querySelectorAll("[data-tap-image]").forEach(function (link) {
+  link.addEventListener("click", function (event) {
+    event.preventDefault();
+    var image = document.createElement("img");
+    image.src = link.getAttribute("href");
+    image.alt = link.getAttribute("data-alt");
+    link.replaceWith(image);
+  });
+});

@@ -44,7 +44,7 @@ def test_farmer_signs_up_and_completes_a_course_on_a_phone(
     assert "100%" in page.locator(".score").inner_text()
 
     page.get_by_role("link", name=vi("My learning")).click()
-    assert page.locator("progress").get_attribute("value") == "100"
+    assert page.locator(".progress progress").get_attribute("value") == "100"
     assert_fits_the_screen(page)
     page.screenshot(path=str(screenshots / "my-learning.png"), full_page=True)
 

@@ -1,0 +1,87 @@
+"""The JSON API under /api/v1, described by /api/v1/openapi.json."""
+
+import os
+import re
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, jsonify, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from lms.api_spec import openapi_document
+from lms.extensions import db, limiter
+from lms.models import Course
+from lms.permissions import can_read_course
+from lms.services.sync import MAX_EVENTS, apply_events
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+MEDIA_SRC = re.compile(r'src="(/media/[^"]+)"')
+PAGE_OVERHEAD = 4000  # layout, navigation and forms around a lesson's own text
+
+
+@bp.before_request
+def signed_in_only():
+    if request.endpoint != "api.openapi" and not current_user.is_authenticated:
+        return jsonify(error=_("Please sign in to continue.")), 401
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document(url_for("api.openapi", _external=True)))
+
+
+@bp.get("/courses/<slug>/offline")
+def offline_manifest(slug):
+    """Every URL needed to read a course offline, and about how many bytes."""
+    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    if course is None or not can_read_course(current_user, course):
+        abort(404)
+    lessons = course.active_lessons
+    urls = [url_for("learn.course", slug=slug)]
+    size = PAGE_OVERHEAD + len(course.summary_vi)
+    for lesson in lessons:
+        urls.append(url_for("learn.lesson", slug=slug, lesson_slug=lesson.slug))
+        size += PAGE_OVERHEAD + len(lesson.html_vi) + len(lesson.html_en or "")
+    if course.live_quiz:
+        urls.append(url_for("learn.quiz", slug=slug))
+        size += PAGE_OVERHEAD + len(str(course.live_quiz.questions))
+    upload_dir = Path(current_app.config["LMS_UPLOAD_DIR"])
+    for lesson in lessons:
+        for src in MEDIA_SRC.findall(lesson.html_vi + (lesson.html_en or "")):
+            if src not in urls:
+                urls.append(src)
+                size += _file_size(upload_dir / src.removeprefix("/media/"))
+    for asset in ("css/app.css", "js/app.js", "js/offline.js"):
+        urls.append(url_for("static", filename=asset))
+        size += _file_size(Path(current_app.static_folder) / asset)
+    return jsonify(course=slug, urls=urls, bytes=size)
+
+
+def _file_size(path):
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
+@bp.post("/progress/sync")
+@limiter.limit("30 per minute")
+def sync():
+    """Apply progress made offline; one result per event, in order."""
+    body = request.get_json(silent=True)
+    events = body.get("events") if isinstance(body, dict) else None
+    if not isinstance(events, list) or not 1 <= len(events) <= MAX_EVENTS:
+        return jsonify(
+            error=_('Send {"events": [...]} with 1 to %(n)d events.', n=MAX_EVENTS)
+        ), 400
+    results = apply_events(
+        current_user,
+        events,
+        lambda attempt: url_for(
+            "learn.attempt", slug=attempt.quiz.course.slug, attempt_id=attempt.id
+        ),
+    )
+    db.session.commit()
+    return jsonify(results=results)

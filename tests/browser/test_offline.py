@@ -1,0 +1,88 @@
+"""In the orchard without a signal: save a course on the phone, read it offline,
+finish a lesson offline, and see that progress reach the server exactly once."""
+
+import re
+
+import sqlalchemy as sa
+
+from lms.extensions import db
+from lms.models import Lesson, LessonProgress
+from tests.conftest import PASSWORD
+from tests.test_i18n import vi
+
+
+def sign_in(page, base):
+    page.goto(base + "/login")
+    page.get_by_label(vi("Phone number")).fill("0912345678")
+    page.get_by_label(vi("Password"), exact=True).fill(PASSWORD)
+    page.get_by_role("button", name=vi("Sign in")).last.click()
+
+
+def waiting(count):
+    return vi("{count} waiting to sync").replace("{count}", str(count))
+
+
+def completions(lesson_slug):
+    """Rows as the server wrote them (and free SQLite's lock again after)."""
+    db.session.expire_all()
+    number = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(LessonProgress)
+        .join(Lesson)
+        .where(Lesson.slug == lesson_slug)
+    )
+    db.session.commit()
+    return number
+
+
+def test_saved_course_opens_offline_and_progress_syncs_once(
+    learner, live_server, phone
+):
+    from playwright.sync_api import expect
+
+    page = phone
+    sign_in(page, live_server)
+    page.goto(live_server + "/courses/mini")
+
+    # First tap: the size; second tap on the same button: save.
+    save = page.locator("[data-offline-save]")
+    expect(save).to_have_text(vi("Save for offline"))
+    save.click()
+    size = re.compile(r"\s\d+(,\d)? (B|KB|MB)\b")  # a decimal comma in Vietnamese
+    expect(save).to_have_text(size)
+    save.click()
+    expect(page.locator("[data-offline-status]")).to_have_text(
+        vi("Saved for offline: this course opens without internet.")
+    )
+    expect(save).to_have_text(vi("Remove from this phone"))
+
+    page.context.set_offline(True)
+    page.goto(live_server + "/courses/mini/lessons/first")
+    expect(page.locator("h1")).to_have_text("Bài một")
+    page.goto(live_server + "/me/certificates")
+    expect(page.locator("h1")).to_have_text(vi("No internet connection"))
+
+    page.goto(live_server + "/courses/mini/lessons/first")
+    page.get_by_role("button", name=vi("Mark as complete")).click()
+    queued = vi("Saved on this phone; it will be sent when you are back online.")
+    expect(page.locator(".lesson-end")).to_contain_text(queued)
+    status = page.locator("[data-sync-status]")
+    expect(status).to_have_text(waiting(1))
+    # Reopened offline, the saved page remembers the lesson waits to be sent.
+    page.reload()
+    expect(page.locator(".lesson-end")).to_contain_text(queued)
+    expect(page.get_by_role("button", name=vi("Mark as complete"))).to_have_count(0)
+    assert completions("first") == 0
+
+    page.context.set_offline(False)  # the "online" event sends the queue
+    expect(status).not_to_contain_text(waiting(1))
+    expect(status).to_have_text(vi("Your progress made offline has been sent."))
+    assert completions("first") == 1
+
+    # Online again, the page comes fresh from the server and the queue is empty.
+    page.reload()
+    expect(page.locator(".lesson-end")).to_contain_text(
+        vi("You have completed this lesson.")
+    )
+    expect(status).to_be_hidden()
+    assert completions("first") == 1

@@ -1,0 +1,77 @@
+"""What reaches a farmer's phone: compressed, cached for good, pictures on demand."""
+
+import gzip
+import re
+
+import brotli
+
+from tests.conftest import sign_in
+
+
+def test_pages_are_compressed_for_browsers_that_accept_it(client):
+    plain = client.get("/login")
+    assert plain.headers.get("Content-Encoding") is None
+    br = client.get("/login", headers={"Accept-Encoding": "br, gzip"})
+    assert br.headers["Content-Encoding"] == "br"
+    assert brotli.decompress(br.data) == plain.data
+    gz = client.get("/login", headers={"Accept-Encoding": "gzip"})
+    assert gz.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(gz.data) == plain.data
+    assert "Accept-Encoding" in br.headers["Vary"]
+
+
+def test_static_files_carry_their_fingerprint_and_are_kept_for_a_year(client):
+    html = client.get("/login").get_data(as_text=True)
+    css = re.search(r'href="(/static/css/app\.css\?v=[0-9a-f]{10})"', html).group(1)
+    js = re.search(r'src="(/static/js/app\.js\?v=[0-9a-f]{10})"', html).group(1)
+    for url in (css, js):
+        with client.get(url, headers={"Accept-Encoding": "br"}) as response:
+            assert response.status_code == 200
+            cache = response.headers["Cache-Control"]
+            assert "max-age=31536000" in cache and "immutable" in cache
+            assert "no-cache" not in cache
+    with client.get(css, headers={"Accept-Encoding": "br"}) as response:
+        assert response.headers["Content-Encoding"] == "br"
+
+
+def test_unversioned_static_urls_are_revalidated(client):
+    with client.get("/static/css/app.css") as response:
+        assert "max-age=31536000" not in response.headers.get("Cache-Control", "")
+
+
+def test_a_changed_file_gets_a_new_url(app, tmp_path):
+    from lms.assets import _fingerprint
+
+    file = tmp_path / "a.css"
+    file.write_text("a{}")
+    first = _fingerprint(str(file), 1)
+    file.write_text("b{}")
+    assert _fingerprint(str(file), 2) != first
+
+
+def test_data_saver_turns_pictures_into_links_with_their_size(signed_in, mini_course):
+    lesson = signed_in.get("/courses/mini/lessons/first").get_data(as_text=True)
+    assert "<img" in lesson and "data-tap-image" not in lesson
+    signed_in.post("/data-saver", data={"on": "1", "next": "/me/learning"})
+    lesson = signed_in.get("/courses/mini/lessons/first").get_data(as_text=True)
+    article = lesson.split('class="lesson"')[1].split("</article>")[0]
+    assert "<img" not in article
+    link = re.search(
+        r'<a class="tap-image" href="(/media/content/[^"]+)"[^>]*>([^<]+)<', article
+    )
+    assert link and "KB" in link.group(2) and "Sơ đồ đặt điện thoại" in link.group(2)
+    signed_in.post("/data-saver", data={"on": "0", "next": "/me/learning"})
+    assert "<img" in signed_in.get("/courses/mini/lessons/first").get_data(as_text=True)
+
+
+def test_data_saver_is_per_device(app, learner, mini_course):
+    phone, tablet = app.test_client(), app.test_client()
+    sign_in(phone)
+    sign_in(tablet)
+    phone.post("/data-saver", data={"on": "1", "next": "/"})
+    assert "data-tap-image" in phone.get("/courses/mini/lessons/first").get_data(
+        as_text=True
+    )
+    assert "data-tap-image" not in tablet.get("/courses/mini/lessons/first").get_data(
+        as_text=True
+    )
