@@ -75,3 +75,36 @@ def test_data_saver_is_per_device(app, learner, mini_course):
     assert "data-tap-image" not in tablet.get("/courses/mini/lessons/first").get_data(
         as_text=True
     )
+
+
+def test_editor_pictures_come_in_a_phone_width_the_browser_can_pick(
+    app, as_role, owned_course
+):
+    import io
+
+    from PIL import Image
+
+    from tests.conftest import jpeg
+
+    trainer = as_role("trainer")
+    uploaded = trainer.post(
+        "/teach/courses/mini/images",
+        data={"alt": "Thùng vải", "image": (jpeg(2400, 1600), "a.jpg")},
+        headers={"Accept": "application/json"},
+    ).get_json()
+    lesson = owned_course.lessons[0]
+    trainer.post(
+        "/teach/courses/mini/lessons/first/edit",
+        data={
+            "title_vi": "Bài một",
+            "body_vi": f"Xem ảnh:\n\n{uploaded['markdown']}",
+            "version": lesson.version,
+        },
+    )
+    html = as_role("learner").get("/courses/mini/lessons/first").get_data(as_text=True)
+    base = uploaded["url"].removesuffix(".webp")
+    srcset = re.search(r'srcset="([^"]+)"', html).group(1)
+    assert srcset == f"{base}-480.webp 480w, {base}.webp 960w"
+    assert 'sizes="' in html
+    with as_role(None).get(f"{base}-480.webp") as narrow:
+        assert Image.open(io.BytesIO(narrow.data)).width == 480

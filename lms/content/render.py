@@ -119,3 +119,25 @@ def _size_text(size):
     if size < 1024 * 1024:
         return f"{max(1, round(size / 1024))} KB"
     return f"{size / 1024 / 1024:.1f} MB"
+
+
+_LESSON_IMAGE = re.compile(r'<img\b([^>]*?)\ssrc="(/media/lessons/[0-9a-f]{32})\.webp"')
+
+
+def responsive_images(html, has_variant, width):
+    """Let phones pick the narrow copy of editor pictures that have one (srcset).
+
+    :param has_variant: URL of a narrow copy -> whether it exists.
+    """
+
+    def add_srcset(match):
+        base = match.group(2)
+        narrow = f"{base}-{width}.webp"
+        if not has_variant(narrow):
+            return match.group(0)
+        return (
+            f'<img{match.group(1)} src="{base}.webp" srcset="{narrow} {width}w, '
+            f'{base}.webp {width * 2}w" sizes="(max-width: 42rem) 100vw, 42rem"'
+        )
+
+    return _LESSON_IMAGE.sub(add_srcset, html)

@@ -53,15 +53,38 @@ class StoredImage:
     bytes: int
 
 
-def store_image(stream, folder, max_width=1280, max_bytes=None) -> StoredImage:
-    """Decode an uploaded image, re-encode it safely, store it under a new name."""
+def store_image(
+    stream, folder, max_width=1280, max_bytes=None, narrow_widths=()
+) -> StoredImage:
+    """Decode an uploaded image, re-encode it safely, store it under a new name.
+
+    :param narrow_widths: also store narrower copies, as ``<name>-<width>.webp``,
+        for phones to pick with srcset; only widths below the image's own.
+    """
     data = _read(stream, max_bytes)
     image = _decode(data, max_width)
     webp = io.BytesIO()
     image.save(webp, "WEBP", quality=QUALITY, method=4)
     name = secrets.token_hex(16) + ".webp"
+    for width in narrow_widths:
+        if width < image.width:
+            narrow = image.resize(
+                (width, max(1, round(image.height * width / image.width))),
+                Image.Resampling.LANCZOS,
+            )
+            out = io.BytesIO()
+            narrow.save(out, "WEBP", quality=QUALITY, method=4)
+            _write_atomically(Path(folder), variant_name(name, width), out.getvalue())
     _write_atomically(Path(folder), name, webp.getvalue())
     return StoredImage(name, image.width, image.height, len(webp.getvalue()))
+
+
+PHONE_WIDTH = 480  # what a cheap phone's screen needs: a quarter of the bytes
+
+
+def variant_name(name, width):
+    """The name of a stored image's copy at ``width`` pixels."""
+    return name.removesuffix(".webp") + f"-{width}.webp"
 
 
 def image_path(folder, name):

@@ -17,12 +17,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from lms.content.render import images_on_tap
+from lms.content.render import images_on_tap, responsive_images
 from lms.extensions import db
 from lms.forms import EmptyForm
 from lms.models import Certificate, Course, Lesson, Quiz, QuizAttempt
 from lms.permissions import can_read_attempt, can_read_course, readable_courses, require
 from lms.services import DomainError, learning
+from lms.services.images import PHONE_WIDTH
 from lms.views.core import data_saver_on
 
 bp = Blueprint("learn", __name__)
@@ -189,9 +190,13 @@ def _lesson_body(lesson):
     """The lesson's HTML in the page's language; pictures on tap in data saver."""
     locale = str(get_locale())
     html = lesson.html_en if locale == "en" and lesson.html_en else lesson.html_vi
-    if not data_saver_on():
-        return html
     media = Path(current_app.config["LMS_UPLOAD_DIR"])
+    if not data_saver_on():
+        return responsive_images(
+            html,
+            lambda url: (media / url.removeprefix("/media/")).is_file(),
+            PHONE_WIDTH,
+        )
 
     def size_of(src):
         try:

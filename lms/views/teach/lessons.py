@@ -27,7 +27,7 @@ from lms.services.authoring import (
     move_lesson,
     save_lesson,
 )
-from lms.services.images import store_image
+from lms.services.images import PHONE_WIDTH, store_image
 from lms.views.teach import bp, get_editable_course
 
 LESSON_IMAGES = "lessons"
@@ -114,6 +114,7 @@ def upload_image(slug):
             upload.stream,
             Path(current_app.config["LMS_UPLOAD_DIR"]) / LESSON_IMAGES,
             max_width=LESSON_IMAGE_WIDTH,
+            narrow_widths=(PHONE_WIDTH,),
         )
     except DomainError as error:
         if wants_json:
