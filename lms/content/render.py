@@ -104,7 +104,7 @@ def images_on_tap(html, size_of, label):
         attrs = dict(_ATTR.findall(match.group(1)))
         src = attrs.get("src", "")
         size = size_of(src)
-        text = label(html_unescape(attrs.get("alt", "")), _size_text(size))
+        text = label(html_unescape(attrs.get("alt", "")), size_text(size))
         return (
             f'<a class="tap-image" href="{src}" data-tap-image '
             f'data-alt="{attrs.get("alt", "")}">{escape(text)}</a>'
@@ -113,7 +113,8 @@ def images_on_tap(html, size_of, label):
     return _IMG.sub(placeholder, html)
 
 
-def _size_text(size):
+def size_text(size):
+    """A download's size as people read it: "42 KB", "2.1 MB"."""
     if size is None:
         return ""
     if size < 1024 * 1024:

@@ -123,19 +123,23 @@ def assertion(code):
     return linked_data(document, max_age=0)
 
 
+def baked_png(certificate):
+    """The badge PNG with the certificate's assertion baked in."""
+    document = badges.assertion(
+        certificate, current_app.config["SECRET_KEY"], absolute_url
+    )
+    label = badges.badge_label(course=certificate.course, club=certificate.club)
+    return badges.bake(badges.badge_image(label), badges.compact_json(document))
+
+
 @bp.get("/certificates/<path:code>/badge.png")
 def baked(code):
     """The badge image with its assertion baked in, to keep or upload elsewhere."""
     certificate = get_certificate(code)
     if certificate.revoked_at is not None:
         return revoked(certificate)
-    document = badges.assertion(
-        certificate, current_app.config["SECRET_KEY"], absolute_url
-    )
-    label = badges.badge_label(course=certificate.course, club=certificate.club)
-    png = badges.bake(badges.badge_image(label), badges.compact_json(document))
     return send_file(
-        io.BytesIO(png),
+        io.BytesIO(baked_png(certificate)),
         mimetype="image/png",
         as_attachment=True,
         download_name=f"badge-{certificate.code}.png",

@@ -17,10 +17,12 @@ from sqlalchemy import select
 
 from lms.certificates.issuing import display_code, find_certificate, mask_phone
 from lms.clock import utcnow
+from lms.content.render import size_text
 from lms.extensions import db, limiter
 from lms.forms.account import ProfileForm, VerifyForm
 from lms.i18n import localised
 from lms.models import Certificate, Club, User
+from lms.views.badges import baked_png
 
 bp = Blueprint("certificates", __name__)
 
@@ -69,13 +71,26 @@ def verify(code):
 @limiter.limit(LOOKUP_LIMIT)
 def pdf(code):
     """The printable certificate; a revoked one is gone (410), never shown as valid."""
+    certificate = get_certificate(code)
+    if certificate.status() == "revoked":
+        abort(410)
+    data = certificate_pdf(certificate)
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="{certificate.code}.pdf"',
+            "Cache-Control": "no-cache",  # status can change: revalidate each time
+        },
+    )
+
+
+def certificate_pdf(certificate):
+    """The certificate's PDF (memoised by the renderer)."""
     from lms.certificates.pdf import render_certificate_pdf
 
-    certificate = get_certificate(code)
     status = certificate.status()
-    if status == "revoked":
-        abort(410)
-    data = render_certificate_pdf(
+    return render_certificate_pdf(
         holder=certificate.user.name,
         title=certified_title(certificate, "vi"),
         kind_label=_kind_label(certificate),
@@ -94,14 +109,6 @@ def pdf(code):
             "scan": _("Scan to check that this certificate is genuine"),
         },
     )
-    return Response(
-        data,
-        mimetype="application/pdf",
-        headers={
-            "Content-Disposition": f'inline; filename="{certificate.code}.pdf"',
-            "Cache-Control": "no-cache",  # status can change: revalidate each time
-        },
-    )
 
 
 def _kind_label(certificate):
@@ -118,8 +125,16 @@ def mine():
         .where(Certificate.user_id == current_user.id)
         .order_by(Certificate.issued_at.desc())
     ).all()
+    sizes = {
+        c.id: (size_text(len(certificate_pdf(c))), size_text(len(baked_png(c))))
+        for c in certificates
+        if c.status() != "revoked"
+    }
     return render_template(
-        "certificates/mine.html", certificates=certificates, display_code=display_code
+        "certificates/mine.html",
+        certificates=certificates,
+        display_code=display_code,
+        sizes=sizes,
     )
 
 

@@ -65,6 +65,10 @@ def test_certificate_appears_on_my_pages_straight_away(as_role, card):
     mine = text(learner.get("/me/certificates"))
     assert f"/verify/{card.code}" in mine and f"/certificates/{card.code}.pdf" in mine
     assert "data-share=" in mine  # the phone's share sheet, or copy link
+    import re
+
+    # Every download says how big it is, for farmers paying for their data.
+    assert len(re.findall(r" · \d+ KB</a>", mine)) == 4  # PDF and badge, two cards
 
 
 def test_pdf_is_served_and_says_expired_when_expired(as_role, card):
