@@ -1,5 +1,6 @@
 """The domain's tables, one module per aggregate."""
 
+from lms.models.activity import LearnerDay
 from lms.models.area import Area
 from lms.models.audit import AuditEvent
 from lms.models.certificate import Certificate, Club
@@ -8,11 +9,12 @@ from lms.models.course import Assignment, Course, Lesson, Quiz
 from lms.models.practical import Submission
 from lms.models.progress import Enrollment, LessonProgress, QuizAttempt
 from lms.models.sync import SyncEvent
-from lms.models.user import ROLES, AccessCode, User
+from lms.models.user import ROLES, AccessCode, ApiToken, User
 
 __all__ = [
     "ROLES",
     "AccessCode",
+    "ApiToken",
     "Area",
     "Assignment",
     "Certificate",
@@ -22,6 +24,7 @@ __all__ = [
     "AuditEvent",
     "Course",
     "Enrollment",
+    "LearnerDay",
     "Lesson",
     "LessonProgress",
     "Quiz",

@@ -1,6 +1,14 @@
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.clock import utcnow
@@ -43,6 +51,7 @@ class Certificate(db.Model):
     __table_args__ = (
         UniqueConstraint("user_id", "course_id"),
         UniqueConstraint("user_id", "club_id"),
+        Index("ix_certificate_area", "area_id", "issued_at", "club_id", "course_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -54,6 +63,8 @@ class Certificate(db.Model):
     expires_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
     revoked_reason: Mapped[str | None] = mapped_column(Text)
+    # The learner's area, copied for reports (kept by lms.models.activity).
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
 
     user: Mapped[User] = relationship()
     course: Mapped[Course | None] = relationship()

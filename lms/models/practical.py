@@ -17,6 +17,7 @@ class Submission(db.Model):
     __table_args__ = (
         Index("ix_submission_assignment_user", "assignment_id", "user_id"),
         Index("ix_submission_status_created", "status", "created_at"),
+        Index("ix_submission_area", "area_id", "reviewed_at", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -33,6 +34,8 @@ class Submission(db.Model):
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     reviewed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The learner's area, copied for reports (kept by lms.models.activity).
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
 
     assignment: Mapped[Assignment] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id])

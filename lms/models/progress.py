@@ -9,13 +9,19 @@ from lms.models.course import Course, Lesson, Quiz
 
 
 class Enrollment(db.Model):
-    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "course_id"),
+        Index("ix_enrollment_area_created", "area_id", "created_at", "course_id"),
+        Index("ix_enrollment_area_completed", "area_id", "completed_at", "course_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     completed_at: Mapped[datetime | None] = mapped_column(index=True)
+    # The learner's area, copied for reports (kept by lms.models.activity).
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
 
     course: Mapped[Course] = relationship()
 
@@ -26,12 +32,15 @@ class LessonProgress(db.Model):
     __table_args__ = (
         UniqueConstraint("user_id", "lesson_id"),
         Index("ix_lesson_progress_lesson_completed", "lesson_id", "completed_at"),
+        Index("ix_lesson_progress_area", "area_id", "completed_at", "lesson_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     lesson_id: Mapped[int] = mapped_column(ForeignKey("lesson.id"))
     completed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The learner's area, copied for reports (kept by lms.models.activity).
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
 
     lesson: Mapped[Lesson] = relationship()
 
@@ -39,7 +48,10 @@ class LessonProgress(db.Model):
 class QuizAttempt(db.Model):
     """A submitted quiz: the answers, and the grading as it stood when submitted."""
 
-    __table_args__ = (Index("ix_quiz_attempt_user_quiz", "user_id", "quiz_id"),)
+    __table_args__ = (
+        Index("ix_quiz_attempt_user_quiz", "user_id", "quiz_id"),
+        Index("ix_quiz_attempt_area", "area_id", "created_at", "quiz_id", "passed"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
@@ -49,5 +61,7 @@ class QuizAttempt(db.Model):
     score: Mapped[int]  # percent
     passed: Mapped[bool]
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # The learner's area, copied for reports (kept by lms.models.activity).
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
 
     quiz: Mapped[Quiz] = relationship()

@@ -109,7 +109,12 @@ def register_from_csv(classroom, data, actor):
         db.session.execute(
             insert(Enrollment),
             [
-                {"user_id": ids[r.phone], "course_id": c.id, "created_at": now}
+                {
+                    "user_id": ids[r.phone],
+                    "course_id": c.id,
+                    "area_id": r.area_id,
+                    "created_at": now,
+                }
                 for r in rows
                 for c in published
             ],
