@@ -64,6 +64,8 @@ def register_blueprints(app):
         learn,
         practical,
         pwa,
+        reports,
+        reports_api,
         teach,
     )
 
@@ -76,11 +78,15 @@ def register_blueprints(app):
     app.register_blueprint(certificates.bp)
     app.register_blueprint(badges.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(reports.bp)
+    app.register_blueprint(reports_api.bp)
     app.register_blueprint(pwa.bp)
     app.register_blueprint(api.bp)
 
 
 def register_hooks(app):
+    from flask_babel import format_number
+
     from lms import assets
     from lms.views import core
 
@@ -89,6 +95,7 @@ def register_hooks(app):
     app.after_request(assets.buffer_compressible_files)
     app.after_request(core.security_headers)
     app.context_processor(core.template_globals)
+    app.add_template_filter(format_number)
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, core.error_page)
 

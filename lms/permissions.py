@@ -126,3 +126,25 @@ def can_read_submission(user, submission):
     if not user.is_authenticated:
         return False
     return submission.user_id == user.id or can_see_learner(user, submission.user)
+
+
+# Officials' reports
+
+
+def can_read_reports(user):
+    """Officials (of their area) and admins (of every area) read the reports."""
+    return user.is_authenticated and user.role in ("official", "admin")
+
+
+def report_top(user):
+    """The area whose subtree ``user`` reports on; None means every area (admins).
+
+    Only for users who pass ``can_read_reports``; an official without an area has
+    no subtree, which the views explain rather than showing anything.
+    """
+    return None if is_admin(user) else user.area
+
+
+def can_see_full_phones(user):
+    """Officials see masked numbers in lists and exports; admins see them whole."""
+    return is_admin(user)

@@ -179,6 +179,7 @@ PHONES = {
     "official": "0912000004",
     "admin": "0912000005",
     "classmate": "0912000006",
+    "official_b": "0912000007",
 }
 
 
@@ -193,9 +194,15 @@ def people(app):
         "official": "official",
         "admin": "admin",
         "classmate": "learner",
+        "official_b": "official",
     }
     return {
-        key: make_user(phone=PHONES[key], name=key.replace("_", " ").title(), role=role)
+        key: make_user(
+            phone=PHONES[key],
+            name=key.replace("_", " ").title(),
+            role=role,
+            area="P-B" if key == "official_b" else "P-A",
+        )
         for key, role in roles.items()
     }
 

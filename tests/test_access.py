@@ -12,13 +12,25 @@ from lms.models import Certificate, Club
 from lms.services.authoring import save_assignment
 from lms.services.learning import submit_quiz
 from lms.services.practical import submit
+from lms.services.tokens import create_token
 from tests.conftest import jpeg
 
-ROLES = [None, "learner", "classmate", "official", "other_trainer", "trainer", "admin"]
-ALLOW, DENY, LOGIN = "allow", "deny", "login"
+ROLES = [
+    None,
+    "learner",
+    "classmate",
+    "official",  # of commune P-A, where the class and its learners are
+    "official_b",  # of commune P-B
+    "other_trainer",
+    "trainer",
+    "admin",
+]
+ALLOW, DENY, LOGIN, MISSING = "allow", "deny", "login", "missing"
 
 
 def expect(**overrides):
+    """Every role allowed but those named; official_b fares as official unless named."""
+    overrides.setdefault("official_b", overrides.get("official", ALLOW))
     table = dict.fromkeys(ROLES, ALLOW)
     for role, outcome in overrides.items():
         table[None if role == "anonymous" else role] = outcome
@@ -42,6 +54,13 @@ ADMIN = expect(
     other_trainer=DENY,
     trainer=DENY,
 )
+READS_REPORTS = dict(
+    anonymous=LOGIN, learner=DENY, classmate=DENY, other_trainer=DENY, trainer=DENY
+)
+REPORT = expect(**READS_REPORTS)
+# A report on commune P-A: the official of P-B is told there is no such area.
+REPORT_OF_A = expect(**READS_REPORTS, official_b=MISSING)
+OWN_TOKEN = expect(**READS_REPORTS, official_b=MISSING, admin=MISSING)
 PHOTO = expect(anonymous=LOGIN, classmate=DENY, official=DENY, other_trainer=DENY)
 
 # (rule, method, url, data, expectations). {…} are filled from the fixtures.
@@ -305,6 +324,40 @@ MATRIX = [
         None,
         PUBLIC,
     ),
+    ("/reports", "GET", "/reports?area={area_a}", None, REPORT_OF_A),
+    ("/reports/learners", "GET", "/reports/learners?area={area_a}", None, REPORT_OF_A),
+    (
+        "/reports/export.<any(csv, xlsx):fmt>",
+        "GET",
+        "/reports/export.xlsx?area={area_a}",
+        None,
+        REPORT_OF_A,
+    ),
+    (
+        "/reports/learners.<any(csv, xlsx):fmt>",
+        "GET",
+        "/reports/learners.csv?area={area_a}",
+        None,
+        REPORT_OF_A,
+    ),
+    ("/reports/tokens", "GET", "/reports/tokens", None, REPORT),
+    (
+        "/reports/tokens/<int:token_id>/revoke",
+        "POST",
+        "/reports/tokens/{token}/revoke",
+        None,
+        OWN_TOKEN,
+    ),
+    *[
+        (
+            f"/api/v1/reports/{part}",
+            "GET",
+            f"/api/v1/reports/{part}?area={{area_a}}",
+            None,
+            REPORT_OF_A,
+        )
+        for part in ("overview", "areas", "courses", "trend")
+    ],
 ]
 
 
@@ -346,6 +399,7 @@ def world(app, classroom, people):
         code=new_code(), user_id=people["learner"].id, course_id=course.id
     )
     db.session.add(certificate)
+    token, _ = create_token(people["official"], "Bảng điều khiển")
     db.session.commit()
 
     def restore():
@@ -366,6 +420,8 @@ def world(app, classroom, people):
         "submission": submission.id,
         "learner": people["learner"].id,
         "media": lesson_html.split('src="')[1].split('"')[0],
+        "area_a": classroom.area_id,
+        "token": token.id,
     }
 
 
@@ -377,7 +433,7 @@ def outcome(response):
     if response.status_code == 401:  # the JSON API's "sign in first"
         return LOGIN
     assert response.status_code < 500, response.status_code
-    return ALLOW if response.status_code not in (401, 404) else "missing"
+    return ALLOW if response.status_code not in (401, 404) else MISSING
 
 
 @pytest.mark.parametrize(

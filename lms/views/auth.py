@@ -69,7 +69,8 @@ def login():
         if user is not None:
             db.session.commit()  # a password rehash, if any
             _start_session(user)
-            return redirect(safe_next(form.next.data))
+            home = "reports.overview" if user.role == "official" else "learn.catalog"
+            return redirect(safe_next(form.next.data, home))
         form.password.errors.append(_("The phone number or password is not right."))
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
 

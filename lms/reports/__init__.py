@@ -1,0 +1,13 @@
+"""Officials' reports: aggregate figures by area, course and week, and exports."""
+
+from lms.reports.tables import by_area, by_course, overview, trend
+
+
+def build_report(scope, now):
+    """Everything the overview page shows, exports and serves as JSON."""
+    return {
+        "overview": overview(scope),
+        "areas": by_area(scope),
+        "courses": by_course(scope),
+        "trend": trend(scope, now),
+    }

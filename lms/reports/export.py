@@ -1,0 +1,57 @@
+"""Exports of a report: the same tables as the page, as CSV or XLSX.
+
+Text cells that a spreadsheet would read as a formula are neutralised.
+"""
+
+import csv
+import io
+
+from openpyxl import Workbook
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """Make text that starts like a formula plain text; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def to_csv(sheets):
+    """One CSV: each sheet's title, its rows, then a blank line."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for title, rows in sheets:
+        writer.writerow([neutralise(title)])
+        for row in rows:
+            writer.writerow([neutralise(cell) for cell in row])
+        writer.writerow([])
+    # A byte order mark, so spreadsheet programs read Vietnamese as UTF-8.
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def to_xlsx(sheets):
+    """One workbook with a worksheet per sheet."""
+    book = Workbook(write_only=True)
+    for title, rows in sheets:
+        sheet = book.create_sheet(title=_sheet_title(title))
+        for row in rows:
+            sheet.append([neutralise(cell) for cell in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _sheet_title(title):
+    cleaned = "".join(c for c in title if c not in "[]:*?/\\")
+    return cleaned[:31] or "Sheet"
+
+
+FORMATS = {
+    "csv": ("text/csv; charset=utf-8", to_csv),
+    "xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        to_xlsx,
+    ),
+}

@@ -1,0 +1,74 @@
+"""Personal API tokens for the reports API: shown once, kept only as a hash."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from lms.clock import utcnow
+from lms.extensions import db
+from lms.models import ApiToken, AuditEvent, User
+from lms.services import DomainError
+
+PREFIX = "lms_"
+MAX_TOKENS = 10
+USE_RECORDED_EVERY = timedelta(hours=1)
+
+
+def _digest(secret):
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_token(user, name):
+    """Make a token for ``user``; return (token row, the secret to show once)."""
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(_l("Give the token a name."), field="name")
+    live = db.session.scalar(
+        select(func.count()).where(
+            ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)
+        )
+    )
+    if live >= MAX_TOKENS:
+        raise DomainError(_l("You have too many tokens. Revoke one you do not use."))
+    secret = PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user_id=user.id, name=name[:80], token_hash=_digest(secret), hint=secret[-4:]
+    )
+    db.session.add(token)
+    db.session.flush()
+    db.session.add(
+        AuditEvent(actor_id=user.id, action="token.create", detail={"token": token.id})
+    )
+    return token, secret
+
+
+def revoke_token(user, token):
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        db.session.add(
+            AuditEvent(
+                actor_id=user.id, action="token.revoke", detail={"token": token.id}
+            )
+        )
+
+
+def user_for_token(secret):
+    """The active user a live token belongs to, or None."""
+    if not secret or not secret.startswith(PREFIX):
+        return None
+    token = db.session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == _digest(secret))
+    )
+    if token is None or token.revoked_at is not None:
+        return None
+    user = db.session.get(User, token.user_id)
+    if user is None or not user.active:
+        return None
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at > USE_RECORDED_EVERY:
+        token.last_used_at = now
+        db.session.commit()
+    return user

@@ -1,0 +1,225 @@
+"""Officials' reports: their area's figures, drill-downs, learners and exports."""
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from lms.clock import utcnow
+from lms.extensions import db
+from lms.forms import EmptyForm
+from lms.forms.reports import ReportFilterForm, TokenForm
+from lms.i18n import localised
+from lms.models import ApiToken, AuditEvent, Classroom, Club, Course
+from lms.permissions import can_read_reports, can_see_full_phones, report_top, require
+from lms.reports import build_report
+from lms.reports.export import FORMATS
+from lms.reports.labels import FIGURES, SHORT
+from lms.reports.learners import PAGE_SIZE, learner_sheet, page, show_phone
+from lms.reports.scope import PERIODS, ScopeError, breadcrumb, build_scope
+from lms.reports.sheets import describe, report_sheets
+from lms.reports.tables import BY_AREA, BY_COURSE
+from lms.services import DomainError
+from lms.services.tokens import create_token, revoke_token
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+MAX_CLASSES = 300  # the most recent; a province has a few hundred at most
+
+
+@bp.before_request
+@login_required
+def officials_only():
+    require(can_read_reports(current_user))
+    if current_user.role == "official" and current_user.area is None:
+        return render_template("reports/no_area.html"), 403
+
+
+def current_scope():
+    """The scope from the URL; unknown filters -> 400, areas out of reach -> 404."""
+    try:
+        return build_scope(report_top(current_user), request.args, utcnow())
+    except LookupError:
+        abort(404)
+    except ScopeError:
+        message = _(
+            "That filter is not one of the choices. Choose again from the list."
+        )
+        abort(
+            make_response(
+                render_template("reports/bad_filter.html", message=message), 400
+            )
+        )
+
+
+def loc(obj, field):
+    return localised(obj, field, str(get_locale()))
+
+
+@bp.get("")
+def overview():
+    scope = current_scope()
+    top = report_top(current_user)
+    return render_template(
+        "reports/overview.html",
+        scope=scope,
+        report=build_report(scope, utcnow()),
+        crumbs=breadcrumb(top, scope.area),
+        everywhere=top is None,
+        by_area=BY_AREA,
+        by_course=BY_COURSE,
+        form=filter_form(top, scope),
+        labels=FIGURES,
+        short=SHORT,
+        filters=scope.filters(),
+        described=describe(scope, loc),
+    )
+
+
+@bp.get("/learners")
+def learners():
+    scope = current_scope()
+    number = request.args.get("page", "1")
+    number = int(number) if number.isdigit() and int(number) > 0 else 1
+    rows, total = page(scope, number)
+    return render_template(
+        "reports/learners.html",
+        scope=scope,
+        rows=rows,
+        total=total,
+        number=number,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        filters=scope.filters(),
+        described=describe(scope, loc),
+        show_phone=lambda phone: show_phone(phone, can_see_full_phones(current_user)),
+    )
+
+
+@bp.get("/export.<any(csv, xlsx):fmt>")
+def export(fmt):
+    scope = current_scope()
+    sheets = report_sheets(scope, build_report(scope, utcnow()), loc)
+    return _download(sheets, fmt, "report", scope)
+
+
+@bp.get("/learners.<any(csv, xlsx):fmt>")
+def export_learners(fmt):
+    scope = current_scope()
+    headings = [
+        _("Name"),
+        _("Phone"),
+        _("Area"),
+        _("Courses enrolled"),
+        _("Courses completed"),
+        _("Lessons completed"),
+        _("Course certificates"),
+        _("Clubs"),
+    ]
+    rows = learner_sheet(scope, can_see_full_phones(current_user), headings)
+    sheets = [(_("Filters"), describe(scope, loc)), (_("Learners"), rows)]
+    return _download(sheets, fmt, "learners", scope)
+
+
+def _download(sheets, fmt, what, scope):
+    """Send the export and write who took what to the audit log."""
+    mimetype, write = FORMATS[fmt]
+    body = write(sheets)
+    db.session.add(
+        AuditEvent(
+            actor_id=current_user.id,
+            action="report.export",
+            detail={"what": what, "format": fmt, "filters": scope.filters()},
+        )
+    )
+    db.session.commit()
+    name = f"{what}-{scope.period.last_day.isoformat()}.{fmt}"
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def filter_form(top, scope):
+    """The filter form, with classes limited to the reader's area."""
+    courses = db.session.scalars(
+        select(Course).where(Course.archived_at.is_(None)).order_by(Course.position)
+    )
+    clubs = db.session.scalars(select(Club).order_by(Club.code))
+    classes = select(Classroom).order_by(Classroom.held_on.desc(), Classroom.id.desc())
+    if scope.area_ids is not None:
+        classes = classes.where(Classroom.area_id.in_(scope.area_ids))
+    form = ReportFilterForm(formdata=None, data=_form_data(scope))
+    return form.fill(
+        PERIODS,
+        [SelectChoice(c.slug, loc(c, "title")) for c in courses],
+        [SelectChoice(c.code, loc(c, "name")) for c in clubs],
+        [
+            SelectChoice(str(c.id), c.name)
+            for c in db.session.scalars(classes.limit(MAX_CLASSES))
+        ],
+    )
+
+
+def _form_data(scope):
+    params = scope.filters()
+    return {
+        "area": params.get("area", ""),
+        "period": str(params["period"]),
+        "course": params.get("course", ""),
+        "club": params.get("club", ""),
+        "classroom": str(params.get("class", "")),
+    }
+
+
+@bp.get("/tokens")
+def tokens():
+    return _tokens_page(TokenForm())
+
+
+@bp.post("/tokens")
+def create_api_token():
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return _tokens_page(form), 400
+    try:
+        token, secret = create_token(current_user, form.name.data)
+    except DomainError as error:
+        form.name.errors.append(str(error))
+        return _tokens_page(form), 400
+    db.session.commit()
+    return _tokens_page(TokenForm(formdata=None), new=(token, secret))
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+def revoke_api_token(token_id):
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        abort(404)
+    if EmptyForm().validate_on_submit():
+        revoke_token(current_user, token)
+        db.session.commit()
+        flash(_("The token no longer works."), "info")
+    return redirect(url_for("reports.tokens"))
+
+
+def _tokens_page(form, new=None):
+    mine = db.session.scalars(
+        select(ApiToken)
+        .where(ApiToken.user_id == current_user.id)
+        .order_by(ApiToken.created_at.desc())
+    )
+    return render_template(
+        "reports/tokens.html", form=form, tokens=mine, new=new, empty_form=EmptyForm()
+    )

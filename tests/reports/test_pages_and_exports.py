@@ -1,0 +1,150 @@
+"""Pages, exports and tokens: the same numbers everywhere, nobody else's people."""
+
+import csv
+import io
+import re
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+
+from lms.extensions import db
+from lms.models import ApiToken, AuditEvent
+from lms.reports.export import neutralise
+from tests.conftest import DATABASES
+from tests.reports.conftest import NAMES, PHONES, area, user
+
+OTHER_COMMUNE = [NAMES["b1"], NAMES["b2"], PHONES["b1"][-3:], "Lớp Bình"]
+
+
+def page_figures(html):
+    pairs = re.findall(
+        r'figure-label">(.*?)</span>\s*<strong class="figure-value">(.*?)</strong>',
+        html,
+    )
+    return {label: value for label, value in pairs}
+
+
+def xlsx_sheets(data):
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    return {sheet.title: list(sheet.values) for sheet in book.worksheets}
+
+
+@pytest.mark.parametrize("app", DATABASES, indirect=True)
+def test_page_and_exports_show_the_same_numbers(app, reader):
+    official = reader("official_p")
+    query = "?period=90&club=koc"
+    shown = page_figures(official.get(f"/reports{query}").text)
+    sheets = xlsx_sheets(official.get(f"/reports/export.xlsx{query}").data)
+    exported = {row[0]: row[1] for row in sheets["Tổng quan"][1:]}
+    assert len(shown) == 13
+    assert shown == {k: "–" if v is None else str(v) for k, v in exported.items()}
+    text = official.get(f"/reports/export.csv{query}").data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    for label, value in exported.items():
+        assert [label, "" if value is None else str(value)] in [r[:2] for r in rows]
+
+
+def test_a_commune_official_never_sees_the_other_commune(reader, province):
+    official = reader("official_a")
+    pages = [
+        official.get("/reports").text,
+        official.get("/reports/learners").text,
+        official.get("/reports/learners.csv").data.decode("utf-8-sig"),
+        official.get("/reports/export.csv").data.decode("utf-8-sig"),
+        official.get("/api/v1/reports/areas").text,
+        official.get("/api/v1/reports/overview").text,
+    ]
+    for sheet in xlsx_sheets(official.get("/reports/learners.xlsx").data).values():
+        pages.append(repr(sheet))
+    for text in pages:
+        for secret in OTHER_COMMUNE:
+            assert secret not in text
+    assert NAMES["a1"] in pages[1] and NAMES["a2"] in pages[2]
+
+
+def test_learner_list_masks_phones_for_officials_only(reader, province):
+    listed = reader("official_a").get("/reports/learners").text
+    assert "+84 9x xxx xx01" in listed and "0913 000 001" not in listed
+    full = reader("admin").get(f"/reports/learners?area={area('P-A').id}").text
+    assert "0913 000 001" in full
+
+
+def test_exports_are_audited_and_neutralise_formulas(reader, province):
+    province["a3"].name = '=HYPERLINK("http://evil.example")'
+    db.session.commit()
+    official = reader("official_a")
+    sheets = xlsx_sheets(official.get("/reports/learners.xlsx").data)
+    names = [row[0] for row in sheets["Học viên"][1:]]
+    assert '\'=HYPERLINK("http://evil.example")' in names
+    official.get("/reports/export.csv?period=7")
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "report.export")
+    ).all()
+    assert [(e.detail["what"], e.detail["format"]) for e in events] == [
+        ("learners", "xlsx"),
+        ("report", "csv"),
+    ]
+    assert events[1].actor_id == user("official_a").id
+    assert events[1].detail["filters"]["period"] == 7
+    assert [neutralise(v) for v in ("+1", "-2", "@x", "\tx", "\rx", 5, -5)] == [
+        "'+1",
+        "'-2",
+        "'@x",
+        "'\tx",
+        "'\rx",
+        5,
+        -5,
+    ]
+
+
+def test_an_official_without_an_area_is_told_why(reader, province):
+    official = reader("official_none")
+    page = official.get("/reports")
+    assert page.status_code == 403 and "quản trị" in page.text
+    assert official.get("/api/v1/reports/overview").status_code == 403
+
+
+def test_learners_and_trainers_cannot_read_reports(reader, province):
+    for key in ("learner", "trainer"):
+        client = reader(key)
+        assert client.get("/reports").status_code == 403
+        assert client.get("/reports/export.csv").status_code == 403
+        assert client.get("/api/v1/reports/overview").status_code == 403
+    assert reader(None).get("/api/v1/reports/overview").status_code == 401
+
+
+def test_tokens_are_shown_once_kept_hashed_and_revocable(app, reader, province):
+    official = reader("official_a")
+    made = official.post("/reports/tokens", data={"name": "Bảng điều khiển tỉnh"})
+    secret = re.search(r"lms_[A-Za-z0-9_-]{40,}", made.text).group(0)
+    assert secret not in official.get("/reports/tokens").text
+    stored = db.session.scalar(sa.select(ApiToken))
+    assert secret not in (stored.token_hash, stored.hint) and stored.hint in secret
+
+    program = app.test_client()
+    headers = {"Authorization": f"Bearer {secret}"}
+    answer = program.get("/api/v1/reports/overview", headers=headers)
+    assert answer.status_code == 200
+    assert answer.json["figures"]["learners"]["value"] == 3
+    bad = program.get("/api/v1/reports/overview", headers={"Authorization": "Bearer x"})
+    assert bad.status_code == 401
+
+    other = reader("official_b")
+    assert other.post(f"/reports/tokens/{stored.id}/revoke").status_code == 404
+    official.post(f"/reports/tokens/{stored.id}/revoke")
+    assert program.get("/api/v1/reports/overview", headers=headers).status_code == 401
+
+
+def test_a_nameless_token_is_refused(reader, province):
+    official = reader("official_a")
+    response = official.post("/reports/tokens", data={"name": "  "})
+    assert response.status_code == 400
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ApiToken)) == 0
+
+
+def test_officials_land_on_their_report(app, province):
+    from tests.conftest import sign_in
+
+    response = sign_in(app.test_client(), phone=PHONES["official_a"])
+    assert response.headers["Location"].endswith("/reports")
