@@ -259,6 +259,7 @@ MATRIX = [
     ("/clubs/<code>", "GET", "/clubs/koc", None, PUBLIC),
     ("/me/certificates", "GET", "/me/certificates", None, SIGNED_IN),
     ("/me/profile", "GET", "/me/profile", None, SIGNED_IN),
+    ("/me/password", "GET", "/me/password", None, SIGNED_IN),
     ("/admin", "GET", "/admin", None, ADMIN),
     ("/admin/certificates", "GET", "/admin/certificates?q={certificate}", None, ADMIN),
     (
