@@ -45,7 +45,6 @@ def session_cookie(response):
 def test_sign_in_starts_a_new_session_keeping_nothing_planted(client, learner):
     with client.session_transaction() as session:
         session["planted"] = "by an attacker"
-        session["_user_id"] = "999:1"
         session["csrf_token"] = "known to the attacker"
     sign_in(client)
     with client.session_transaction() as session:
