@@ -34,6 +34,8 @@ DEFAULTS = {
     # CSRF tokens live as long as the session: a form left open stays valid.
     "WTF_CSRF_TIME_LIMIT": None,
     "RATELIMIT_STORAGE_URI": "memory://",
+    # Counts the last N minutes exactly: no double allowance at a window's edge.
+    "RATELIMIT_STRATEGY": "moving-window",
     "RATELIMIT_HEADERS_ENABLED": True,
     # Brotli and gzip for pages, CSS, JS and JSON; small responses are left alone.
     "COMPRESS_ALGORITHM": ["br", "gzip"],

@@ -6,6 +6,7 @@ The store is RATELIMIT_STORAGE_URI (Redis when there is more than one process).
 
 from flask import request, session
 
+from lms.extensions import limiter
 from lms.services import DomainError
 from lms.services.accounts import normalize_phone
 
@@ -45,3 +46,10 @@ def signed_in_user():
 
 def failed(response):
     return response.status_code >= 400
+
+
+def certificate_lookup(methods=None):
+    """One budget per address for every page that looks a certificate code up."""
+    return limiter.shared_limit(
+        LOOKUP_PER_ADDRESS, scope="certificate-lookup", methods=methods
+    )
