@@ -40,12 +40,12 @@ def register_extensions(app):
         app, db, directory=str(ROOT / "lms" / "migrations"), render_as_batch=True
     )
     csrf.init_app(app)
+    sessions.init_login(app, login_manager)  # before the limiter reads the session
     babel.init_app(
         app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone
     )
     limiter.init_app(app)
     compress.init_app(app)
-    sessions.init_login(app, login_manager)
     if app.config.get("LMS_CHEAP_PASSWORD_HASHING"):
         from lms.services import passwords
 

@@ -15,7 +15,7 @@ from lms.content.parse import ContentError
 from lms.extensions import db
 from lms.models import ROLES, Area, Course
 from lms.services import DomainError
-from lms.services.accounts import create_user
+from lms.services.accounts import create_user, find_by_phone, set_active, set_role
 from lms.services.areas import AreaFileError, import_areas
 
 
@@ -84,6 +84,54 @@ def create_user_command(role, phone, name, area_code, password):
         raise click.ClickException(str(error.message)) from None
     db.session.commit()
     click.echo(f"Created {role} {user.name} ({user.phone}).")
+
+
+@lms.command("set-role")
+@click.option("--phone", required=True, help="Mobile number, e.g. 0912345678.")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@with_appcontext
+def set_role_command(phone, role):
+    """Give an account another role; its sessions end. The last admin stays admin."""
+    user = _account(phone)
+    _run(set_role, user, role, None)
+    click.echo(f"{user.name} ({user.phone}) is now {role}; signed out everywhere.")
+
+
+@lms.command("disable-user")
+@click.option("--phone", required=True, help="Mobile number, e.g. 0912345678.")
+@with_appcontext
+def disable_user_command(phone):
+    """Disable an account: it cannot sign in, and is signed out on every device."""
+    user = _account(phone)
+    _run(set_active, user, False, None)
+    click.echo(f"Disabled {user.name} ({user.phone}); signed out everywhere.")
+
+
+@lms.command("enable-user")
+@click.option("--phone", required=True, help="Mobile number, e.g. 0912345678.")
+@with_appcontext
+def enable_user_command(phone):
+    """Let a disabled account sign in again."""
+    user = _account(phone)
+    _run(set_active, user, True, None)
+    click.echo(f"Enabled {user.name} ({user.phone}).")
+
+
+def _account(phone):
+    user = find_by_phone(phone)
+    if user is None:
+        raise click.ClickException(f"no account has the number {phone}")
+    return user
+
+
+def _run(operation, *args):
+    """Call a service and commit, or stop with its message and change nothing."""
+    try:
+        operation(*args)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error.message)) from None
+    db.session.commit()
 
 
 def _import_courses(directory):

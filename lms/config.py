@@ -12,15 +12,30 @@ DEFAULTS = {
     "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
     "LANGUAGES": ("vi", "en"),
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-    "PERMANENT_SESSION_LIFETIME": timedelta(days=30),
+    # Farmers sign in on their own phones and must not be signed out every week;
+    # staff see other people's data, so their sessions are shorter. See README.
+    "LMS_LEARNER_IDLE_TIMEOUT": timedelta(days=30),
+    "LMS_LEARNER_SESSION_LIMIT": timedelta(days=90),
+    "LMS_STAFF_IDLE_TIMEOUT": timedelta(hours=12),
+    "LMS_STAFF_SESSION_LIMIT": timedelta(days=7),
+    # The cookie outlives no session; lms.sessions enforces the limits above.
+    "PERMANENT_SESSION_LIFETIME": timedelta(days=90),
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    # Secure is also set per request when it came over https (lms.sessions).
+    "SESSION_COOKIE_SECURE": False,
+    # Remember-me is not offered (a signed-in session already lasts); should a
+    # remember cookie appear, it carries the same flags and the shortest lifetime.
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_DURATION": timedelta(days=7),
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     # CSRF tokens live as long as the session: a form left open stays valid.
     "WTF_CSRF_TIME_LIMIT": None,
     "RATELIMIT_STORAGE_URI": "memory://",
+    # Counts the last N minutes exactly: no double allowance at a window's edge.
+    "RATELIMIT_STRATEGY": "moving-window",
     "RATELIMIT_HEADERS_ENABLED": True,
     # Brotli and gzip for pages, CSS, JS and JSON; small responses are left alone.
     "COMPRESS_ALGORITHM": ["br", "gzip"],
@@ -51,6 +66,14 @@ ENVIRONMENT = {
     "LMS_ISSUER_EMAIL": "LMS_ISSUER_EMAIL",
 }
 
+# Session limits, in hours, from the environment.
+SESSION_HOURS = {
+    "LMS_LEARNER_IDLE_HOURS": "LMS_LEARNER_IDLE_TIMEOUT",
+    "LMS_LEARNER_SESSION_HOURS": "LMS_LEARNER_SESSION_LIMIT",
+    "LMS_STAFF_IDLE_HOURS": "LMS_STAFF_IDLE_TIMEOUT",
+    "LMS_STAFF_SESSION_HOURS": "LMS_STAFF_SESSION_LIMIT",
+}
+
 
 def load_config(app, test_config=None):
     """Fill app.config from defaults, the environment and an optional test mapping."""
@@ -58,10 +81,17 @@ def load_config(app, test_config=None):
     for variable, key in ENVIRONMENT.items():
         if os.environ.get(variable):
             app.config[key] = os.environ[variable]
+    for variable, key in SESSION_HOURS.items():
+        if os.environ.get(variable):
+            app.config[key] = timedelta(hours=float(os.environ[variable]))
+    if os.environ.get("LMS_SECURE_COOKIES", "") not in ("", "0"):
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
     if os.environ.get("LMS_MAX_UPLOAD_MB"):
         app.config["MAX_CONTENT_LENGTH"] = int(os.environ["LMS_MAX_UPLOAD_MB"]) << 20
     if test_config:
         app.config.update(test_config)
+    _bound_cookie_lifetimes(app.config)
 
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
@@ -74,6 +104,15 @@ def load_config(app, test_config=None):
     app.config.setdefault("LMS_UPLOAD_DIR", str(instance / "uploads"))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _kept_secret(instance / "secret_key")
+
+
+def _bound_cookie_lifetimes(config):
+    """Let no cookie outlive the longest session, nor remember-me the shortest."""
+    limits = (config["LMS_LEARNER_SESSION_LIMIT"], config["LMS_STAFF_SESSION_LIMIT"])
+    config["PERMANENT_SESSION_LIFETIME"] = max(limits)
+    config["REMEMBER_COOKIE_DURATION"] = min(
+        config["REMEMBER_COOKIE_DURATION"], *limits
+    )
 
 
 def _psycopg_url(url):

@@ -1,9 +1,29 @@
-"""Sign-in sessions that end everywhere when the user's session version moves."""
+"""Sign-in sessions: new on sign-in, limited in time, ended everywhere at will.
 
+A session names the user as "<id>:<session version>"; moving the user's version
+(sign-out, password change or reset, disabling) ends every session they have.
+The session also carries when it began and when it was last used, so it ends
+after a while without use (idle) and after a fixed time whatever happens
+(absolute); staff, who see other people's data, get shorter limits.
+"""
+
+from flask import current_app, flash, g, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
+from flask_login import login_user
 
+from lms import clock
 from lms.extensions import db
 from lms.models import User
+
+SIGNED_IN_AT = "signed_in_at"
+SEEN_AT = "seen_at"
+STAFF = "staff"
+# Last-seen is written at most this often, so most responses keep the same cookie.
+SEEN_RESOLUTION = 60
+SESSION_ENDED = _l(
+    "You were signed out to keep your account safe. Please sign in again."
+)
 
 
 def init_login(app, login_manager):
@@ -13,6 +33,16 @@ def init_login(app, login_manager):
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user)
+    app.session_interface = HttpsAwareSessionInterface()
+    # Before anything (rate-limit keys, views) asks who is signed in.
+    app.before_request(end_expired_session)
+
+
+class HttpsAwareSessionInterface(SecureCookieSessionInterface):
+    """Mark the session cookie Secure whenever the request came over https."""
+
+    def get_cookie_secure(self, app):
+        return super().get_cookie_secure(app) or request.is_secure
 
 
 def load_user(session_id):
@@ -24,3 +54,57 @@ def load_user(session_id):
     if user is None or user.session_version != int(version) or not user.active:
         return None
     return user
+
+
+def start_session(user):
+    """Sign ``user`` in on a new session: nothing from before sign-in is kept."""
+    session.clear()
+    session.permanent = True
+    login_user(user)
+    now = clock.timestamp()
+    session[SIGNED_IN_AT] = session[SEEN_AT] = now
+    session[STAFF] = user.role != "learner"
+
+
+def session_limits(staff):
+    """Return (idle timeout, absolute limit) in seconds for a learner or staff."""
+    kind = "STAFF" if staff else "LEARNER"
+    config = current_app.config
+    return (
+        config[f"LMS_{kind}_IDLE_TIMEOUT"].total_seconds(),
+        config[f"LMS_{kind}_SESSION_LIMIT"].total_seconds(),
+    )
+
+
+def end_expired_session():
+    """End a signed-in session that is too old or unused for too long.
+
+    A session that names a user but was not started by ``start_session`` (such
+    as one restored from a remember-me cookie, which is never offered) ends too.
+    """
+    if (
+        "_user_id" not in session
+        and request.cookies.get(
+            current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+        )
+        is None
+    ):
+        return
+    now = clock.timestamp()
+    signed_in_at, seen_at = session.get(SIGNED_IN_AT), session.get(SEEN_AT)
+    idle, absolute = session_limits(session.get(STAFF, True))
+    if (
+        not isinstance(signed_in_at, int)
+        or not isinstance(seen_at, int)
+        or now - signed_in_at > absolute
+        or now - seen_at > idle
+    ):
+        was_signed_in = "_user_id" in session
+        session.clear()
+        session["_remember"] = "clear"  # Flask-Login: ignore and delete the cookie
+        g.pop("_login_user", None)
+        if was_signed_in:
+            flash(SESSION_ENDED, "info")
+        return
+    if now - seen_at >= SEEN_RESOLUTION:
+        session[SEEN_AT] = now

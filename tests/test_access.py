@@ -278,6 +278,7 @@ MATRIX = [
     ("/clubs/<code>", "GET", "/clubs/koc", None, PUBLIC),
     ("/me/certificates", "GET", "/me/certificates", None, SIGNED_IN),
     ("/me/profile", "GET", "/me/profile", None, SIGNED_IN),
+    ("/me/password", "GET", "/me/password", None, SIGNED_IN),
     ("/admin", "GET", "/admin", None, ADMIN),
     ("/admin/certificates", "GET", "/admin/certificates?q={certificate}", None, ADMIN),
     (
@@ -328,14 +329,14 @@ MATRIX = [
     ("/reports/learners", "GET", "/reports/learners?area={area_a}", None, REPORT_OF_A),
     (
         "/reports/export.<any(csv, xlsx):fmt>",
-        "GET",
+        "POST",
         "/reports/export.xlsx?area={area_a}",
         None,
         REPORT_OF_A,
     ),
     (
         "/reports/learners.<any(csv, xlsx):fmt>",
-        "GET",
+        "POST",
         "/reports/learners.csv?area={area_a}",
         None,
         REPORT_OF_A,

@@ -1,6 +1,7 @@
 """One FlaskForm per use case. Labels and messages go through Babel."""
 
 from lms.forms.account import (
+    ChangePasswordForm,
     EmptyForm,
     LanguageForm,
     LoginForm,
@@ -13,6 +14,7 @@ from lms.forms.account import (
 )
 
 __all__ = [
+    "ChangePasswordForm",
     "EmptyForm",
     "LanguageForm",
     "LoginForm",

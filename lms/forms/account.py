@@ -124,6 +124,20 @@ class UseCodeForm(FlaskForm):
     )
 
 
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(_l("Enter your current password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(_l("Choose a password."))],
+        render_kw={"autocomplete": "new-password", "minlength": 8},
+        description=_l("At least 8 characters. A short sentence is easy to remember."),
+    )
+
+
 class ProfileForm(FlaskForm):
     listed_publicly = BooleanField(
         _l("List me on the public club page"),

@@ -2,7 +2,7 @@
 
 import phonenumbers
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from lms.extensions import db
@@ -125,6 +125,69 @@ def authenticate(phone, password):
 def end_all_sessions(user):
     """End every session of ``user`` on every device (sign-out, password change)."""
     user.session_version += 1
+
+
+def change_password(user, current_password, new_password):
+    """Set a new password after checking the current one; end every other session.
+
+    :raise DomainError: the current password is wrong, or the new one is weak.
+    """
+    if not verify_password(user.password_hash, current_password or ""):
+        raise DomainError(
+            _l("Your current password is not right."), field="current_password"
+        )
+    check_password_policy(new_password, phone=user.phone, name=user.name)
+    user.password_hash = hash_password(new_password)
+    end_all_sessions(user)
+    _audit(user, "user.password_change", user)
+
+
+def set_role(user, role, actor):
+    """Give ``user`` a role; only an admin may, and never leaving no admin.
+
+    ``actor`` None is the operator at the command line. Sessions end, so the
+    new role takes effect (with its session limits) at the next sign-in.
+    """
+    if actor is not None and actor.role != "admin":
+        raise DomainError(_l("Only an admin can change roles."), field="role")
+    if role not in ROLES:
+        raise DomainError(_l("Unknown role."), field="role")
+    if user.role == "admin" and role != "admin" and _is_last_admin(user):
+        raise DomainError(
+            _l("This is the last admin. Make someone else admin first."), field="role"
+        )
+    previous, user.role = user.role, role
+    end_all_sessions(user)
+    _audit(actor, "user.role", user, {"from": previous, "to": role})
+
+
+def set_active(user, active, actor):
+    """Disable an account (ending its sessions everywhere) or enable it again."""
+    if actor is not None and actor.role != "admin":
+        raise DomainError(_l("Only an admin can disable accounts."))
+    if not active and user.role == "admin" and _is_last_admin(user):
+        raise DomainError(_l("This is the last admin. Make someone else admin first."))
+    user.active = active
+    end_all_sessions(user)
+    _audit(actor, "user.enable" if active else "user.disable", user)
+
+
+def _is_last_admin(user):
+    others = select(func.count()).where(
+        User.role == "admin", User.active.is_(True), User.id != user.id
+    )
+    return db.session.scalar(others) == 0
+
+
+def _audit(actor, action, subject, detail=None):
+    db.session.add(
+        AuditEvent(
+            actor_id=actor.id if actor else None,
+            action=action,
+            subject_id=subject.id,
+            detail=detail or {},
+        )
+    )
 
 
 def set_locale(user, locale):

@@ -1,14 +1,33 @@
 """One blueprint per area of the site."""
 
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import url_for
 
 
 def safe_next(target, default_endpoint="learn.catalog"):
-    """Return ``target`` if it is a path on this site, else the default page."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and "\\" not in target:
-            return target
+    """Return ``target`` if it is a path on this site, else the default page.
+
+    Refused: other sites in any spelling a browser would follow ("//host",
+    "/\\host", "https://host", "javascript:"), also percent-encoded or with
+    spaces and control characters a browser drops.
+    """
+    if isinstance(target, str) and _is_local_path(target):
+        return target
     return url_for(default_endpoint)
+
+
+def _is_local_path(target):
+    decoded_path = unquote(target.partition("?")[0])
+    return all(_is_plain_path(spelling) for spelling in (target, decoded_path))
+
+
+def _is_plain_path(spelling):
+    parts = urlsplit(spelling)
+    return (
+        spelling.startswith("/")
+        and not spelling.startswith("//")
+        and not any(c.isspace() or ord(c) < 32 or c == "\\" for c in spelling)
+        and not parts.scheme
+        and not parts.netloc
+    )

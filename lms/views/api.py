@@ -13,6 +13,7 @@ from lms.api_spec import openapi_document
 from lms.extensions import db, limiter
 from lms.models import Course
 from lms.permissions import can_read_course
+from lms.ratelimits import SYNC_PER_ADDRESS, SYNC_PER_USER, signed_in_user
 from lms.services.sync import MAX_EVENTS, apply_events
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -67,7 +68,8 @@ def _file_size(path):
 
 
 @bp.post("/progress/sync")
-@limiter.limit("30 per minute")
+@limiter.limit(SYNC_PER_ADDRESS)
+@limiter.limit(SYNC_PER_USER, key_func=signed_in_user)
 def sync():
     """Apply progress made offline; one result per event, in order."""
     body = request.get_json(silent=True)

@@ -11,26 +11,52 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from lms.extensions import db, limiter
-from lms.forms import EmptyForm, LoginForm, SignupForm, UseCodeForm, commune_options
+from lms.forms import (
+    ChangePasswordForm,
+    EmptyForm,
+    LoginForm,
+    SignupForm,
+    UseCodeForm,
+    commune_options,
+)
 from lms.i18n import LANG_COOKIE
 from lms.models import Area
-from lms.services import DomainError
+from lms.ratelimits import (
+    CODE_PER_ACCOUNT,
+    PASSWORD_CHANGE_PER_USER,
+    SIGN_IN_PER_ACCOUNT,
+    SIGN_IN_PER_ADDRESS,
+    failed,
+    names_no_account,
+    signed_in_user,
+    submitted_account,
+)
+from lms.services import DomainError, accounts
 from lms.services.accounts import authenticate, end_all_sessions, register_learner
 from lms.services.areas import commune_choices
 from lms.services.codes import redeem_code
+from lms.sessions import start_session
 from lms.views import safe_next
 
 bp = Blueprint("auth", __name__)
 
-# Per address; per-account limits come with the shared store in production.
-SIGN_IN_LIMIT = "10 per minute; 50 per hour"
+
+def per_account(limit):
+    """Count failed attempts at the account the form names, from any address."""
+    return limiter.limit(
+        limit,
+        methods=["POST"],
+        key_func=submitted_account,
+        exempt_when=names_no_account,
+        deduct_when=failed,
+    )
 
 
 @bp.route("/signup", methods=["GET", "POST"])
-@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
+@limiter.limit(SIGN_IN_PER_ADDRESS, methods=["POST"])
 def signup():
     if current_user.is_authenticated:
         return redirect(url_for("learn.catalog"))
@@ -49,7 +75,7 @@ def signup():
             _attach(form, error)
         else:
             db.session.commit()
-            _start_session(user)
+            start_session(user)
             flash(
                 _("Welcome, %(name)s! Choose a course to begin.", name=user.name),
                 "success",
@@ -59,7 +85,8 @@ def signup():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
+@limiter.limit(SIGN_IN_PER_ADDRESS, methods=["POST"])
+@per_account(SIGN_IN_PER_ACCOUNT)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("learn.catalog"))
@@ -68,7 +95,7 @@ def login():
         user = authenticate(form.phone.data, form.password.data)
         if user is not None:
             db.session.commit()  # a password rehash, if any
-            _start_session(user)
+            start_session(user)
             home = "reports.overview" if user.role == "official" else "learn.catalog"
             return redirect(safe_next(form.next.data, home))
         form.password.errors.append(_("The phone number or password is not right."))
@@ -88,7 +115,8 @@ def logout():
 
 
 @bp.route("/code", methods=["GET", "POST"])
-@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
+@limiter.limit(SIGN_IN_PER_ADDRESS, methods=["POST"])
+@per_account(CODE_PER_ACCOUNT)
 def use_code():
     """First sign-in after a training day, or a forgotten password: a trainer's code."""
     form = UseCodeForm()
@@ -99,7 +127,7 @@ def use_code():
             _attach(form, error)
         else:
             db.session.commit()
-            _start_session(user)
+            start_session(user)
             flash(
                 _("Your password is set. Welcome, %(name)s!", name=user.name), "success"
             )
@@ -107,10 +135,26 @@ def use_code():
     return render_template("auth/use_code.html", form=form), 400 if form.errors else 200
 
 
-def _start_session(user):
-    session.clear()  # a new session on sign-in: nothing carried over from before
-    session.permanent = True
-    login_user(user)
+@bp.route("/me/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit(PASSWORD_CHANGE_PER_USER, methods=["POST"], key_func=signed_in_user)
+def change_password():
+    """A new password; every other phone or computer signed in is signed out."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            accounts.change_password(
+                user, form.current_password.data, form.password.data
+            )
+        except DomainError as error:
+            _attach(form, error)
+        else:
+            db.session.commit()
+            start_session(user)  # this device stays signed in, on the new version
+            flash(_("Password changed. Other devices were signed out."), "success")
+            return redirect(url_for("certificates.profile"))
+    return render_template("auth/password.html", form=form), 400 if form.errors else 200
 
 
 def _chosen_language():

@@ -14,6 +14,7 @@ from lms.certificates import badges
 from lms.certificates.issuing import find_certificate
 from lms.extensions import db
 from lms.models import Certificate, Club, Course
+from lms.ratelimits import certificate_lookup
 
 bp = Blueprint("badges", __name__)
 
@@ -113,6 +114,7 @@ def badge_image(slug):
 
 # <path:...>: codes with slashes in them get the same JSON 404 as any other.
 @bp.get("/badges/assertions/<path:code>")
+@certificate_lookup()
 def assertion(code):
     certificate = get_certificate(code)
     if certificate.revoked_at is not None:
@@ -133,6 +135,7 @@ def baked_png(certificate):
 
 
 @bp.get("/certificates/<path:code>/badge.png")
+@certificate_lookup()
 def baked(code):
     """The badge image with its assertion baked in, to keep or upload elsewhere."""
     certificate = get_certificate(code)

@@ -18,15 +18,14 @@ from sqlalchemy import select
 from lms.certificates.issuing import display_code, find_certificate, mask_phone
 from lms.clock import utcnow
 from lms.content.render import size_text
-from lms.extensions import db, limiter
+from lms.extensions import db
 from lms.forms.account import ProfileForm, VerifyForm
 from lms.i18n import localised
 from lms.models import Certificate, Club, User
+from lms.ratelimits import certificate_lookup
 from lms.views.badges import baked_png
 
 bp = Blueprint("certificates", __name__)
-
-LOOKUP_LIMIT = "60 per minute"
 
 
 def get_certificate(code):
@@ -44,7 +43,7 @@ def certified_title(certificate, locale):
 
 
 @bp.route("/verify", methods=["GET", "POST"])
-@limiter.limit(LOOKUP_LIMIT, methods=["POST"])
+@certificate_lookup(methods=["POST"])
 def enter_code():
     """Type a certificate's code from paper when its QR code cannot be scanned."""
     form = VerifyForm()
@@ -54,7 +53,7 @@ def enter_code():
 
 
 @bp.get("/verify/<code>")
-@limiter.limit(LOOKUP_LIMIT)
+@certificate_lookup()
 def verify(code):
     certificate = get_certificate(code)
     return render_template(
@@ -68,7 +67,7 @@ def verify(code):
 
 
 @bp.get("/certificates/<code>.pdf")
-@limiter.limit(LOOKUP_LIMIT)
+@certificate_lookup()
 def pdf(code):
     """The printable certificate; a revoked one is gone (410), never shown as valid."""
     certificate = get_certificate(code)

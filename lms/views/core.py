@@ -14,6 +14,7 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
@@ -52,7 +53,12 @@ def change_language():
     response = make_response(redirect(safe_next(form.next.data)))
     if lang in languages:
         response.set_cookie(
-            LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+            LANG_COOKIE,
+            lang,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            httponly=True,
+            secure=request.is_secure,
         )
         if current_user.is_authenticated:
             set_locale(current_user, lang)
@@ -84,6 +90,7 @@ def change_data_saver():
             max_age=365 * 24 * 3600,
             samesite="Lax",
             httponly=True,
+            secure=request.is_secure,
         )
     else:
         response.delete_cookie(DATA_SAVER_COOKIE)
@@ -98,7 +105,13 @@ def media(folder, name):
         name,
         max_age=365 * 24 * 3600,
     )
+    return picture_headers(response, name)
+
+
+def picture_headers(response, name):
+    """Show an uploaded picture as a picture only: never a page, never a script."""
     response.headers["Content-Security-Policy"] = MEDIA_CSP
+    response.headers["Content-Disposition"] = f'inline; filename="{name}"'
     return response
 
 
@@ -135,11 +148,24 @@ def error_page(error):
     title, message = ERROR_TEXTS.get(code, ERROR_TEXTS[500])
     if isinstance(error, CSRFError):
         message = _l("The form had expired. Please fill it in again.")
+    if isinstance(error, RateLimitExceeded):
+        message = wait_message(error.limit.limit.get_expiry())
     if request.path.startswith("/api/"):
         return jsonify(error=f"{title}. {message}"), code
     return render_template(
         "errors/error.html", code=code, title=title, message=message
     ), code
+
+
+def wait_message(seconds):
+    """How long to wait before trying again: at most one window of the limit."""
+    if seconds <= 60:
+        return _l("Please wait a minute and try again.")
+    if seconds < 2 * 3600:
+        return _l(
+            "Please wait %(minutes)d minutes and try again.", minutes=seconds // 60
+        )
+    return _l("Please wait %(hours)d hours and try again.", hours=seconds // 3600)
 
 
 def security_headers(response):

@@ -25,6 +25,7 @@ from lms.services import DomainError
 from lms.services.images import image_path
 from lms.services.learning import open_assignment
 from lms.services.practical import PHOTO_FOLDER, latest_submission, review, submit
+from lms.views.core import picture_headers
 from lms.views.learn import get_course
 
 bp = Blueprint("practical", __name__)
@@ -87,8 +88,7 @@ def photo(submission_id, index):
         abort(404)
     response = send_from_directory(path.parent, path.name, max_age=3600)
     response.headers["Cache-Control"] = "private, max-age=3600"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return picture_headers(response, path.name)
 
 
 @bp.get("/teach/reviews")

@@ -84,6 +84,7 @@ def overview():
         short=SHORT,
         filters=scope.filters(),
         described=describe(scope, loc),
+        empty_form=EmptyForm(),
     )
 
 
@@ -103,17 +104,18 @@ def learners():
         filters=scope.filters(),
         described=describe(scope, loc),
         show_phone=lambda phone: show_phone(phone, can_see_full_phones(current_user)),
+        empty_form=EmptyForm(),
     )
 
 
-@bp.get("/export.<any(csv, xlsx):fmt>")
+@bp.post("/export.<any(csv, xlsx):fmt>")
 def export(fmt):
     scope = current_scope()
     sheets = report_sheets(scope, build_report(scope, utcnow()), loc)
     return _download(sheets, fmt, "report", scope)
 
 
-@bp.get("/learners.<any(csv, xlsx):fmt>")
+@bp.post("/learners.<any(csv, xlsx):fmt>")
 def export_learners(fmt):
     scope = current_scope()
     headings = [
@@ -132,7 +134,12 @@ def export_learners(fmt):
 
 
 def _download(sheets, fmt, what, scope):
-    """Send the export and write who took what to the audit log."""
+    """Send the export and write who took what to the audit log.
+
+    Exports are POSTs (with the filters in the URL): taking one is recorded.
+    """
+    if not EmptyForm().validate_on_submit():
+        abort(400)
     mimetype, write = FORMATS[fmt]
     body = write(sheets)
     db.session.add(

@@ -80,8 +80,14 @@ def test_a_commune_official_cannot_open_another_commune(reader, province):
     from tests.reports.conftest import area
 
     official = reader("official_a")
-    for url in ("/reports", "/reports/learners", "/reports/export.xlsx"):
-        assert official.get(f"{url}?area={area('P-B').id}").status_code == 404
+    for method, url in [
+        ("GET", "/reports"),
+        ("GET", "/reports/learners"),
+        ("POST", "/reports/export.xlsx"),
+        ("POST", "/reports/learners.csv"),
+    ]:
+        response = official.open(f"{url}?area={area('P-B').id}", method=method)
+        assert response.status_code == 404
     assert official.get(f"/reports?area={area('P').id}").status_code == 404
     response = official.get(f"/api/v1/reports/overview?area={area('P-B').id}")
     assert response.status_code == 404

@@ -35,11 +35,11 @@ def test_page_and_exports_show_the_same_numbers(app, reader):
     official = reader("official_p")
     query = "?period=90&club=koc"
     shown = page_figures(official.get(f"/reports{query}").text)
-    sheets = xlsx_sheets(official.get(f"/reports/export.xlsx{query}").data)
+    sheets = xlsx_sheets(official.post(f"/reports/export.xlsx{query}").data)
     exported = {row[0]: row[1] for row in sheets["Tổng quan"][1:]}
     assert len(shown) == 13
     assert shown == {k: "–" if v is None else str(v) for k, v in exported.items()}
-    text = official.get(f"/reports/export.csv{query}").data.decode("utf-8-sig")
+    text = official.post(f"/reports/export.csv{query}").data.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     for label, value in exported.items():
         assert [label, "" if value is None else str(value)] in [r[:2] for r in rows]
@@ -50,12 +50,12 @@ def test_a_commune_official_never_sees_the_other_commune(reader, province):
     pages = [
         official.get("/reports").text,
         official.get("/reports/learners").text,
-        official.get("/reports/learners.csv").data.decode("utf-8-sig"),
-        official.get("/reports/export.csv").data.decode("utf-8-sig"),
+        official.post("/reports/learners.csv").data.decode("utf-8-sig"),
+        official.post("/reports/export.csv").data.decode("utf-8-sig"),
         official.get("/api/v1/reports/areas").text,
         official.get("/api/v1/reports/overview").text,
     ]
-    for sheet in xlsx_sheets(official.get("/reports/learners.xlsx").data).values():
+    for sheet in xlsx_sheets(official.post("/reports/learners.xlsx").data).values():
         pages.append(repr(sheet))
     for text in pages:
         for secret in OTHER_COMMUNE:
@@ -74,10 +74,10 @@ def test_exports_are_audited_and_neutralise_formulas(reader, province):
     province["a3"].name = '=HYPERLINK("http://evil.example")'
     db.session.commit()
     official = reader("official_a")
-    sheets = xlsx_sheets(official.get("/reports/learners.xlsx").data)
+    sheets = xlsx_sheets(official.post("/reports/learners.xlsx").data)
     names = [row[0] for row in sheets["Học viên"][1:]]
     assert '\'=HYPERLINK("http://evil.example")' in names
-    official.get("/reports/export.csv?period=7")
+    official.post("/reports/export.csv?period=7")
     events = db.session.scalars(
         sa.select(AuditEvent).where(AuditEvent.action == "report.export")
     ).all()
@@ -109,7 +109,7 @@ def test_learners_and_trainers_cannot_read_reports(reader, province):
     for key in ("learner", "trainer"):
         client = reader(key)
         assert client.get("/reports").status_code == 403
-        assert client.get("/reports/export.csv").status_code == 403
+        assert client.post("/reports/export.csv").status_code == 403
         assert client.get("/api/v1/reports/overview").status_code == 403
     assert reader(None).get("/api/v1/reports/overview").status_code == 401
 
