@@ -38,6 +38,9 @@ DEFAULTS = {
     "LMS_COURSES_DIR": str(ROOT / "courses"),
     "LMS_AREAS_FILE": str(ROOT / "lms" / "data" / "areas.csv"),
     "LMS_ISSUER_NAME": "Học viện Số cho Nhà nông – tỉnh Bắc Ninh",
+    # Reverse proxies in front of the app whose X-Forwarded-* headers are believed.
+    # 0 believes none, so a client cannot pick its own address or scheme.
+    "LMS_PROXY_HOPS": 0,
 }
 
 # Environment variable -> config key. Documented in the README.
@@ -59,7 +62,9 @@ def load_config(app, test_config=None):
         if os.environ.get(variable):
             app.config[key] = os.environ[variable]
     if os.environ.get("LMS_MAX_UPLOAD_MB"):
-        app.config["MAX_CONTENT_LENGTH"] = int(os.environ["LMS_MAX_UPLOAD_MB"]) << 20
+        app.config["MAX_CONTENT_LENGTH"] = whole_number("LMS_MAX_UPLOAD_MB") << 20
+    if os.environ.get("LMS_PROXY_HOPS"):
+        app.config["LMS_PROXY_HOPS"] = whole_number("LMS_PROXY_HOPS")
     if test_config:
         app.config.update(test_config)
 
@@ -74,6 +79,20 @@ def load_config(app, test_config=None):
     app.config.setdefault("LMS_UPLOAD_DIR", str(instance / "uploads"))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _kept_secret(instance / "secret_key")
+
+
+class ConfigurationError(ValueError):
+    """An environment variable holds a value the application cannot use."""
+
+
+def whole_number(variable):
+    """Read the environment variable ``variable`` as an integer of 0 or more."""
+    value = os.environ[variable].strip()
+    if not value.isdigit():
+        raise ConfigurationError(
+            f"{variable} must be a whole number (0, 1, 2, ...), not {value!r}"
+        )
+    return int(value)
 
 
 def _psycopg_url(url):
