@@ -104,8 +104,20 @@ def _psycopg_url(url):
 
 
 def _kept_secret(path):
-    """Read the secret key kept under instance/, creating it on first start."""
+    """Read the secret key kept under instance/, creating it on first start.
+
+    gunicorn's workers start together: each may make a key, but only the first
+    to link its file in place wins, and every worker then reads that one.
+    """
     if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        candidate = path.with_name(f"{path.name}.{os.getpid()}")
+        descriptor = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_hex(32))
+        try:
+            os.link(candidate, path)  # atomic; fails if another worker was first
+        except FileExistsError:
+            pass
+        finally:
+            candidate.unlink()
     return path.read_text().strip()

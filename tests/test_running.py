@@ -1,6 +1,7 @@
 """Running it for real: the README's commands as real processes."""
 
 import json
+import multiprocessing
 import os
 import runpy
 import signal
@@ -157,3 +158,32 @@ def test_gunicorn_believes_forwarded_headers_only_behind_a_proxy(monkeypatch):
     proxied = settings(monkeypatch, LMS_PROXY_HOPS="1")
     assert proxied["forwarded_allow_ips"] == "127.0.0.1,::1"
     assert "secure_scheme_headers" not in proxied  # gunicorn's: X-Forwarded-Proto
+
+
+def _start_worker(barrier, key_file, keys):
+    from lms.config import _kept_secret
+
+    barrier.wait()
+    keys.put(_kept_secret(key_file))
+
+
+def test_workers_starting_together_share_one_generated_secret_key(tmp_path):
+    """Without SECRET_KEY, every worker must sign sessions with the same key."""
+    context = multiprocessing.get_context("fork")
+    for attempt in range(10):
+        key_file = tmp_path / f"secret_key_{attempt}"
+        barrier, keys = context.Barrier(12), context.Queue()
+        workers = [
+            context.Process(target=_start_worker, args=(barrier, key_file, keys))
+            for _ in range(12)
+        ]
+        for worker in workers:
+            worker.start()
+        found = {keys.get(timeout=30) for _ in workers}
+        for worker in workers:
+            worker.join(timeout=30)
+        assert len(found) == 1 and found == {key_file.read_text()}
+        assert key_file.stat().st_mode & 0o077 == 0
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+            f"secret_key_{n}" for n in range(attempt + 1)
+        )
