@@ -50,6 +50,7 @@ def backup_database(url, path):
             _standalone(partial)
         else:
             _postgres(url, "pg_dump", "--format=custom", f"--file={partial}")
+        partial.chmod(0o600)  # phone numbers and password hashes: owner only
         os.replace(partial, path)  # a backup file is always a complete one
     finally:
         partial.unlink(missing_ok=True)

@@ -49,6 +49,8 @@ def test_round_trip_brings_back_every_row(app, learning_history, tmp_path):
 
     result = run(app, "backup", str(backup))
     assert result.exit_code == 0, result.output
+    assert backup.stat().st_mode & 0o077 == 0  # personal data: the owner's only
+    assert [p.name for p in tmp_path.iterdir() if "backup" in p.name] == [backup.name]
     change_everything()
     assert row_counts() != before
 
