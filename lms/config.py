@@ -41,6 +41,8 @@ DEFAULTS = {
     # Reverse proxies in front of the app whose X-Forwarded-* headers are believed.
     # 0 believes none, so a client cannot pick its own address or scheme.
     "LMS_PROXY_HOPS": 0,
+    # "json": one JSON object per line on stderr; "text": Flask's plain lines.
+    "LMS_LOG_FORMAT": "json",
 }
 
 # Environment variable -> config key. Documented in the README.
@@ -52,6 +54,7 @@ ENVIRONMENT = {
     "LMS_COURSES_DIR": "LMS_COURSES_DIR",
     "LMS_ISSUER_NAME": "LMS_ISSUER_NAME",
     "LMS_ISSUER_EMAIL": "LMS_ISSUER_EMAIL",
+    "LMS_LOG_FORMAT": "LMS_LOG_FORMAT",
 }
 
 
@@ -67,6 +70,10 @@ def load_config(app, test_config=None):
         app.config["LMS_PROXY_HOPS"] = whole_number("LMS_PROXY_HOPS")
     if test_config:
         app.config.update(test_config)
+    if app.config["LMS_LOG_FORMAT"] not in ("json", "text"):
+        raise ConfigurationError(
+            f"LMS_LOG_FORMAT must be json or text, not {app.config['LMS_LOG_FORMAT']!r}"
+        )
 
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)

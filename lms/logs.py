@@ -22,10 +22,11 @@ REQUEST_LOGGER = "lms.request"
 
 def init_app(app):
     """Give every request an id, log it when done, and write logs as JSON lines."""
-    if not logging.getLogger().handlers:  # nobody (test runner, host) set logging up
-        log_json_lines(sys.stderr)
-    # Flask's own handler would print errors a second time, in plain text.
-    app.logger.removeHandler(default_handler)
+    root = logging.getLogger()
+    if app.config["LMS_LOG_FORMAT"] == "json" and not root.handlers:
+        log_json_lines(sys.stderr)  # unless the test runner or a host set logging up
+    if root.handlers:  # Flask's own handler would print errors a second time
+        app.logger.removeHandler(default_handler)
     app.before_request_funcs.setdefault(None, []).insert(0, _start_clock)
     app.after_request(_finish_request)
 

@@ -187,3 +187,36 @@ def test_workers_starting_together_share_one_generated_secret_key(tmp_path):
         assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
             f"secret_key_{n}" for n in range(attempt + 1)
         )
+
+
+SERVE_ONE_REQUEST = """
+from lms import create_app
+create_app().test_client().get("/healthz", headers={"X-Request-ID": "probe-123456"})
+"""
+
+
+@pytest.mark.parametrize("log_format", ["json", "text"])
+def test_logs_are_json_lines_unless_a_person_reads_them(environment, log_format):
+    served = subprocess.run(
+        [sys.executable, "-c", SERVE_ONE_REQUEST],
+        cwd=ROOT,
+        env=environment | {"LMS_LOG_FORMAT": log_format},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert served.returncode == 0, served.stderr
+    lines = [line for line in served.stderr.splitlines() if "probe-123456" in line]
+    if log_format == "json":
+        assert json.loads(lines[0])["path"] == "/healthz"
+    else:
+        assert lines == []  # Flask's defaults: errors only, in plain text
+
+
+def test_an_unknown_log_format_is_refused_clearly(monkeypatch, config):
+    from lms import create_app
+    from lms.config import ConfigurationError
+
+    monkeypatch.setenv("LMS_LOG_FORMAT", "xml")
+    with pytest.raises(ConfigurationError, match="LMS_LOG_FORMAT must be json or text"):
+        create_app(config)
