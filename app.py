@@ -6,6 +6,9 @@ import click
 
 from lms import create_app
 
+if __name__ == "__main__":
+    os.environ.setdefault("LMS_LOG_FORMAT", "text")  # a person reads this terminal
+
 app = create_app()
 
 if __name__ == "__main__":

@@ -14,11 +14,23 @@ def create_app(config=None):
         static_folder=str(ROOT / "static"),
     )
     load_config(app, config)
+    register_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_hooks(app)
     register_commands(app)
     return app
+
+
+def register_proxies(app):
+    """Believe X-Forwarded-* from exactly the configured number of proxies."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    hops = int(app.config["LMS_PROXY_HOPS"])
+    if hops:
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=0
+        )
 
 
 def register_extensions(app):
@@ -87,9 +99,10 @@ def register_blueprints(app):
 def register_hooks(app):
     from flask_babel import format_number
 
-    from lms import assets
+    from lms import assets, logs
     from lms.views import core
 
+    logs.init_app(app)
     app.url_defaults(assets.add_fingerprint)
     app.after_request(assets.cache_fingerprinted)
     app.after_request(assets.buffer_compressible_files)

@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
+from lms.backup import BackupError, backup_database, check_backup, restore_database
 from lms.certificates.issuing import ensure_default_clubs
 from lms.content.export import export_course
 from lms.content.importer import import_courses
@@ -184,3 +185,45 @@ def export_course_command(slug, directory):
             f"{error.filename} is not empty: nothing was exported"
         ) from None
     click.echo(f"Course {slug} exported to {folder}.")
+
+
+@lms.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(path):
+    """Write a backup of the database to PATH; safe while the application runs.
+
+    SQLite: a copy made with SQLite's online backup API. PostgreSQL: a pg_dump
+    custom-format archive (needs pg_dump). Uploaded pictures are not included:
+    copy LMS_UPLOAD_DIR beside it (see the README).
+    """
+    try:
+        kind = backup_database(db.engine.url, path)
+    except BackupError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"{kind} database backed up to {path}.")
+
+
+@lms.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Replace the data without asking.")
+@with_appcontext
+def restore_command(path, yes):
+    """Replace everything in the database with the backup in PATH.
+
+    Refuses, changing nothing, a file that is not a backup of this kind of
+    database. Stop the application first; run `flask --app app db upgrade` after
+    restoring a backup made by an older release.
+    """
+    url = db.engine.url
+    try:
+        kind = check_backup(url, path)
+        if not yes:
+            where = url.render_as_string(hide_password=True)
+            click.confirm(f"Replace all data in {where} with {path}?", abort=True)
+        db.session.remove()
+        db.engine.dispose()  # no connection of ours may hold a lock on a table
+        restore_database(url, path)
+    except BackupError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"{kind} database restored from {path}.")

@@ -53,6 +53,11 @@ DEFAULTS = {
     "LMS_COURSES_DIR": str(ROOT / "courses"),
     "LMS_AREAS_FILE": str(ROOT / "lms" / "data" / "areas.csv"),
     "LMS_ISSUER_NAME": "Học viện Số cho Nhà nông – tỉnh Bắc Ninh",
+    # Reverse proxies in front of the app whose X-Forwarded-* headers are believed.
+    # 0 believes none, so a client cannot pick its own address or scheme.
+    "LMS_PROXY_HOPS": 0,
+    # "json": one JSON object per line on stderr; "text": Flask's plain lines.
+    "LMS_LOG_FORMAT": "json",
 }
 
 # Environment variable -> config key. Documented in the README.
@@ -64,6 +69,7 @@ ENVIRONMENT = {
     "LMS_COURSES_DIR": "LMS_COURSES_DIR",
     "LMS_ISSUER_NAME": "LMS_ISSUER_NAME",
     "LMS_ISSUER_EMAIL": "LMS_ISSUER_EMAIL",
+    "LMS_LOG_FORMAT": "LMS_LOG_FORMAT",
 }
 
 # Session limits, in hours, from the environment.
@@ -88,10 +94,16 @@ def load_config(app, test_config=None):
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
     if os.environ.get("LMS_MAX_UPLOAD_MB"):
-        app.config["MAX_CONTENT_LENGTH"] = int(os.environ["LMS_MAX_UPLOAD_MB"]) << 20
+        app.config["MAX_CONTENT_LENGTH"] = whole_number("LMS_MAX_UPLOAD_MB") << 20
+    if os.environ.get("LMS_PROXY_HOPS"):
+        app.config["LMS_PROXY_HOPS"] = whole_number("LMS_PROXY_HOPS")
     if test_config:
         app.config.update(test_config)
     _bound_cookie_lifetimes(app.config)
+    if app.config["LMS_LOG_FORMAT"] not in ("json", "text"):
+        raise ConfigurationError(
+            f"LMS_LOG_FORMAT must be json or text, not {app.config['LMS_LOG_FORMAT']!r}"
+        )
 
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
@@ -115,6 +127,20 @@ def _bound_cookie_lifetimes(config):
     )
 
 
+class ConfigurationError(ValueError):
+    """An environment variable holds a value the application cannot use."""
+
+
+def whole_number(variable):
+    """Read the environment variable ``variable`` as an integer of 0 or more."""
+    value = os.environ[variable].strip()
+    if not value.isdigit():
+        raise ConfigurationError(
+            f"{variable} must be a whole number (0, 1, 2, ...), not {value!r}"
+        )
+    return int(value)
+
+
 def _psycopg_url(url):
     """Use psycopg 3 for PostgreSQL URLs written the common way."""
     for prefix in ("postgres://", "postgresql://"):
@@ -124,8 +150,20 @@ def _psycopg_url(url):
 
 
 def _kept_secret(path):
-    """Read the secret key kept under instance/, creating it on first start."""
+    """Read the secret key kept under instance/, creating it on first start.
+
+    gunicorn's workers start together: each may make a key, but only the first
+    to link its file in place wins, and every worker then reads that one.
+    """
     if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        candidate = path.with_name(f"{path.name}.{os.getpid()}")
+        descriptor = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_hex(32))
+        try:
+            os.link(candidate, path)  # atomic; fails if another worker was first
+        except FileExistsError:
+            pass
+        finally:
+            candidate.unlink()
     return path.read_text().strip()

@@ -1,6 +1,8 @@
 """Fixtures: an app on a fresh database, a client, and small factories."""
 
 import io
+import json
+import logging
 import os
 import shutil
 from pathlib import Path
@@ -13,6 +15,7 @@ from PIL import Image
 from lms import create_app
 from lms.content.importer import import_courses
 from lms.extensions import db
+from lms.logs import log_json_lines
 from lms.models import Area, Course
 from lms.services.accounts import create_user
 from lms.services.areas import import_areas
@@ -248,3 +251,15 @@ def jpeg(width=1600, height=1200, color="red"):
 
 def course_by_slug(slug):
     return db.session.scalar(sa.select(Course).where(Course.slug == slug))
+
+
+@pytest.fixture
+def json_log():
+    """Send logs to a stream as create_app does under gunicorn; read them back."""
+    stream = io.StringIO()
+    root = logging.getLogger()
+    level = root.level
+    handler = log_json_lines(stream)
+    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+    root.removeHandler(handler)
+    root.setLevel(level)
