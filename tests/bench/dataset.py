@@ -61,9 +61,7 @@ def add_learners(count, seed=8):
     now = utcnow()
     leaves = db.session.scalars(
         sa.select(Area.id).where(
-            ~Area.id.in_(
-                sa.select(Area.parent_id).where(Area.parent_id.is_not(None))
-            )
+            ~Area.id.in_(sa.select(Area.parent_id).where(Area.parent_id.is_not(None)))
         )
     ).all()
     lessons = {}
