@@ -1,9 +1,10 @@
 """Bulk registration from a trainer's CSV, and re-importing the bundled courses.
 
-Registration: 10,000 rows through ``register_from_csv`` (what the trainer's upload
-calls) into a class with one course, committed, against a plain executemany INSERT of the same 10,000 users,
-committed. Re-import: the second ``import_courses`` of courses/ (nothing changed),
-committed, against parsing the same files alone (``parse_courses``, no database).
+Registration: 10,000 rows through ``register_from_csv`` (what the trainer's
+upload calls) into a class with one course, committed, against a plain
+executemany INSERT of the same 10,000 users, committed. Re-import: the second
+``import_courses`` of courses/ (nothing changed), committed, against parsing the
+same files alone (``parse_courses``, no database).
 """
 
 import contextlib
