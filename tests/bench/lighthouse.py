@@ -24,6 +24,13 @@ from tests.bench.page_weight import PHONE, chromium_path
 
 PACKAGE = Path(__file__).parent / "lighthouse"
 CATEGORIES = ("performance", "accessibility", "best-practices")
+METRICS = (  # the audits the performance score is made of
+    "first-contentful-paint",
+    "largest-contentful-paint",
+    "total-blocking-time",
+    "cumulative-layout-shift",
+    "speed-index",
+)
 PROFILES = {
     "mobile slow 4G": [],
     "slow 3G": [
@@ -111,7 +118,23 @@ def audit(command, port, url, flags, output):
     audits = report["audits"]
     scores["FCP"] = audits["first-contentful-paint"]["numericValue"] / 1000
     scores["LCP"] = audits["largest-contentful-paint"]["numericValue"] / 1000
+    scores["LCP element"] = _lcp_element(audits)
+    scores["weakest"] = ", ".join(
+        f"{audits[m]['title']} {audits[m]['displayValue']}"
+        for m in METRICS
+        if (audits[m].get("score") or 0) < 0.9
+    )
     return scores
+
+
+def _lcp_element(audits):
+    """What Lighthouse took as the largest paint, e.g. "<h1>", for the table."""
+    try:
+        tables = audits["largest-contentful-paint-element"]["details"]["items"]
+        node = tables[0]["items"][0]["node"]
+    except (KeyError, IndexError):
+        return ""
+    return node.get("snippet", "")[:40]
 
 
 def run(ctx):
@@ -163,6 +186,7 @@ def _figures(name, scores, baseline, profile):
             baseline[category],
             "bare 5 KB page",
             at_least(100, scores[category]) if budgeted else "info",
+            scores["weakest"] if category == "performance" else "",
         )
         for category in CATEGORIES
     ]
@@ -176,6 +200,7 @@ def _figures(name, scores, baseline, profile):
             baseline[metric],
             "bare 5 KB page",
             at_most(1.0, scores[metric]) if budgeted and metric == "FCP" else "info",
+            f"element {scores['LCP element']}" if metric == "LCP" else "",
         )
         for metric in ("FCP", "LCP")
     ]
