@@ -1,27 +1,24 @@
 """Bytes a farmer's phone downloads for the main pages, against the budgets.
 
-Run on purpose (not collected by pytest):
+Part of ``python -m tests.bench`` (``--part page_weight``); also runs alone:
+``python -m tests.bench.page_weight``.
 
-    .venv/bin/python -m tests.bench.page_weight [--json FILE]
-
-It sets up a fresh SQLite database with the bundled courses, serves the app on
-127.0.0.1, and drives Debian's Chromium at a phone's size with slow-4G
-throttling. For each page it sums the bytes on the wire (compressed, as
-reported by Chromium; lesson pictures excluded) on a first visit (empty cache)
-and a repeat visit (same browser), beside a baseline measured the same way: a
-bare HTML page of about 5 KB served by the same server.
+It serves the bench database from this process and drives Debian's Chromium at
+360x740 with slow-4G throttling. For each page it sums the bytes the server sent
+(headers and compressed bodies; lesson pictures under /media/ excluded) on a first
+visit (empty cache) and a repeat visit (same browser), beside a bare HTML page of
+about 5 KB served the same way. Counting at the server also sees what the page's
+service worker fetches, which the page's own network panel does not.
 """
 
-import argparse
-import json
 import shutil
 import sys
-import tempfile
 import threading
-from pathlib import Path
 from urllib.parse import urlsplit
 
-BUDGETS = {  # bytes; DESIGN.md
+from tests.bench.figures import Figure, at_most, kilobytes
+
+BUDGETS = {  # bytes, for the lesson page; DESIGN.md
     "lesson_html": 14 * 1024,
     "first_visit": 30 * 1024,
     "repeat_visit": 8 * 1024,
@@ -40,42 +37,30 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-PASSWORD = "vải thiều chín đỏ"
+PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True}
 BASELINE_HTML = "<!doctype html><title>x</title>" + "<p>" + "lorem ipsum " * 420
 
 
-def build_site(folder):
-    from sqlalchemy import select
+def pages(site):
+    """(name, path, who signs in): add a page here to weigh it too."""
+    course = f"/courses/{site.course}"
+    return [
+        ("catalogue", "/", "learner"),
+        ("course", course, "learner"),
+        ("lesson", f"{course}/lessons/{site.lesson}", "learner"),
+        ("quiz", f"{course}/quiz", "learner"),
+        ("my learning", "/me/learning", "learner"),
+        ("verify", f"/verify/{site.certificate}", None),
+        # The official's overview joins here once it exists, with who="official".
+    ]
 
-    from lms import create_app
-    from lms.cli import setup
-    from lms.extensions import db
-    from lms.models import Area
-    from lms.services.accounts import create_user
 
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.sqlite3'}",
-            "LMS_UPLOAD_DIR": str(folder / "uploads"),
-            "SECRET_KEY": "bench",
-            "RATELIMIT_ENABLED": False,
-        }
-    )
-    app.add_url_rule("/bench/baseline", "bench_baseline", lambda: BASELINE_HTML)
-    with app.app_context():
-        setup()
-        area = db.session.scalar(select(Area).where(Area.code == "BN-LN-NAMDUONG"))
-        create_user("0912345678", "Nguyễn Thị Hoa", "learner", area, PASSWORD)
-        db.session.commit()
-    return app
+def chromium_path():
+    return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 class WireCounter:
-    """WSGI middleware counting what the server sends, headers and body.
-
-    Counting at the server sees everything, including what the page's service
-    worker fetches, which the page's own network panel does not.
-    """
+    """WSGI middleware counting what the server sends, headers and body."""
 
     def __init__(self, app):
         self.app = app
@@ -111,9 +96,13 @@ class WireCounter:
         return page, total
 
 
-def serve(app):
+def serve(config):
     from werkzeug.serving import make_server
 
+    from lms import create_app
+
+    app = create_app(config)
+    app.add_url_rule("/bench/baseline", "bench_baseline", lambda: BASELINE_HTML)
     app.wsgi_app = counter = WireCounter(app.wsgi_app)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -121,10 +110,7 @@ def serve(app):
 
 
 def measure(page, url, counter):
-    """Bytes on the wire for one visit on slow 4G: (the page's HTML, everything).
-
-    The HTML figure is what the server sent for the page itself, compressed.
-    """
+    """Bytes on the wire for one visit on slow 4G: (the page's HTML, everything)."""
     session = page.context.new_cdp_session(page)
     session.send("Network.enable")
     session.send("Network.emulateNetworkConditions", SLOW_4G)
@@ -135,90 +121,105 @@ def measure(page, url, counter):
     return counter.take(urlsplit(url).path)
 
 
-def run(chromium):
+def sign_in(browser, base, phone, password):
+    """A signed-in browser state, through the real form."""
+    context = browser.new_context(**PHONE, locale="vi-VN")
+    page = context.new_page()
+    page.goto(base + "/login")
+    page.fill("#phone", phone)
+    page.fill("#password", password)
+    page.locator("main form button").click()
+    page.wait_for_load_state()
+    state = context.storage_state()
+    context.close()
+    return state
+
+
+def weigh(site, chromium):
+    """Rows of {page, html, first, repeat} in bytes, the baseline last."""
     from playwright.sync_api import sync_playwright
 
-    folder = Path(tempfile.mkdtemp())
+    server, counter, base = serve(site.config)
+    rows = []
     try:
-        server, counter, base = serve(build_site(folder))
-        pages = {
-            "catalogue": "/",
-            "course": "/courses/livestream-selling",
-            "lesson": "/courses/livestream-selling/lessons/plan-your-session",
-            "quiz": "/courses/livestream-selling/quiz",
-            "my learning": "/me/learning",
-            "baseline (bare 5 KB page)": "/bench/baseline",
-        }
-        rows = []
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path=chromium, args=CHROMIUM_FLAGS
             )
-            context = browser.new_context(
-                viewport={"width": 360, "height": 740}, is_mobile=True, locale="vi-VN"
-            )
-            page = context.new_page()
-            page.goto(base + "/login")
-            page.fill("#phone", "0912345678")
-            page.fill("#password", PASSWORD)
-            page.locator("main form button").click()
-            page.wait_for_load_state()
-            for name, path in pages.items():
-                first_context = browser.new_context(
-                    viewport={"width": 360, "height": 740},
-                    is_mobile=True,
-                    locale="vi-VN",
-                    storage_state=context.storage_state(),
+            states = {"learner": sign_in(browser, base, site.phone, site.password)}
+            listed = [*pages(site), ("baseline", "/bench/baseline", None)]
+            for name, path, who in listed:
+                context = browser.new_context(
+                    **PHONE, locale="vi-VN", storage_state=states.get(who)
                 )
-                first_page = first_context.new_page()
-                html, first = measure(first_page, base + path, counter)
-                _, repeat = measure(first_page, base + path, counter)
-                first_context.close()
+                page = context.new_page()
+                html, first = measure(page, base + path, counter)
+                _, repeat = measure(page, base + path, counter)
+                context.close()
                 rows.append(
                     {"page": name, "html": html, "first": first, "repeat": repeat}
                 )
             browser.close()
-        server.shutdown()
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        server.shutdown()
     return rows
 
 
-def report(rows):
-    baseline = next(r for r in rows if r["page"].startswith("baseline"))
-    print(
-        f"{'page':28} {'HTML':>8} {'first':>8} {'repeat':>8} "
-        f"{'first/baseline':>15}  budget (first {BUDGETS['first_visit']}, "
-        f"repeat {BUDGETS['repeat_visit']}, lesson HTML {BUDGETS['lesson_html']})"
+def figures(rows):
+    *measured, baseline = rows
+    result = []
+    for row in measured:
+        lesson = row["page"] == "lesson"
+        if lesson:
+            result.append(
+                _figure("lesson HTML, compressed", row["html"], "lesson_html", None)
+            )
+        result.append(
+            _figure(
+                f"{row['page']}: first visit",
+                row["first"],
+                "first_visit",
+                baseline["first"],
+                lesson,
+            )
+        )
+        result.append(
+            _figure(
+                f"{row['page']}: repeat visit",
+                row["repeat"],
+                "repeat_visit",
+                baseline["repeat"],
+                lesson,
+            )
+        )
+    return result
+
+
+def _figure(name, size, budget, baseline, budgeted=True):
+    limit = BUDGETS[budget]
+    return Figure(
+        "page weight",
+        name,
+        f"<= {limit // 1024} KB" if budgeted else "",
+        kilobytes(size),
+        "KB",
+        None if baseline is None else kilobytes(baseline),
+        "bare 5 KB page",
+        at_most(limit, size) if budgeted else "info",
     )
-    for row in rows:
-        ok = (
-            row["first"] <= BUDGETS["first_visit"]
-            and row["repeat"] <= BUDGETS["repeat_visit"]
-        )
-        if row["page"] == "lesson":
-            ok = ok and row["html"] <= BUDGETS["lesson_html"]
-        ratio = row["first"] / baseline["first"] if baseline["first"] else 0
-        verdict = "" if row is baseline else ("pass" if ok else "MISS")
-        print(
-            f"{row['page']:28} {row['html']:8d} {row['first']:8d} {row['repeat']:8d} "
-            f"{ratio:15.2f}  {verdict}"
-        )
+
+
+def run(ctx):
+    chromium = chromium_path()
+    if not chromium:
+        raise RuntimeError("Chromium not found: apt-get install -y chromium")
+    return figures(weigh(ctx.site(), chromium))
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--chromium", default=shutil.which("chromium") or "")
-    parser.add_argument("--json", help="also write the figures to this file")
-    args = parser.parse_args()
-    if not args.chromium:
-        sys.exit("Chromium not found: apt-get install -y chromium")
-    rows = run(args.chromium)
-    report(rows)
-    if args.json:
-        Path(args.json).write_text(
-            json.dumps({"budgets": BUDGETS, "pages": rows}, indent=2)
-        )
+    from tests.bench.__main__ import main as bench
+
+    sys.exit(bench(["--part", "page_weight", *sys.argv[1:]]))
 
 
 if __name__ == "__main__":

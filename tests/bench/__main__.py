@@ -1,0 +1,181 @@
+"""Measure every budget in DESIGN.md beside its baseline, in one table.
+
+    python -m tests.bench [--part NAME ...] [--db sqlite|postgres] [--quick]
+                          [--json FILE]
+
+Each part is a module of this package with ``run(ctx) -> list[Figure]``. The
+PostgreSQL database is LMS_BENCH_DATABASE_URL (default
+postgresql://postgres@127.0.0.1:5432/bench): its public schema is dropped and
+made again, so point it at a throwaway database.
+"""
+
+import argparse
+import importlib
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tests.bench.context import ROOT, Context
+from tests.bench.figures import Figure, markdown, table
+
+PARTS = [  # in running order: memory reads the workers the throughput load left
+    "throughput",
+    "memory",
+    "page_weight",
+    "lighthouse",
+    "certificates",
+    "imports",
+    "reports",
+]
+DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/bench"
+RESULTS = Path(__file__).parent / "results" / "latest.json"
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    workdir = Path(tempfile.mkdtemp(prefix="lms-bench-"))
+    ctx = Context(
+        db=args.db,
+        database_url=database_url(args.db, workdir),
+        quick=args.quick,
+        workdir=workdir,
+    )
+    figures, failed, started = [], [], time.monotonic()
+    try:
+        for name in args.part or PARTS:
+            print(f"[bench] {name} ...", file=sys.stderr, flush=True)
+            try:
+                module = importlib.import_module(f"tests.bench.{name}")
+                figures += module.run(ctx)
+            except Exception as error:  # one broken part must not hide the others
+                traceback.print_exc()
+                failed.append(name)
+                figures.append(
+                    Figure(
+                        name,
+                        "part failed",
+                        "",
+                        None,
+                        "",
+                        verdict="miss",
+                        note=f"{type(error).__name__}: {error}"[:120],
+                    )
+                )
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    print(table(figures))
+    machine = machine_info(ctx)
+    print(f"\n{describe(machine)}; {time.monotonic() - started:.0f} s")
+    write_results(args.json, args, machine, figures)
+    return 1 if failed else 0
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.bench", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--part", action="append", choices=PARTS, help="run only this part (repeatable)"
+    )
+    parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument(
+        "--quick", action="store_true", help="shorter runs and a smaller data set"
+    )
+    parser.add_argument(
+        "--json",
+        type=Path,
+        default=RESULTS,
+        help=f"where to write the figures (default {RESULTS.relative_to(ROOT)})",
+    )
+    parser.add_argument(
+        "--markdown", action="store_true", help="also print the table in Markdown"
+    )
+    return parser.parse_args(argv)
+
+
+def database_url(kind, workdir):
+    if kind == "sqlite":
+        return f"sqlite:///{workdir / 'bench.sqlite3'}"
+    return os.environ.get("LMS_BENCH_DATABASE_URL", DEFAULT_POSTGRES)
+
+
+def machine_info(ctx):
+    info = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "sqlite": sqlite3.sqlite_version,
+        "postgresql": None,
+        "git_commit": _output(["git", "rev-parse", "--short", "HEAD"]),
+        "git_dirty": bool(_output(["git", "status", "--porcelain"])),
+        "wrk": _output(["wrk", "--version"]).split(" [")[0] or None,
+        "chromium": _output(["chromium", "--version"]) or None,
+        "db": ctx.db,
+        "quick": ctx.quick,
+    }
+    if ctx.db == "postgres":
+        import sqlalchemy as sa
+
+        url = ctx.database_url.replace("postgresql://", "postgresql+psycopg://", 1)
+        engine = sa.create_engine(url)
+        with engine.connect() as connection:
+            info["postgresql"] = connection.scalar(sa.text("SHOW server_version"))
+        engine.dispose()
+    return info
+
+
+def _output(command):
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    except OSError:
+        return ""
+    return (
+        (result.stdout or result.stderr).strip().splitlines()[0]
+        if (result.stdout or result.stderr)
+        else ""
+    )
+
+
+def describe(machine):
+    database = (
+        f"PostgreSQL {machine['postgresql']}"
+        if machine["postgresql"]
+        else (f"SQLite {machine['sqlite']}")
+    )
+    return (
+        f"{machine['cores']} cores, Python {machine['python']}, {database}, "
+        f"commit {machine['git_commit']}{' (dirty)' if machine['git_dirty'] else ''}"
+        f"{', quick' if machine['quick'] else ''}"
+    )
+
+
+def write_results(path, args, machine, figures):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        json.dumps(
+            {
+                "machine": machine,
+                "parts": args.part or PARTS,
+                "figures": [figure.as_dict() for figure in figures],
+            },
+            indent=2,
+            ensure_ascii=False,
+        )
+    )
+    if args.markdown:
+        print("\n" + markdown(figures))
+    print(f"written to {path}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,147 @@
+"""What every part gets: the database, a fresh site on it, and gunicorn to serve it."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "vải thiều chín đỏ"
+LEARNER_PHONE = "0912345678"
+COURSE = "livestream-selling"
+LESSON = "plan-your-session"
+
+
+@dataclass
+class Site:
+    """A prepared database: what the parts visit and sign in with."""
+
+    config: dict
+    certificate: str  # a real certificate's code
+    learners: int
+    progress_rows: int
+    course: str = COURSE
+    lesson: str = LESSON
+    phone: str = LEARNER_PHONE
+    password: str = PASSWORD
+
+
+@dataclass
+class Server:
+    """A gunicorn serving one WSGI app on 127.0.0.1."""
+
+    process: subprocess.Popen
+    url: str
+
+    def worker_pids(self):
+        pid = self.process.pid
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+        return [int(child) for child in text.split()]
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@dataclass
+class Context:
+    db: str  # "sqlite" or "postgres"
+    database_url: str
+    quick: bool
+    workdir: Path
+    notes: dict = field(default_factory=dict)  # figures one part leaves for another
+    _site: Site | None = None
+
+    def site(self):
+        """The fresh database with the bundled courses and learners, made once."""
+        if self._site is None:
+            from tests.bench.dataset import prepare
+
+            self._site = prepare(self)
+        return self._site
+
+    def bench_config(self):
+        return {
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "LMS_UPLOAD_DIR": str(self.workdir / "uploads"),
+            "SECRET_KEY": "bench",
+            "RATELIMIT_ENABLED": False,
+        }
+
+    def serve(self, target, workers=2):
+        """Start gunicorn on ``target`` ("module:app") on a free port; wait for it."""
+        port = free_port()
+        command = [sys.executable, "-m", "gunicorn", "-w", str(workers)]
+        command += ["-b", f"127.0.0.1:{port}", "--log-level", "warning"]
+        command += ["--no-control-socket"]  # several may run at once
+        if (ROOT / "gunicorn.conf.py").exists():
+            command += ["-c", str(ROOT / "gunicorn.conf.py")]
+        env = dict(os.environ, LMS_BENCH_CONFIG=json.dumps(self.bench_config()))
+        process = subprocess.Popen([*command, target], cwd=ROOT, env=env)
+        server = Server(process, f"http://127.0.0.1:{port}")
+        wait_until_up(server)
+        return server
+
+    def sign_in(self, base_url):
+        """Sign in through the real form; return (cookie header, CSRF token)."""
+        site = self.site()
+        browser = requests.Session()
+        page = browser.get(f"{base_url}/login", timeout=30).text
+        answer = browser.post(
+            f"{base_url}/login",
+            data={
+                "csrf_token": meta_or_input(page, "csrf_token"),
+                "phone": site.phone,
+                "password": site.password,
+            },
+            timeout=30,
+        )
+        lesson = browser.get(
+            f"{base_url}/courses/{site.course}/lessons/{site.lesson}", timeout=30
+        )
+        if answer.status_code != 200 or "logout" not in lesson.text:
+            raise RuntimeError(f"sign-in failed: {answer.status_code}")
+        cookie = "; ".join(f"{c.name}={c.value}" for c in browser.cookies)
+        return cookie, meta_or_input(lesson.text, "csrf-token")
+
+
+def meta_or_input(html, name):
+    """The value of <meta name=...> or <input name=...> in a page."""
+    import re
+
+    pattern = rf'name="{re.escape(name)}"[^>]*?(?:content|value)="([^"]+)"'
+    match = re.search(pattern, html)
+    if match is None:
+        raise RuntimeError(f"no {name} in the page")
+    return match.group(1)
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_up(server, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {server.process.returncode}")
+        try:
+            requests.get(server.url + "/healthz", timeout=10)
+            return
+        except requests.RequestException:  # not listening, or still importing
+            time.sleep(0.2)
+    server.stop()
+    raise RuntimeError("gunicorn did not start in time")

@@ -1,0 +1,207 @@
+"""Lighthouse on the signed-in lesson page and the verify page.
+
+Lighthouse is pinned in tests/bench/lighthouse (``npm ci`` there, run here when
+node_modules is missing) and drives Debian's Chromium (CHROME_PATH). Chromium is
+started with a remote-debugging port; Playwright signs in through it with the
+real form; Lighthouse then audits through the same port, so it sees the session
+cookie (it resets caches and storage, not cookies). Profiles: Lighthouse's default
+mobile one (simulated slow 4G, 4x CPU slowdown) and, in a full run, DevTools'
+"Slow 3G" (400 ms RTT, 400 Kbps) with the same CPU slowdown. The baseline is bare
+Flask's 5 KB page audited the same way.
+"""
+
+import json
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import requests
+
+from tests.bench.context import free_port
+from tests.bench.figures import Figure, at_least, at_most
+from tests.bench.page_weight import PHONE, chromium_path
+
+PACKAGE = Path(__file__).parent / "lighthouse"
+CATEGORIES = ("performance", "accessibility", "best-practices")
+METRICS = (  # the audits the performance score is made of
+    "first-contentful-paint",
+    "largest-contentful-paint",
+    "total-blocking-time",
+    "cumulative-layout-shift",
+    "speed-index",
+)
+PROFILES = {
+    "mobile slow 4G": [],
+    "slow 3G": [
+        "--throttling.rttMs=400",
+        "--throttling.throughputKbps=400",
+        "--throttling.cpuSlowdownMultiplier=4",
+    ],
+}
+
+
+def lighthouse_command():
+    binary = PACKAGE / "node_modules" / ".bin" / "lighthouse"
+    if not binary.exists():
+        if not shutil.which("npm"):
+            raise RuntimeError("npm not found: install Node.js 18.16 or later")
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund"], cwd=PACKAGE, check=True
+        )
+    return str(binary)
+
+
+def start_chromium(chromium, folder):
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            chromium,
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--remote-debugging-port={port}",
+            f"--user-data-dir={folder}",
+            "about:blank",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(100):
+        try:
+            requests.get(f"http://127.0.0.1:{port}/json/version", timeout=1)
+            return process, port
+        except requests.RequestException:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("Chromium did not open its debugging port")
+
+
+def sign_in_over_cdp(port, base, site):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.connect_over_cdp(f"http://127.0.0.1:{port}")
+        page = browser.contexts[0].new_page()
+        page.set_viewport_size(PHONE["viewport"])
+        page.goto(base + "/login")
+        page.fill("#phone", site.phone)
+        page.fill("#password", site.password)
+        page.locator("main form button").click()
+        page.wait_for_load_state()
+        page.close()
+
+
+def audit(command, port, url, flags, output):
+    subprocess.run(
+        [
+            command,
+            url,
+            f"--port={port}",
+            "--output=json",
+            f"--output-path={output}",
+            f"--only-categories={','.join(CATEGORIES)}",
+            "--quiet",
+            *flags,
+        ],
+        check=True,
+        env={"CHROME_PATH": chromium_path(), "PATH": "/usr/bin:/bin"},
+    )
+    report = json.loads(Path(output).read_text())
+    if "/login" in report["finalDisplayedUrl"]:
+        raise RuntimeError(f"Lighthouse was not signed in at {url}")
+    scores = {c: report["categories"][c]["score"] * 100 for c in CATEGORIES}
+    audits = report["audits"]
+    scores["FCP"] = audits["first-contentful-paint"]["numericValue"] / 1000
+    scores["LCP"] = audits["largest-contentful-paint"]["numericValue"] / 1000
+    scores["LCP element"] = _lcp_element(audits)
+    scores["weakest"] = ", ".join(
+        f"{audits[m]['title']} {audits[m]['displayValue']}"
+        for m in METRICS
+        if (audits[m].get("score") or 0) < 0.9
+    )
+    return scores
+
+
+def _lcp_element(audits):
+    """What Lighthouse took as the largest paint, e.g. "<h1>", for the table."""
+    try:
+        tables = audits["largest-contentful-paint-element"]["details"]["items"]
+        node = tables[0]["items"][0]["node"]
+    except (KeyError, IndexError):
+        return ""
+    return node.get("snippet", "")[:40]
+
+
+def run(ctx):
+    chromium = chromium_path()
+    if not chromium:
+        raise RuntimeError("Chromium not found: apt-get install -y chromium")
+    command = lighthouse_command()
+    site = ctx.site()
+    profiles = list(PROFILES)[:1] if ctx.quick else list(PROFILES)
+    app = ctx.serve("tests.bench.served:app")
+    bare = ctx.serve("tests.bench.bare_app:app")
+    process, port = start_chromium(chromium, ctx.workdir / "chromium-profile")
+    pages = {
+        "lesson page, signed in": f"{app.url}/courses/{site.course}/lessons/"
+        f"{site.lesson}",
+        "verify page": f"{app.url}/verify/{site.certificate}",
+        "bare": f"{bare.url}/page?bytes=5000",
+    }
+    figures = []
+    try:
+        sign_in_over_cdp(port, app.url, site)
+        for profile in profiles:
+            results = {
+                name: audit(
+                    command, port, url, PROFILES[profile], ctx.workdir / "lh.json"
+                )
+                for name, url in pages.items()
+            }
+            baseline = results.pop("bare")
+            for name, scores in results.items():
+                figures += _figures(f"{name}, {profile}", scores, baseline, profile)
+    finally:
+        process.terminate()
+        process.wait()
+        app.stop()
+        bare.stop()
+    return figures
+
+
+def _figures(name, scores, baseline, profile):
+    budgeted = profile == "mobile slow 4G"
+    figures = [
+        Figure(
+            "lighthouse",
+            f"{name}: {category}",
+            "100" if budgeted else "",
+            scores[category],
+            "",
+            baseline[category],
+            "bare 5 KB page",
+            at_least(100, scores[category]) if budgeted else "info",
+            scores["weakest"] if category == "performance" else "",
+        )
+        for category in CATEGORIES
+    ]
+    figures += [
+        Figure(
+            "lighthouse",
+            f"{name}: {metric}",
+            "<= 1.0 s" if budgeted and metric == "FCP" else "",
+            scores[metric],
+            "s",
+            baseline[metric],
+            "bare 5 KB page",
+            at_most(1.0, scores[metric]) if budgeted and metric == "FCP" else "info",
+            f"element {scores['LCP element']}" if metric == "LCP" else "",
+        )
+        for metric in ("FCP", "LCP")
+    ]
+    return figures
