@@ -1,5 +1,7 @@
 """The OpenAPI 3.1 description of /api/v1, for other programs and for tests."""
 
+from lms.reports.api_spec import TOKEN_SCHEME, report_paths
+
 ERROR = {
     "type": "object",
     "properties": {"error": {"type": "string"}},
@@ -77,17 +79,20 @@ def openapi_document(url):
             "title": "Farmers' Digital Academy API",
             "version": "1",
             "description": "Offline reading and progress sync for the learner's "
-            "pages. Uses the signed-in session cookie; state changes need the "
-            "page's CSRF token in X-CSRFToken.",
+            "pages, and officials' report figures. Uses the signed-in session "
+            "cookie (state changes need the page's CSRF token in X-CSRFToken); "
+            "the reports also take a personal token.",
         },
         "servers": [{"url": url.removesuffix("/api/v1/openapi.json")}],
         "components": {
             "securitySchemes": {
-                "session": {"type": "apiKey", "in": "cookie", "name": "session"}
+                "session": {"type": "apiKey", "in": "cookie", "name": "session"},
+                "token": TOKEN_SCHEME,
             }
         },
         "security": [{"session": []}],
         "paths": {
+            **report_paths(),
             "/api/v1/openapi.json": {
                 "get": {
                     "summary": "This document",

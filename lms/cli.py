@@ -16,7 +16,13 @@ from lms.content.parse import ContentError
 from lms.extensions import db
 from lms.models import ROLES, Area, Course
 from lms.services import DomainError
-from lms.services.accounts import create_user, find_by_phone, set_active, set_role
+from lms.services.accounts import (
+    create_user,
+    find_by_phone,
+    set_active,
+    set_area,
+    set_role,
+)
 from lms.services.areas import AreaFileError, import_areas
 
 
@@ -96,6 +102,20 @@ def set_role_command(phone, role):
     user = _account(phone)
     _run(set_role, user, role, None)
     click.echo(f"{user.name} ({user.phone}) is now {role}; signed out everywhere.")
+
+
+@lms.command("set-area")
+@click.option("--phone", required=True, help="Mobile number, e.g. 0912345678.")
+@click.option("--area", "code", required=True, help="Area code, as in the areas CSV.")
+@with_appcontext
+def set_area_command(phone, code):
+    """Place an account in an area: an official then sees that area's reports."""
+    user = _account(phone)
+    area = db.session.scalar(select(Area).where(Area.code == code))
+    if area is None:
+        raise click.ClickException(f"no area has the code {code}")
+    _run(set_area, user, area, None)
+    click.echo(f"{user.name} ({user.phone}) is now in {area.name}.")
 
 
 @lms.command("disable-user")

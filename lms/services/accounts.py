@@ -161,6 +161,18 @@ def set_role(user, role, actor):
     _audit(actor, "user.role", user, {"from": previous, "to": role})
 
 
+def set_area(user, area, actor):
+    """Place ``user`` in ``area``: an official then reports on its subtree.
+
+    A learner's history moves with them (lms/models/activity.py).
+    """
+    if actor is not None and actor.role != "admin":
+        raise DomainError(_l("Only an admin can change areas."), field="area")
+    previous = user.area.code if user.area else None
+    user.area = area
+    _audit(actor, "user.area", user, {"from": previous, "to": area.code})
+
+
 def set_active(user, active, actor):
     """Disable an account (ending its sessions everywhere) or enable it again."""
     if actor is not None and actor.role != "admin":

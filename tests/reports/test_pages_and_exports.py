@@ -148,3 +148,25 @@ def test_officials_land_on_their_report(app, province):
 
     response = sign_in(app.test_client(), phone=PHONES["official_a"])
     assert response.headers["Location"].endswith("/reports")
+
+
+def test_the_api_document_describes_the_reports(reader, province):
+    document = reader(None).get("/api/v1/openapi.json").json
+    for part in ("overview", "areas", "courses", "trend"):
+        path = document["paths"][f"/api/v1/reports/{part}"]["get"]
+        assert {p["name"] for p in path["parameters"]} >= {"period", "course", "class"}
+    assert document["components"]["securitySchemes"]["token"]["scheme"] == "bearer"
+
+
+def test_an_admin_places_an_official_in_an_area_from_the_command_line(app, reader):
+    runner = app.test_cli_runner()
+    refused = runner.invoke(
+        args=["lms", "set-area", "--phone", PHONES["official_none"], "--area", "X"]
+    )
+    assert refused.exit_code != 0 and "X" in refused.output
+    placed = runner.invoke(
+        args=["lms", "set-area", "--phone", PHONES["official_none"], "--area", "P-B"]
+    )
+    assert placed.exit_code == 0, placed.output
+    answer = reader("official_none").get("/api/v1/reports/overview")
+    assert answer.json["figures"]["learners"]["value"] == 2
