@@ -74,6 +74,7 @@ def register_blueprints(app):
         classes,
         core,
         learn,
+        people,
         practical,
         pwa,
         reports,
@@ -90,6 +91,7 @@ def register_blueprints(app):
     app.register_blueprint(certificates.bp)
     app.register_blueprint(badges.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(people.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(reports_api.bp)
     app.register_blueprint(pwa.bp)

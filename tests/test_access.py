@@ -342,6 +342,8 @@ MATRIX = [
         REPORT_OF_A,
     ),
     ("/reports/tokens", "GET", "/reports/tokens", None, REPORT),
+    ("/admin/users", "GET", "/admin/users?q=Learner", None, ADMIN),
+    ("/admin/users/<int:user_id>", "GET", "/admin/users/{learner}", None, ADMIN),
     (
         "/reports/tokens/<int:token_id>/revoke",
         "POST",

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import NumberRange, Optional
 
 from lms.forms.teaching import MultiCheckboxField
@@ -24,3 +24,11 @@ class ClubRulesForm(FlaskForm):
         ],
         render_kw={"inputmode": "numeric"},
     )
+
+
+class AccountForm(FlaskForm):
+    """An admin's changes to someone's account: role, area, whether it may sign in."""
+
+    role = SelectField(_l("Role"))
+    area = SelectField(_l("Area"), coerce=lambda v: int(v) if v else None)
+    active = BooleanField(_l("May sign in"))

@@ -170,7 +170,7 @@ def set_area(user, area, actor):
         raise DomainError(_l("Only an admin can change areas."), field="area")
     previous = user.area.code if user.area else None
     user.area = area
-    _audit(actor, "user.area", user, {"from": previous, "to": area.code})
+    _audit(actor, "user.area", user, {"from": previous, "to": area and area.code})
 
 
 def set_active(user, active, actor):

@@ -1,0 +1,102 @@
+"""Administration of accounts: find people, change a role, an area, sign-in rights."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import func, or_, select
+from wtforms.fields.choices import SelectChoice
+
+from lms.extensions import db
+from lms.forms.admin import AccountForm
+from lms.models import ROLES, Area, User
+from lms.permissions import is_admin, require
+from lms.services import DomainError
+from lms.services.accounts import normalize_phone, set_active, set_area, set_role
+
+bp = Blueprint("people", __name__, url_prefix="/admin/users")
+PAGE_SIZE = 50
+ROLE_NAMES = {
+    "learner": _l("Learner"),
+    "trainer": _l("Trainer"),
+    "official": _l("Official"),
+    "admin": _l("Administrator"),
+}
+
+
+@bp.before_request
+@login_required
+def admins_only():
+    require(is_admin(current_user))
+
+
+@bp.get("")
+def index():
+    """Search by name or phone number, optionally by role."""
+    query = request.args.get("q", "").strip()
+    role = request.args.get("role", "")
+    found = select(User).order_by(User.name, User.id)
+    if role in ROLES:
+        found = found.where(User.role == role)
+    if query:
+        found = found.where(or_(*_matches(query)))
+    users = db.session.scalars(found.limit(PAGE_SIZE)).all()
+    return render_template(
+        "admin/users.html", users=users, query=query, role=role, roles=ROLE_NAMES
+    )
+
+
+def _matches(query):
+    conditions = [func.lower(User.name).contains(query.lower(), autoescape=True)]
+    try:
+        conditions.append(User.phone == normalize_phone(query))
+    except DomainError:
+        pass
+    return conditions
+
+
+@bp.route("/<int:user_id>", methods=["GET", "POST"])
+def account(user_id):
+    user = db.session.get(User, user_id) or abort(404)
+    form = AccountForm(obj=user, area=user.area_id)
+    form.role.choices = [SelectChoice(k, v) for k, v in ROLE_NAMES.items()]
+    form.area.choices = area_choices()
+    if form.validate_on_submit():
+        try:
+            _apply(user, form)
+        except DomainError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error.message))
+        else:
+            db.session.commit()
+            flash(
+                _("Saved. The person is signed out where the change needs it."),
+                "success",
+            )
+            return redirect(url_for(".account", user_id=user.id))
+    return render_template("admin/user.html", user=user, form=form, roles=ROLE_NAMES), (
+        400 if form.errors or form.form_errors else 200
+    )
+
+
+def _apply(user, form):
+    """Make only the changes asked for, each through its audited service."""
+    if form.role.data != user.role:
+        set_role(user, form.role.data, current_user)
+    if form.area.data != user.area_id:
+        area = db.session.get(Area, form.area.data) if form.area.data else None
+        set_area(user, area, current_user)
+    if form.active.data != user.active:
+        set_active(user, form.active.data, current_user)
+
+
+def area_choices():
+    """Every area, indented under its parent, so an official can be a province's."""
+    areas = db.session.scalars(select(Area)).all()
+    names = {str(a.id): a.name for a in areas}
+    areas.sort(key=lambda a: [names.get(i, "") for i in a.path.strip("/").split("/")])
+    choices = [SelectChoice("", _l("No area"))]
+    for area in areas:
+        depth = area.path.strip("/").count("/")
+        choices.append(SelectChoice(area.id, "\u00a0\u00a0" * depth + area.name))
+    return choices

@@ -1,0 +1,69 @@
+"""An admin finds people and changes their role, area and right to sign in."""
+
+import sqlalchemy as sa
+
+from lms.extensions import db
+from lms.models import Area, AuditEvent, User
+from tests.conftest import PHONES, sign_in
+
+
+def area_id(code):
+    return db.session.scalar(sa.select(Area.id).where(Area.code == code))
+
+
+def test_admin_finds_people_by_name_or_phone(as_role, people):
+    admin = as_role("admin")
+    by_phone = admin.get("/admin/users?q=0912 000 004").text
+    assert "Official" in by_phone and "Learner</a>" not in by_phone
+    by_name = admin.get("/admin/users?q=trainer").text
+    assert "Other Trainer" in by_name and "Classmate" not in by_name
+
+
+def test_admin_moves_an_official_to_another_commune(as_role, people, app):
+    official = people["official"]
+    answer = as_role("admin").post(
+        f"/admin/users/{official.id}",
+        data={"role": "official", "area": area_id("P-B"), "active": "y"},
+    )
+    assert answer.status_code == 302
+    assert db.session.get(User, official.id).area_id == area_id("P-B")
+    audit = db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.action == "user.area")
+    )
+    assert audit.detail == {"from": "P-A", "to": "P-B"}
+    reader = app.test_client()
+    sign_in(reader, phone=PHONES["official"])
+    scope = reader.get("/api/v1/reports/overview").json["area"]
+    assert scope["code"] == "P-B"
+
+
+def test_disabling_someone_signs_them_out(as_role, people):
+    learner = as_role("learner")
+    assert learner.get("/me/learning").status_code == 200
+    as_role("admin").post(
+        f"/admin/users/{people['learner'].id}",
+        data={"role": "learner", "area": area_id("P-A")},
+    )
+    assert db.session.get(User, people["learner"].id).active is False
+    assert learner.get("/me/learning").status_code == 302
+
+
+def test_the_last_admin_cannot_demote_themselves(as_role, people):
+    admin = people["admin"]
+    answer = as_role("admin").post(
+        f"/admin/users/{admin.id}",
+        data={"role": "learner", "area": area_id("P-A"), "active": "y"},
+    )
+    assert answer.status_code == 400
+    assert "quản trị" in answer.text
+    assert db.session.get(User, admin.id).role == "admin"
+
+
+def test_an_area_that_does_not_exist_changes_nothing(as_role, people):
+    official = people["official"]
+    answer = as_role("admin").post(
+        f"/admin/users/{official.id}",
+        data={"role": "admin", "area": 9999, "active": "y"},
+    )
+    assert answer.status_code == 400
+    assert db.session.get(User, official.id).role == "official"
