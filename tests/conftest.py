@@ -21,6 +21,9 @@ from lms.services.accounts import create_user
 from lms.services.areas import import_areas
 from lms.services.classes import create_class, join_class
 
+# The two-commune province with known activity, for reports (tests/reports).
+pytest_plugins = ["tests.reports.province"]
+
 FIXTURES = Path(__file__).parent / "fixtures"
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DATABASES = ["sqlite", "postgres"]

@@ -65,7 +65,7 @@ def test_each_official_sees_their_own_area(app, reader):
 
 
 def test_the_parent_drills_down_to_a_commune(reader, province):
-    from tests.reports.conftest import area
+    from tests.reports.province import area
 
     official = reader("official_p")
     assert figures(official, f"?area={area('P-B').id}") == BINH
@@ -77,7 +77,7 @@ def test_the_parent_drills_down_to_a_commune(reader, province):
 
 
 def test_a_commune_official_cannot_open_another_commune(reader, province):
-    from tests.reports.conftest import area
+    from tests.reports.province import area
 
     official = reader("official_a")
     for method, url in [

@@ -12,7 +12,7 @@ from lms.extensions import db
 from lms.models import ApiToken, AuditEvent
 from lms.reports.export import neutralise
 from tests.conftest import DATABASES
-from tests.reports.conftest import NAMES, PHONES, area, user
+from tests.reports.province import NAMES, PHONES, area, user
 
 OTHER_COMMUNE = [NAMES["b1"], NAMES["b2"], PHONES["b1"][-3:], "Lớp Bình"]
 

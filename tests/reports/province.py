@@ -1,4 +1,4 @@
-"""A province with two communes, An (P-A) and Bình (P-B), and known activity.
+"""Fixtures: a province with two communes, An (P-A) and Bình (P-B), and known activity.
 
 D(n) is n days ago. The 30-day period is the last 30 days; the one before it,
 the 30 days before that.
@@ -67,7 +67,8 @@ def extra_course(app, tmp_path, mini_course):
     target = tmp_path / "extra" / "extra"
     shutil.copytree(FIXTURES / "courses" / "mini", target)
     course_md = target / "course.md"
-    course_md.write_text(course_md.read_text().replace("slug: mini", "slug: extra"))
+    text = course_md.read_text().replace("slug: mini", "slug: extra")
+    course_md.write_text(text.replace("Khoá học nhỏ", "Khoá học thêm"))
     import_courses(target.parent, app.config["LMS_UPLOAD_DIR"])
     db.session.commit()
     return db.session.scalar(sa.select(Course).where(Course.slug == "extra"))
