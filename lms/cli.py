@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
+from lms import demo
 from lms.backup import BackupError, backup_database, check_backup, restore_database
 from lms.certificates.issuing import ensure_default_clubs
 from lms.content.export import export_course
@@ -180,6 +181,44 @@ def _import_areas(path):
         raise click.ClickException("no area was imported") from None
     db.session.commit()
     click.echo(f"Areas from {path}: {count} rows.")
+
+
+@lms.command("demo-data")
+@click.option("--learners", default=100_000, show_default=True, type=click.IntRange(1))
+@click.option("--seed", default=1, show_default=True, help="Same seed, same province.")
+@click.option("--yes", is_flag=True, help="Add to a database that has learners.")
+@with_appcontext
+def demo_data_command(learners, seed, yes):
+    """Fill the database with a made-up province to try the reports on.
+
+    Trainers and officials for every area, training days over the past year,
+    LEARNERS farmers with their lessons, quizzes, practical work, certificates and
+    club memberships. Refuses a database that already has learners unless --yes:
+    never run it on the real one.
+    """
+    setup()
+    click.echo(f"Making {learners} learners (seed {seed}) ...")
+    try:
+        with click.progressbar(length=learners, label="Learners") as bar:
+            totals, password, staff = demo.generate(learners, seed, yes, bar.update)
+    except demo.DemoRefused as error:
+        db.session.rollback()
+        raise click.ClickException(
+            f"this database already has {error.args[0]} learners: demo data would be "
+            "mixed into their figures. Add --yes to do it anyway."
+            if error.args[0]
+            else "there are no communes to put the learners in: import areas first"
+        ) from None
+    db.session.commit()
+    demo.analyze()
+    for table, count in sorted(totals.rows.items()):
+        click.echo(f"  {table}: {count:,}")
+    click.echo(f"Staff accounts, all with the password {password} :")
+    for role, phone, name, area in (
+        staff[:4] + [s for s in staff if s[0] == "trainer"][:1]
+    ):
+        click.echo(f"  {role:<8} {phone.replace('+84', '0')}  {name} ({area})")
+    click.echo(f"  ... {len(staff)} in all: see Admin, People.")
 
 
 @lms.command("export-course")

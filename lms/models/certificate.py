@@ -52,6 +52,15 @@ class Certificate(db.Model):
         UniqueConstraint("user_id", "course_id"),
         UniqueConstraint("user_id", "club_id"),
         Index("ix_certificate_area", "area_id", "issued_at", "club_id", "course_id"),
+        # Club members at a date, by area: every column the count reads.
+        Index(
+            "ix_certificate_club_members",
+            "club_id",
+            "area_id",
+            "issued_at",
+            "revoked_at",
+            "expires_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -31,8 +31,9 @@ class LessonProgress(db.Model):
 
     __table_args__ = (
         UniqueConstraint("user_id", "lesson_id"),
-        Index("ix_lesson_progress_lesson_completed", "lesson_id", "completed_at"),
         Index("ix_lesson_progress_area", "area_id", "completed_at", "lesson_id"),
+        # Counts by lesson read each lesson's rows for the areas from the index.
+        Index("ix_lesson_progress_lesson_area", "lesson_id", "area_id", "completed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

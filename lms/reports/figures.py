@@ -105,7 +105,9 @@ def _certificates(club_code):
             return Certificate.course_id.is_not(None)
         if scope.club is not None and scope.club.code != club_code:
             return Certificate.id.is_(None)  # another club than the one chosen
-        return Certificate.club_id.in_(select(Club.id).where(Club.code == club_code))
+        # The id, not a subquery: the planner then reads the club's own index range.
+        club_id = db.session.scalar(select(Club.id).where(Club.code == club_code))
+        return Certificate.club_id == club_id
 
     return kind
 

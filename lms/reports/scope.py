@@ -147,7 +147,6 @@ def build_scope(top, args, now):
         if course is not None:
             club_courses = tuple(c for c in courses if c in club_courses)
         courses = club_courses or (-1,)  # a course outside the club: nothing counts
-        courses = courses or (-1,)  # a course outside the club: nothing to count
     if args.get("class"):
         classroom = _get(Classroom, args["class"])
         if classroom is None or not _class_within(top, classroom):

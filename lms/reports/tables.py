@@ -4,7 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import Integer, func, select
+from sqlalchemy import DateTime, literal, select, union_all
 
 from lms.extensions import db
 from lms.models import (
@@ -202,36 +202,32 @@ def _report_courses(scope):
 def trend(scope, now):
     """Weekly counts for the last 52 weeks: {series: [counts]}, and the weeks' starts.
 
-    Weeks start on Monday, local time; the last one is the current week.
+    Weeks start on Monday, local time; the last one is the current week. Each
+    week is counted on its own from the index (a count per week range), which
+    is cheaper than bucketing a year of rows and sorting them into weeks.
     """
     this_monday = today(now) - timedelta(days=today(now).weekday())
     first = this_monday - timedelta(weeks=TREND_WEEKS - 1)
-    start, end = _utc(first), _utc(this_monday + timedelta(weeks=1))
     weeks = [first + timedelta(weeks=i) for i in range(TREND_WEEKS)]
+    week = union_all(
+        *(
+            select(
+                literal(i).label("n"),
+                literal(_utc(day), DateTime).label("start"),
+                literal(_utc(day + timedelta(weeks=1)), DateTime).label("end"),
+            )
+            for i, day in enumerate(weeks)
+        )
+    ).subquery("week")
     series = {}
     for name, metrics in TREND_SERIES.items():
         counts = [0] * TREND_WEEKS
         for metric in metrics:
-            column = TREND_COLUMNS[metric]
-            bucket = week_number(column, start)
-            query = METRICS[metric].count(scope, start, end)
+            query = METRICS[metric].count(scope, week.c.start, week.c.end)
             if METRICS[metric].stock:  # learners: count registrations instead
-                query = query.where(column >= start)
-            rows = db.session.execute(
-                query.with_only_columns(bucket, query.selected_columns[0]).group_by(
-                    bucket
-                )
-            )
-            for week, count in rows:
-                if week is not None and 0 <= int(week) < TREND_WEEKS:
-                    counts[int(week)] += count
+                query = query.where(TREND_COLUMNS[metric] >= week.c.start)
+            rows = db.session.execute(select(week.c.n, query.scalar_subquery()))
+            for n, count in rows:
+                counts[n] += count
         series[name] = counts
     return weeks, series
-
-
-def week_number(column, start):
-    """SQL for the number of whole weeks from ``start`` to ``column``."""
-    if db.engine.dialect.name == "postgresql":
-        seconds = func.extract("epoch", column - start)
-        return func.floor(seconds / 604800)
-    return func.cast((func.julianday(column) - func.julianday(start)) / 7, Integer)
