@@ -83,14 +83,20 @@ class Figure:
         return self.value - self.previous
 
 
-def overview(scope):
-    """{figure name: Figure} for the scope's period."""
+def overview(scope, known=None):
+    """{figure name: Figure} for the scope's period.
+
+    ``known``: values for the period already counted (the sums of ``by_area``),
+    so that they are not counted twice.
+    """
+    known = known or {}
     figures = {}
     for name in OVERVIEW:
         if name == "quiz_pass_rate":
             continue
         now, before = windows(name, scope.period)
-        figures[name] = Figure(number(name, scope, *now), number(name, scope, *before))
+        value = known[name] if name in known else number(name, scope, *now)
+        figures[name] = Figure(value, number(name, scope, *before))
     passed = [
         number("quiz_passed", scope, *w) for w in windows("quiz_passed", scope.period)
     ]
@@ -131,6 +137,14 @@ def by_area(scope):
     if any(rows[DIRECT].values()):
         result.append(Row(scope.area, {n: rows[DIRECT][n] for n in BY_AREA}))
     return result
+
+
+def totals(rows):
+    """The sums of ``by_area``'s rows: the scope's own figures, since every row of
+    activity lies in exactly one area (and a learner's rows all in the same one)."""
+    if not rows:
+        return {}
+    return {name: sum(row.values[name] for row in rows) for name in BY_AREA}
 
 
 def _child_areas(area):
