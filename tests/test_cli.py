@@ -160,6 +160,12 @@ def test_setup_is_idempotent_and_loads_everything(app, course_dir):
 
 
 def test_every_command_has_help(app):
-    for command in ["setup", "import-courses", "import-areas", "create-user"]:
+    for command in [
+        "setup",
+        "import-courses",
+        "import-areas",
+        "create-user",
+        "demo-data",
+    ]:
         result = run(app, command, "--help")
         assert result.exit_code == 0 and "Usage" in result.output
