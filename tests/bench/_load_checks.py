@@ -46,7 +46,7 @@ class Report:
         for t in self.tries:
             kinds[t[0]].append(t)
         head = (
-            f"{'request':<24}{'answered':>9}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}"
+            f"{'request':<28}{'answered':>9}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}"
             f"{'p99 ms':>9}{'errors':>8}{'no answer':>10}{'(in kill)':>10}"
         )
         print("\n" + head + "\n" + "-" * len(head))
@@ -70,7 +70,7 @@ class Report:
         lost = [t for t in tries if t[1] is None]
         in_kill = sum(1 for t in lost if self.during_kill(t[3]))
         return (
-            f"{kind:<24}{len(answered):>9}{len(answered) / self.seconds:>8.1f}"
+            f"{kind:<28}{len(answered):>9}{len(answered) / self.seconds:>8.1f}"
             f"{statistics.median(times):>9.0f}{cuts[94]:>9.0f}{cuts[98]:>9.0f}"
             f"{errors:>8}{len(lost):>10}{in_kill:>10}"
         )
