@@ -1,12 +1,15 @@
 """Sign up, sign in and sign out through the pages a farmer uses."""
 
 import re
+import sqlite3
 
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 
 from lms.extensions import db
 from lms.models import Area, AuditEvent, User
+from lms.services.passwords import needs_rehash
 from tests.conftest import PASSWORD, count, make_user, sign_in
 
 
@@ -130,6 +133,45 @@ def test_sign_in_goes_back_to_the_page_asked_for_but_only_on_this_site(client, l
         )
         assert response.headers["Location"] == "/", evil
         client.post("/logout")
+
+
+def test_checking_a_password_leaves_the_database_free_for_writers(
+    app, learner, monkeypatch
+):
+    """Argon2 takes a tenth of a second or more: under a crowd of farmers signing
+    in, holding SQLite's write lock meanwhile made other writers give up with
+    "database is locked"."""
+    from lms.services import accounts
+
+    database = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    verify, others_could_write = accounts.verify_password, []
+
+    def verify_while_another_worker_writes(password_hash, password):
+        other = sqlite3.connect(database, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            others_could_write.append(True)
+        except sqlite3.OperationalError:
+            others_could_write.append(False)
+        finally:
+            other.close()
+        return verify(password_hash, password)
+
+    monkeypatch.setattr(accounts, "verify_password", verify_while_another_worker_writes)
+    assert sign_in(app.test_client()).status_code == 302
+    assert sign_in(app.test_client(), password="not the password").status_code == 400
+    assert others_could_write == [True, True]
+
+
+def test_sign_in_hashes_again_a_password_hashed_with_older_parameters(client, learner):
+    older = PasswordHasher(time_cost=2, memory_cost=8, parallelism=1)
+    learner.password_hash = older.hash(PASSWORD)
+    db.session.commit()
+    assert needs_rehash(learner.password_hash)
+    assert sign_in(client).status_code == 302
+    assert not needs_rehash(learner.password_hash)
+    assert sign_in(client.application.test_client()).status_code == 302
 
 
 def test_sign_out_ends_the_session_on_every_device(app, learner):

@@ -109,7 +109,8 @@ def authenticate(phone, password):
     """Return the active user with this number and password, else None.
 
     The answer and its timing are the same for an unknown number and a wrong
-    password, so sign-in does not tell who is registered.
+    password, so sign-in does not tell who is registered. It only reads, so the
+    slow password check can run outside the write lock (``lms.database.reading``).
     """
     user = find_by_phone(phone)
     if user is None or not user.active:
@@ -117,9 +118,13 @@ def authenticate(phone, password):
         return None
     if not verify_password(user.password_hash, password):
         return None
+    return user
+
+
+def refresh_password_hash(user, password):
+    """Hash a right password again if it was hashed with older parameters."""
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    return user
 
 
 def end_all_sessions(user):

@@ -13,6 +13,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
+from lms.database import reading
 from lms.extensions import db, limiter
 from lms.forms import (
     ChangePasswordForm,
@@ -35,7 +36,12 @@ from lms.ratelimits import (
     submitted_account,
 )
 from lms.services import DomainError, accounts
-from lms.services.accounts import authenticate, end_all_sessions, register_learner
+from lms.services.accounts import (
+    authenticate,
+    end_all_sessions,
+    refresh_password_hash,
+    register_learner,
+)
 from lms.services.areas import commune_choices
 from lms.services.codes import redeem_code
 from lms.sessions import start_session
@@ -92,9 +98,11 @@ def login():
         return redirect(url_for("learn.catalog"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = authenticate(form.phone.data, form.password.data)
+        with reading():
+            user = authenticate(form.phone.data, form.password.data)
         if user is not None:
-            db.session.commit()  # a password rehash, if any
+            refresh_password_hash(user, form.password.data)
+            db.session.commit()
             start_session(user)
             home = "reports.overview" if user.role == "official" else "learn.catalog"
             return redirect(safe_next(form.next.data, home))

@@ -46,7 +46,7 @@ class Report:
         for t in self.tries:
             kinds[t[0]].append(t)
         head = (
-            f"{'request':<24}{'answered':>9}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}"
+            f"{'request':<28}{'answered':>9}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}"
             f"{'p99 ms':>9}{'errors':>8}{'no answer':>10}{'(in kill)':>10}"
         )
         print("\n" + head + "\n" + "-" * len(head))
@@ -54,7 +54,9 @@ class Report:
             print(self._row(kind, kinds[kind]))
         print("-" * len(head))
         print(self._row("all", self.tries))
-        statuses = Counter(t[1] for t in self.tries if t[1] and t[1] >= 400)
+        statuses = Counter(
+            t[4] or t[1] for t in self.tries if t[1] is not None and _is_error(t)
+        )
         if statuses:
             print(
                 "error statuses: " + ", ".join(f"{s}: {n}" for s, n in statuses.items())
@@ -64,18 +66,18 @@ class Report:
         answered = [t for t in tries if t[1] is not None]
         times = sorted(t[2] for t in answered) or [0.0]
         cuts = statistics.quantiles(times, n=100) if len(times) > 1 else times * 99
-        errors = sum(1 for t in answered if t[1] >= 400)
+        errors = sum(1 for t in answered if _is_error(t))
         lost = [t for t in tries if t[1] is None]
         in_kill = sum(1 for t in lost if self.during_kill(t[3]))
         return (
-            f"{kind:<24}{len(answered):>9}{len(answered) / self.seconds:>8.1f}"
+            f"{kind:<28}{len(answered):>9}{len(answered) / self.seconds:>8.1f}"
             f"{statistics.median(times):>9.0f}{cuts[94]:>9.0f}{cuts[98]:>9.0f}"
             f"{errors:>8}{len(lost):>10}{in_kill:>10}"
         )
 
     def print_verdict(self, found):
         """Print the summary lines; return True when the run failed."""
-        app_errors = sum(1 for t in self.tries if t[1] is not None and t[1] >= 400)
+        app_errors = sum(1 for t in self.tries if t[1] is not None and _is_error(t))
         lost = [t for t in self.tries if t[1] is None]
         outside = [t for t in lost if not self.during_kill(t[3])]
         print(
@@ -104,10 +106,16 @@ class Report:
         return failed
 
 
+def _is_error(answered):
+    """An answer that is an error status, or a redirect to the sign-in page."""
+    return answered[1] >= 400 or bool(answered[4])
+
+
 def check_database(app, logs):
     """Every acknowledged write is in the database, exactly once."""
     from lms.extensions import db
     from lms.models import (
+        AuditEvent,
         Course,
         Lesson,
         LessonProgress,
@@ -135,6 +143,13 @@ def check_database(app, logs):
         )
         attempts = dict(
             db.session.execute(sa.select(QuizAttempt.id, QuizAttempt.user_id)).all()
+        )
+        exports = Counter(
+            db.session.scalars(
+                sa.select(AuditEvent.actor_id).where(
+                    AuditEvent.action == "report.export"
+                )
+            )
         )
         integrity = None
         if db.engine.dialect.name == "sqlite":
@@ -184,6 +199,12 @@ def check_database(app, logs):
     ):
         problems.append("two sync events share one quiz attempt")
     problems += _extra_rows(logs, users, attempts, attempt_keys, events, acked_events)
+    acked_exports = Counter(users[p] for log in logs for (p,) in log["exports"])
+    export_found = sum(min(n, exports[user]) for user, n in acked_exports.items())
+    if export_found < acked_exports.total():
+        problems.append(
+            f"{acked_exports.total() - export_found} report downloads not audited"
+        )
     return {
         "writes": {
             "lesson completions (form and sync)": (
@@ -192,6 +213,7 @@ def check_database(app, logs):
             ),
             "sync events": (len(acked_events), event_found),
             "quiz attempts (form and sync)": (len(attempt_keys), attempt_found),
+            "report downloads (audit events)": (acked_exports.total(), export_found),
         },
         "problems": problems,
         "integrity": integrity,

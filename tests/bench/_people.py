@@ -13,6 +13,7 @@ import re
 import threading
 import time
 import uuid
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -23,16 +24,18 @@ CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 ATTEMPT_URL = re.compile(r"/quiz/attempts/(\d+)$")
 TIMEOUT = 30  # seconds without an answer: the phone gives up on this try
 GIVE_UP = 90  # seconds of retrying before the phone keeps it for later
-OFFICIAL_PAGES = ("/", "/me/learning", "/clubs")
+OFFICIAL_PAGES = ("/reports", "/reports/learners", "/clubs")
+EXPORT_EVERY = 5  # an official downloads the report every few rounds
 
 
 class Log:
     """What one client process saw: every try, and every acknowledged write."""
 
     def __init__(self):
-        self.tries = []  # [kind, status or None, ms, end time, error]
+        self.tries = []  # [kind, status or None, ms, end time, error or ""]
         self.lessons = []  # [phone, course, lesson] completed with a 2xx/3xx
         self.attempts = []  # [phone, attempt id] quiz form answered
+        self.exports = []  # [phone] report downloaded
         self.events = []  # sync events acknowledged: dict
         self.unknown = []  # [phone, what]: no answer in the end, maybe applied
         self.violations = []  # exactly-once broken, as seen by the client
@@ -43,7 +46,15 @@ class Log:
             getattr(self, name).append(item)
 
     def dump(self, path):
-        keys = ("tries", "lessons", "attempts", "events", "unknown", "violations")
+        keys = (
+            "tries",
+            "lessons",
+            "attempts",
+            "exports",
+            "events",
+            "unknown",
+            "violations",
+        )
         with open(path, "w") as out:
             json.dump({key: getattr(self, key) for key in keys}, out)
 
@@ -69,6 +80,7 @@ class Phone:
         self.session.mount("http://", SourceAddress(address))
         self.session.headers["Accept-Language"] = "vi"
         self.csrf = None
+        self.signed_in = False
 
     def request(self, kind, method, path, retry=True, **kwargs):
         """One request as a phone makes it; None when no answer ever came."""
@@ -92,8 +104,10 @@ class Phone:
                 pause = min(pause * 2, 15)
                 continue
             end = time.time()
+            # Sent back to the sign-in page: the session ended, nothing was done.
+            error = "signed out" if self.signed_in and _to_login(response) else ""
             self.log.add(
-                "tries", [kind, response.status_code, _ms(begin, end), end, ""]
+                "tries", [kind, response.status_code, _ms(begin, end), end, error]
             )
             if "html" in response.headers.get("Content-Type", ""):
                 found = CSRF_META.search(response.text)
@@ -127,6 +141,7 @@ class Phone:
         )
         if response is None or response.status_code != 302:
             return False
+        self.signed_in = True
         self.get("catalogue", "/")
         return True
 
@@ -157,7 +172,7 @@ def complete_lesson(phone, slug, lesson):
     response = phone.post_form("complete lesson", path, {})
     if response is None:
         phone.log.add("unknown", [phone.phone, f"complete {slug}/{lesson}"])
-    elif response.status_code < 400:
+    elif acknowledged(response):
         phone.log.add("lessons", [phone.phone, slug, lesson])
         phone.follow("page after completing", response)
 
@@ -174,10 +189,12 @@ def take_quiz(phone, course):
     )
     if response is None:
         phone.log.add("unknown", [phone.phone, f"quiz {slug}"])
-    elif response.status_code < 400:
+    elif acknowledged(response):
         found = ATTEMPT_URL.search(response.headers.get("Location", ""))
-        if found:
-            phone.log.add("attempts", [phone.phone, int(found.group(1))])
+        if not found:
+            phone.log.add("violations", [phone.phone, "quiz answered, no attempt"])
+            return
+        phone.log.add("attempts", [phone.phone, int(found.group(1))])
         phone.follow("quiz result", response)
 
 
@@ -246,10 +263,29 @@ def trainer(phone, class_id):
 
 
 def official(phone):
+    rounds = 0
     while phone.left() > 0:
         for path in OFFICIAL_PAGES:
             phone.get(f"official {path}", path)
             phone.think()
+        rounds += 1
+        if rounds % EXPORT_EVERY == 0:
+            response = phone.post_form("report CSV", "/reports/export.csv", {})
+            if response is None:
+                phone.log.add("unknown", [phone.phone, "report CSV"])
+            elif acknowledged(response):
+                phone.log.add("exports", [phone.phone])
+            phone.think()
+
+
+def acknowledged(response):
+    """A 2xx or 3xx that is not the sign-in page: the server says it did it."""
+    return response.status_code < 400 and not _to_login(response)
+
+
+def _to_login(response):
+    location = response.headers.get("Location", "") if response.is_redirect else ""
+    return urlsplit(location).path == "/login"
 
 
 def _answers(course):
