@@ -3,6 +3,7 @@
 import csv
 import io
 import re
+import sqlite3
 
 import openpyxl
 import pytest
@@ -170,3 +171,50 @@ def test_an_admin_places_an_official_in_an_area_from_the_command_line(app, reade
     assert placed.exit_code == 0, placed.output
     answer = reader("official_none").get("/api/v1/reports/overview")
     assert answer.json["figures"]["learners"]["value"] == 2
+
+
+def test_exports_count_without_holding_the_write_lock(
+    app, reader, province, monkeypatch
+):
+    """On a big province an export counts for seconds; on SQLite, holding the write
+    lock meanwhile would make every farmer's write wait, then fail."""
+    from lms.views import reports
+
+    database = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    build_report, learner_sheet, others_could_write = (
+        reports.build_report,
+        reports.learner_sheet,
+        [],
+    )
+
+    def another_worker_writes():
+        other = sqlite3.connect(database, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            others_could_write.append(True)
+        except sqlite3.OperationalError:
+            others_could_write.append(False)
+        finally:
+            other.close()
+
+    def counting_report(*args):
+        another_worker_writes()
+        return build_report(*args)
+
+    def counting_learners(*args):
+        another_worker_writes()
+        return learner_sheet(*args)
+
+    monkeypatch.setattr(reports, "build_report", counting_report)
+    monkeypatch.setattr(reports, "learner_sheet", counting_learners)
+    official = reader("official_a")
+    assert official.post("/reports/export.xlsx").status_code == 200
+    assert official.post("/reports/learners.csv").status_code == 200
+    assert others_could_write == [True, True]
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).where(AuditEvent.action == "report.export")
+        )
+        == 2
+    )
