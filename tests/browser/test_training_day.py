@@ -128,6 +128,9 @@ def test_trainer_builds_a_course_and_a_farmer_finishes_it_from_a_phone(
     laptop.goto(live_server + "/teach/reviews")
     laptop.get_by_role("link", name=re.compile("Lương Văn Nam")).click()
     image = laptop.locator(".photos img")
+    laptop.wait_for_function(  # a lazy or slow image is still loading: wait for it
+        "() => document.querySelector('.photos img').complete"
+    )
     assert image.evaluate("img => img.naturalWidth") == 1280  # shrunk on the phone
     laptop.get_by_label(vi("Pass")).check()
     laptop.get_by_label(vi("Feedback for the farmer")).fill("Ảnh đẹp, đủ sáng.")
