@@ -164,6 +164,35 @@ def test_checking_a_password_leaves_the_database_free_for_writers(
     assert others_could_write == [True, True]
 
 
+def test_signing_up_hashes_the_password_with_the_database_free_for_writers(
+    app, client, monkeypatch
+):
+    """A rush of sign-ups after a livestream must not queue every write behind
+    each new password's hash."""
+    from lms.services import passwords
+
+    database = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    hasher, others_could_write = passwords.hasher, []
+
+    class Watching:
+        def hash(self, password):
+            other = sqlite3.connect(database, timeout=0, isolation_level=None)
+            try:
+                other.execute("BEGIN IMMEDIATE")
+                other.execute("ROLLBACK")
+                others_could_write.append(True)
+            except sqlite3.OperationalError:
+                others_could_write.append(False)
+            finally:
+                other.close()
+            return hasher.hash(password)
+
+    monkeypatch.setattr(passwords, "hasher", Watching())
+    assert signup(client).status_code == 302
+    assert others_could_write == [True]  # hashed once, with no lock held
+    assert count(User) == 1
+
+
 def test_sign_in_hashes_again_a_password_hashed_with_older_parameters(client, learner):
     older = PasswordHasher(time_cost=2, memory_cost=8, parallelism=1)
     learner.password_hash = older.hash(PASSWORD)

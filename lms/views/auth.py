@@ -44,6 +44,7 @@ from lms.services.accounts import (
 )
 from lms.services.areas import commune_choices
 from lms.services.codes import redeem_code
+from lms.services.passwords import hash_password
 from lms.sessions import start_session
 from lms.views import safe_next
 
@@ -69,6 +70,10 @@ def signup():
     form = SignupForm()
     form.area.choices = commune_options(commune_choices())
     if form.validate_on_submit():
+        # Nothing is written yet: end the transaction (on SQLite it holds the write
+        # lock) before the slow hash, so that other farmers' writes never wait on it.
+        db.session.commit()
+        password_hash = hash_password(form.password.data)
         try:
             user = register_learner(
                 form.phone.data,
@@ -76,6 +81,7 @@ def signup():
                 db.session.get(Area, form.area.data) if form.area.data else None,
                 form.password.data,
                 locale=_chosen_language(),
+                password_hash=password_hash,
             )
         except DomainError as error:
             _attach(form, error)
