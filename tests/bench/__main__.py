@@ -12,6 +12,7 @@ made again, so point it at a throwaway database.
 import argparse
 import importlib
 import json
+import logging
 import os
 import platform
 import shutil
@@ -42,6 +43,9 @@ RESULTS = Path(__file__).parent / "results" / "latest.json"
 
 def main(argv=None):
     args = parse_args(argv)
+    # Warnings only from the apps made in this process (the app would otherwise
+    # log every request and every font subset as a JSON line).
+    logging.basicConfig(level=logging.WARNING)
     workdir = Path(tempfile.mkdtemp(prefix="lms-bench-"))
     ctx = Context(
         db=args.db,

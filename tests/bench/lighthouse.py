@@ -42,8 +42,12 @@ PROFILES = {
 
 
 def lighthouse_command():
+    """The pinned Lighthouse, installed with ``npm ci`` first when missing or
+    older than the lock file."""
     binary = PACKAGE / "node_modules" / ".bin" / "lighthouse"
-    if not binary.exists():
+    installed = PACKAGE / "node_modules" / ".package-lock.json"
+    lock = PACKAGE / "package-lock.json"
+    if not installed.exists() or installed.stat().st_mtime < lock.stat().st_mtime:
         if not shutil.which("npm"):
             raise RuntimeError("npm not found: install Node.js 18.16 or later")
         subprocess.run(
