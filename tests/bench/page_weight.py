@@ -14,6 +14,7 @@ service worker fetches, which the page's own network panel does not.
 import shutil
 import sys
 import threading
+import time
 from urllib.parse import urlsplit
 
 from tests.bench.figures import Figure, at_most, kilobytes
@@ -86,6 +87,19 @@ class WireCounter:
             with self.lock:
                 self.sent.append((environ["PATH_INFO"], head.get("bytes", 0) + size))
 
+    def wait_quiet(self, quiet=1.0, longest=10.0):
+        """Wait until nothing has been sent for ``quiet`` seconds."""
+        deadline = time.monotonic() + longest
+        last = (-1, time.monotonic())
+        while time.monotonic() < deadline:
+            with self.lock:
+                count = len(self.sent)
+            if count != last[0]:
+                last = (count, time.monotonic())
+            elif time.monotonic() - last[1] >= quiet:
+                return
+            time.sleep(0.05)
+
     def take(self, page_path=None):
         """Bytes sent since the last call, lesson pictures (/media/) excluded,
         and the bytes of ``page_path`` itself (the first time it was sent)."""
@@ -115,8 +129,10 @@ def measure(page, url, counter):
     session.send("Network.enable")
     session.send("Network.emulateNetworkConditions", SLOW_4G)
     counter.take()
-    page.goto(url, wait_until="networkidle")
-    page.wait_for_timeout(300)  # let a service worker finish what it started
+    response = page.goto(url, wait_until="networkidle")
+    if response.status != 200 or urlsplit(page.url).path != urlsplit(url).path:
+        raise RuntimeError(f"{url} answered {response.status} at {page.url}")
+    counter.wait_quiet()  # what the service worker fetches after the page is in
     session.detach()
     return counter.take(urlsplit(url).path)
 
