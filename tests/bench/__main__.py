@@ -46,6 +46,7 @@ def main(argv=None):
     # Warnings only from the apps made in this process (the app would otherwise
     # log every request and every font subset as a JSON line).
     logging.basicConfig(level=logging.WARNING)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # page weight's server
     workdir = Path(tempfile.mkdtemp(prefix="lms-bench-"))
     ctx = Context(
         db=args.db,
