@@ -1,7 +1,7 @@
 """Measure every budget in DESIGN.md beside its baseline, in one table.
 
     python -m tests.bench [--part NAME ...] [--db sqlite|postgres] [--quick]
-                          [--json FILE]
+                          [--json FILE] [--markdown]
 
 Each part is a module of this package with ``run(ctx) -> list[Figure]``. The
 PostgreSQL database is LMS_BENCH_DATABASE_URL (default
@@ -86,23 +86,44 @@ def main(argv=None):
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(
-        prog="python -m tests.bench", description=__doc__.splitlines()[0]
+        prog="python -m tests.bench",
+        description=__doc__.splitlines()[0],
+        epilog="Exits 1 when a part failed to run (a missed budget is not a "
+        "failure: it is in the table).",
     )
     parser.add_argument(
-        "--part", action="append", choices=PARTS, help="run only this part (repeatable)"
+        "--part",
+        action="append",
+        choices=PARTS,
+        metavar="PART",
+        help=f"run only this part (repeatable): {', '.join(PARTS)}",
     )
-    parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument(
-        "--quick", action="store_true", help="shorter runs and a smaller data set"
+        "--db",
+        choices=("sqlite", "postgres"),
+        default="sqlite",
+        help="sqlite (default): a new file in a temporary folder; postgres: "
+        f"LMS_BENCH_DATABASE_URL (default {DEFAULT_POSTGRES}), whose public "
+        "schema is DROPPED and made again",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a few minutes: 3 s loads x 2 rounds instead of 10 s x 3, 20 samples "
+        "instead of 100, 500 learners instead of 5,000, one Lighthouse run of "
+        "one profile instead of three runs of two",
     )
     parser.add_argument(
         "--json",
         type=Path,
         default=RESULTS,
+        metavar="FILE",
         help=f"where to write the figures (default {RESULTS.relative_to(ROOT)})",
     )
     parser.add_argument(
-        "--markdown", action="store_true", help="also print the table in Markdown"
+        "--markdown",
+        action="store_true",
+        help="also print the table in Markdown (as in the README)",
     )
     return parser.parse_args(argv)
 
