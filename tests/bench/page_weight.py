@@ -17,6 +17,7 @@ import threading
 import time
 from urllib.parse import urlsplit
 
+from tests.bench.context import PASSWORD
 from tests.bench.figures import Figure, at_most, kilobytes
 
 BUDGETS = {  # bytes, for the lesson page; DESIGN.md
@@ -38,6 +39,7 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+OFFICIAL_PHONE = "0912000007"
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True}
 BASELINE_HTML = (  # an icon of its own, as the app's pages have: no /favicon.ico 404
     '<!doctype html><title>x</title><link rel="icon" href="data:,">'
@@ -56,8 +58,29 @@ def pages(site):
         ("quiz", f"{course}/quiz", "learner"),
         ("my learning", "/me/learning", "learner"),
         ("verify", f"/verify/{site.certificate}", None),
-        # The official's overview joins here once it exists, with who="official".
+        ("official's overview", "/reports", "official"),
     ]
+
+
+def add_official(config):
+    """An official for the whole province (the area tree's root), once."""
+    import sqlalchemy as sa
+
+    from lms import create_app
+    from lms.extensions import db
+    from lms.models import Area, User
+    from lms.services.accounts import create_user
+
+    app = create_app(config)
+    with app.app_context():
+        phone = "+84" + OFFICIAL_PHONE[1:]
+        if db.session.scalar(sa.select(User.id).where(User.phone == phone)) is None:
+            province = db.session.scalar(
+                sa.select(Area).where(Area.parent_id.is_(None)).order_by(Area.id)
+            )
+            create_user(OFFICIAL_PHONE, "Lê Thu Hà", "official", province, PASSWORD)
+            db.session.commit()
+        db.engine.dispose()
 
 
 def chromium_path():
@@ -159,6 +182,7 @@ def weigh(site, chromium):
     """Rows of {page, html, first, repeat} in bytes, the baseline last."""
     from playwright.sync_api import sync_playwright
 
+    add_official(site.config)
     server, counter, base = serve(site.config)
     rows = []
     try:
@@ -166,7 +190,10 @@ def weigh(site, chromium):
             browser = playwright.chromium.launch(
                 executable_path=chromium, args=CHROMIUM_FLAGS
             )
-            states = {"learner": sign_in(browser, base, site.phone, site.password)}
+            states = {
+                "learner": sign_in(browser, base, site.phone, site.password),
+                "official": sign_in(browser, base, OFFICIAL_PHONE, PASSWORD),
+            }
             listed = [*pages(site), ("baseline", "/bench/baseline", None)]
             for name, path, who in listed:
                 context = browser.new_context(
