@@ -27,6 +27,7 @@ from pathlib import Path
 
 from tests.bench.context import ROOT, Context
 from tests.bench.figures import Figure, markdown, table
+from tests.bench.page_weight import chromium_path
 
 PARTS = [  # in running order: memory reads the workers the throughput load left
     "throughput",
@@ -55,6 +56,7 @@ def main(argv=None):
         workdir=workdir,
     )
     figures, failed, started = [], [], time.monotonic()
+    load_before = os.getloadavg()[0]
     try:
         for name in args.part or PARTS:
             print(f"[bench] {name} ...", file=sys.stderr, flush=True)
@@ -79,6 +81,9 @@ def main(argv=None):
         shutil.rmtree(workdir, ignore_errors=True)
     print(table(figures))
     machine = machine_info(ctx)
+    # Others' work on a shared machine shows here: ratios hold better than
+    # absolute times, but a busy machine is harder on the longer requests.
+    machine["load_average"] = [round(load_before, 1), round(os.getloadavg()[0], 1)]
     print(f"\n{describe(machine)}; {time.monotonic() - started:.0f} s")
     write_results(args.json, args, machine, figures)
     return 1 if failed else 0
@@ -145,7 +150,7 @@ def machine_info(ctx):
         "git_commit": _output(["git", "rev-parse", "--short", "HEAD"]),
         "git_dirty": bool(_output(["git", "status", "--porcelain"])),
         "wrk": _output(["wrk", "--version"]).split(" [")[0] or None,
-        "chromium": _output(["chromium", "--version"]) or None,
+        "chromium": _output([chromium_path() or "chromium", "--version"]) or None,
         "db": ctx.db,
         "quick": ctx.quick,
     }
@@ -181,7 +186,9 @@ def describe(machine):
     return (
         f"{machine['cores']} cores, Python {machine['python']}, {database}, "
         f"commit {machine['git_commit']}{' (dirty)' if machine['git_dirty'] else ''}"
-        f"{', quick' if machine['quick'] else ''}"
+        f"{', quick' if machine['quick'] else ''}; load average "
+        f"{machine['load_average'][0]} at the start, {machine['load_average'][1]} "
+        "at the end"
     )
 
 

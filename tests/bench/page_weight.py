@@ -11,6 +11,7 @@ about 5 KB served the same way. Counting at the server also sees what the page's
 service worker fetches, which the page's own network panel does not.
 """
 
+import os
 import shutil
 import sys
 import threading
@@ -84,7 +85,12 @@ def add_official(config):
 
 
 def chromium_path():
-    return shutil.which("chromium") or shutil.which("chromium-browser")
+    """Debian's Chromium, or LMS_TEST_CHROMIUM as for the browser tests."""
+    return (
+        os.environ.get("LMS_TEST_CHROMIUM")
+        or shutil.which("chromium")
+        or shutil.which("chromium-browser")
+    )
 
 
 class WireCounter:
