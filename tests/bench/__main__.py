@@ -1,7 +1,7 @@
 """Measure every budget in DESIGN.md beside its baseline, in one table.
 
     python -m tests.bench [--part NAME ...] [--db sqlite|postgres] [--quick]
-                          [--json FILE] [--markdown]
+                          [--json FILE] [--keep] [--markdown]
 
 Each part is a module of this package with ``run(ctx) -> list[Figure]``. The
 PostgreSQL database is LMS_BENCH_DATABASE_URL (default
@@ -78,7 +78,10 @@ def main(argv=None):
                     )
                 )
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        if args.keep:
+            print(f"kept {workdir}", file=sys.stderr)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
     print(table(figures))
     machine = machine_info(ctx)
     # Others' work on a shared machine shows here: ratios hold better than
@@ -124,6 +127,11 @@ def parse_args(argv):
         default=RESULTS,
         metavar="FILE",
         help=f"where to write the figures (default {RESULTS.relative_to(ROOT)})",
+    )
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the run's temporary folder (database, servers' logs)",
     )
     parser.add_argument(
         "--markdown",

@@ -80,10 +80,16 @@ class Context:
             "RATELIMIT_ENABLED": False,
         }
 
-    def serve(self, target, workers=2):
-        """Start gunicorn on ``target`` ("module:app") on a free port; wait for it."""
+    def serve(self, target, workers=2, threads=1):
+        """Start gunicorn on ``target`` ("module:app") on a free port; wait for it.
+
+        ``threads`` above 1 gives gthread workers, for a browser talking to
+        gunicorn with no nginx in front (see the lighthouse part).
+        """
         port = free_port()
         command = [sys.executable, "-m", "gunicorn", "-w", str(workers)]
+        if threads > 1:
+            command += ["--threads", str(threads)]
         command += ["-b", f"127.0.0.1:{port}", "--log-level", "warning"]
         command += ["--no-control-socket"]  # several may run at once
         if (ROOT / "gunicorn.conf.py").exists():
