@@ -1,14 +1,15 @@
 """Lighthouse on the signed-in lesson page and the verify page.
 
 Lighthouse is pinned in tests/bench/lighthouse (``npm ci`` there, run here when
-node_modules is missing) and drives Debian's Chromium (CHROME_PATH). Chromium is
-started with a remote-debugging port; Playwright signs in through it with the
-real form; Lighthouse then audits through the same port, so it sees the session
-cookie (it resets caches and storage, not cookies). Profiles: Lighthouse's default
-mobile one (simulated slow 4G, 4x CPU slowdown) and, in a full run, DevTools'
-"Slow 3G" (400 ms RTT, 400 Kbps) with the same CPU slowdown. The baseline is bare
-Flask's 5 KB page audited the same way. A full run audits each page three
-times and reports the median; a run that fails is noted, not fatal.
+node_modules is missing or older than the lock) and drives Debian's Chromium
+(CHROME_PATH). Chromium is started with a remote-debugging port; Playwright signs
+in through it with the real form; Lighthouse then audits through the same port,
+so it sees the session cookie (it resets caches and storage, not cookies).
+Profiles: Lighthouse's default mobile one (simulated slow 4G, 4x CPU slowdown)
+and, in a full run, DevTools' "Slow 3G" (400 ms RTT, 400 Kbps) with the same
+CPU slowdown. The baseline is bare Flask's 5 KB page audited the same way. A full
+run audits each page three times and reports the median; a run that fails is
+noted, not fatal.
 """
 
 import json
