@@ -42,6 +42,15 @@ def session_cookie(response):
     )
 
 
+def test_the_cookie_is_sent_again_only_when_last_seen_moves(client, learner, later):
+    sign_in(client)
+    assert is_signed_in(client)
+    assert session_cookie(client.get("/me/learning")) is None
+    assert session_cookie(client.get("/static/css/app.css")) is None
+    later(minutes=2)
+    assert "Expires=" in session_cookie(client.get("/me/learning"))
+
+
 def test_sign_in_starts_a_new_session_keeping_nothing_planted(client, learner):
     with client.session_transaction() as session:
         session["planted"] = "by an attacker"

@@ -91,8 +91,10 @@ def enroll(slug):
 @login_required
 def lesson(slug, lesson_slug):
     course = get_course(slug)
-    lesson = get_lesson(course, lesson_slug)
-    lessons = course.active_lessons
+    lessons = course.active_lessons  # one query for the lesson and its neighbours
+    lesson = next((each for each in lessons if each.slug == lesson_slug), None)
+    if lesson is None:
+        abort(404)
     index = lessons.index(lesson)
     done = learning.completed_lesson_ids(current_user, course)
     return render_template(

@@ -1,7 +1,7 @@
 """Measure every budget in DESIGN.md beside its baseline, in one table.
 
     python -m tests.bench [--part NAME ...] [--db sqlite|postgres] [--quick]
-                          [--json FILE]
+                          [--json FILE] [--keep] [--markdown]
 
 Each part is a module of this package with ``run(ctx) -> list[Figure]``. The
 PostgreSQL database is LMS_BENCH_DATABASE_URL (default
@@ -12,6 +12,7 @@ made again, so point it at a throwaway database.
 import argparse
 import importlib
 import json
+import logging
 import os
 import platform
 import shutil
@@ -26,6 +27,7 @@ from pathlib import Path
 
 from tests.bench.context import ROOT, Context
 from tests.bench.figures import Figure, markdown, table
+from tests.bench.page_weight import chromium_path
 
 PARTS = [  # in running order: memory reads the workers the throughput load left
     "throughput",
@@ -42,6 +44,10 @@ RESULTS = Path(__file__).parent / "results" / "latest.json"
 
 def main(argv=None):
     args = parse_args(argv)
+    # Warnings only from the apps made in this process (the app would otherwise
+    # log every request and every font subset as a JSON line).
+    logging.basicConfig(level=logging.WARNING)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # page weight's server
     workdir = Path(tempfile.mkdtemp(prefix="lms-bench-"))
     ctx = Context(
         db=args.db,
@@ -50,6 +56,7 @@ def main(argv=None):
         workdir=workdir,
     )
     figures, failed, started = [], [], time.monotonic()
+    load_before = os.getloadavg()[0]
     try:
         for name in args.part or PARTS:
             print(f"[bench] {name} ...", file=sys.stderr, flush=True)
@@ -71,9 +78,15 @@ def main(argv=None):
                     )
                 )
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        if args.keep:
+            print(f"kept {workdir}", file=sys.stderr)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
     print(table(figures))
     machine = machine_info(ctx)
+    # Others' work on a shared machine shows here: ratios hold better than
+    # absolute times, but a busy machine is harder on the longer requests.
+    machine["load_average"] = [round(load_before, 1), round(os.getloadavg()[0], 1)]
     print(f"\n{describe(machine)}; {time.monotonic() - started:.0f} s")
     write_results(args.json, args, machine, figures)
     return 1 if failed else 0
@@ -81,23 +94,49 @@ def main(argv=None):
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(
-        prog="python -m tests.bench", description=__doc__.splitlines()[0]
+        prog="python -m tests.bench",
+        description=__doc__.splitlines()[0],
+        epilog="Exits 1 when a part failed to run (a missed budget is not a "
+        "failure: it is in the table).",
     )
     parser.add_argument(
-        "--part", action="append", choices=PARTS, help="run only this part (repeatable)"
+        "--part",
+        action="append",
+        choices=PARTS,
+        metavar="PART",
+        help=f"run only this part (repeatable): {', '.join(PARTS)}",
     )
-    parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument(
-        "--quick", action="store_true", help="shorter runs and a smaller data set"
+        "--db",
+        choices=("sqlite", "postgres"),
+        default="sqlite",
+        help="sqlite (default): a new file in a temporary folder; postgres: "
+        f"LMS_BENCH_DATABASE_URL (default {DEFAULT_POSTGRES}), whose public "
+        "schema is DROPPED and made again",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a few minutes: 3 s loads x 2 rounds instead of 10 s x 3, 20 samples "
+        "instead of 100, 500 learners instead of 5,000, one Lighthouse run of "
+        "one profile instead of three runs of two",
     )
     parser.add_argument(
         "--json",
         type=Path,
         default=RESULTS,
+        metavar="FILE",
         help=f"where to write the figures (default {RESULTS.relative_to(ROOT)})",
     )
     parser.add_argument(
-        "--markdown", action="store_true", help="also print the table in Markdown"
+        "--keep",
+        action="store_true",
+        help="keep the run's temporary folder (database, servers' logs)",
+    )
+    parser.add_argument(
+        "--markdown",
+        action="store_true",
+        help="also print the table in Markdown (as in the README)",
     )
     return parser.parse_args(argv)
 
@@ -119,7 +158,7 @@ def machine_info(ctx):
         "git_commit": _output(["git", "rev-parse", "--short", "HEAD"]),
         "git_dirty": bool(_output(["git", "status", "--porcelain"])),
         "wrk": _output(["wrk", "--version"]).split(" [")[0] or None,
-        "chromium": _output(["chromium", "--version"]) or None,
+        "chromium": _output([chromium_path() or "chromium", "--version"]) or None,
         "db": ctx.db,
         "quick": ctx.quick,
     }
@@ -155,7 +194,9 @@ def describe(machine):
     return (
         f"{machine['cores']} cores, Python {machine['python']}, {database}, "
         f"commit {machine['git_commit']}{' (dirty)' if machine['git_dirty'] else ''}"
-        f"{', quick' if machine['quick'] else ''}"
+        f"{', quick' if machine['quick'] else ''}; load average "
+        f"{machine['load_average'][0]} at the start, {machine['load_average'][1]} "
+        "at the end"
     )
 
 

@@ -39,6 +39,7 @@ class Server:
 
     process: subprocess.Popen
     url: str
+    log: Path
 
     def worker_pids(self):
         pid = self.process.pid
@@ -79,17 +80,33 @@ class Context:
             "RATELIMIT_ENABLED": False,
         }
 
-    def serve(self, target, workers=2):
-        """Start gunicorn on ``target`` ("module:app") on a free port; wait for it."""
+    def serve(self, target, workers=2, threads=1):
+        """Start gunicorn on ``target`` ("module:app") on a free port; wait for it.
+
+        ``threads`` above 1 gives gthread workers, for a browser talking to
+        gunicorn with no nginx in front (see the lighthouse part).
+        """
         port = free_port()
         command = [sys.executable, "-m", "gunicorn", "-w", str(workers)]
+        if threads > 1:
+            command += ["--threads", str(threads)]
         command += ["-b", f"127.0.0.1:{port}", "--log-level", "warning"]
         command += ["--no-control-socket"]  # several may run at once
         if (ROOT / "gunicorn.conf.py").exists():
             command += ["-c", str(ROOT / "gunicorn.conf.py")]
         env = dict(os.environ, LMS_BENCH_CONFIG=json.dumps(self.bench_config()))
-        process = subprocess.Popen([*command, target], cwd=ROOT, env=env)
-        server = Server(process, f"http://127.0.0.1:{port}")
+        # Access and request logs go to a file: a line per request would bury the
+        # table, and writing them to a file is what a real server does too.
+        log = self.workdir / f"gunicorn-{port}.log"
+        with log.open("ab") as output:
+            process = subprocess.Popen(
+                [*command, target],
+                cwd=ROOT,
+                env=env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        server = Server(process, f"http://127.0.0.1:{port}", log)
         wait_until_up(server)
         return server
 
@@ -137,7 +154,9 @@ def wait_until_up(server, timeout=60):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {server.process.returncode}")
+            code = server.process.returncode
+            tail = server.log.read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"gunicorn exited with {code}: {tail}")
         try:
             requests.get(server.url + "/healthz", timeout=10)
             return

@@ -87,6 +87,11 @@ def table(figures):
     return "\n".join(lines)
 
 
+def _cell(text):
+    """Text for a Markdown table cell: notes quote HTML elements (``<p>``)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace("|", "\\|")
+
+
 def markdown(figures):
     """The same table in Markdown, for the README."""
     lines = [
@@ -102,7 +107,7 @@ def markdown(figures):
         ratio = "-" if f.ratio is None else f"{f.ratio:.2f}"
         verdict = f"**{f.verdict}**" if f.verdict == "miss" else f.verdict
         if f.note:
-            verdict += f" ({f.note})"
+            verdict += f" ({_cell(f.note)})"
         lines.append(
             f"| {f.part} | {f.name} | {f.budget or '-'} | {number(f.measured, f.unit)}"
             f" | {baseline} | {ratio} | {verdict} |"

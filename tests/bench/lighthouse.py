@@ -1,17 +1,20 @@
 """Lighthouse on the signed-in lesson page and the verify page.
 
 Lighthouse is pinned in tests/bench/lighthouse (``npm ci`` there, run here when
-node_modules is missing) and drives Debian's Chromium (CHROME_PATH). Chromium is
-started with a remote-debugging port; Playwright signs in through it with the
-real form; Lighthouse then audits through the same port, so it sees the session
-cookie (it resets caches and storage, not cookies). Profiles: Lighthouse's default
-mobile one (simulated slow 4G, 4x CPU slowdown) and, in a full run, DevTools'
-"Slow 3G" (400 ms RTT, 400 Kbps) with the same CPU slowdown. The baseline is bare
-Flask's 5 KB page audited the same way.
+node_modules is missing or older than the lock) and drives Debian's Chromium
+(CHROME_PATH). Chromium is started with a remote-debugging port; Playwright signs
+in through it with the real form; Lighthouse then audits through the same port,
+so it sees the session cookie (it resets caches and storage, not cookies).
+Profiles: Lighthouse's default mobile one (simulated slow 4G, 4x CPU slowdown)
+and, in a full run, DevTools' "Slow 3G" (400 ms RTT, 400 Kbps) with the same
+CPU slowdown. The baseline is bare Flask's 5 KB page audited the same way. A full
+run audits each page three times and reports the median; a run that fails is
+noted, not fatal.
 """
 
 import json
 import shutil
+import statistics
 import subprocess
 import time
 from pathlib import Path
@@ -42,8 +45,12 @@ PROFILES = {
 
 
 def lighthouse_command():
+    """The pinned Lighthouse, installed with ``npm ci`` first when missing or
+    older than the lock file."""
     binary = PACKAGE / "node_modules" / ".bin" / "lighthouse"
-    if not binary.exists():
+    installed = PACKAGE / "node_modules" / ".package-lock.json"
+    lock = PACKAGE / "package-lock.json"
+    if not installed.exists() or installed.stat().st_mtime < lock.stat().st_mtime:
         if not shutil.which("npm"):
             raise RuntimeError("npm not found: install Node.js 18.16 or later")
         subprocess.run(
@@ -96,24 +103,64 @@ def sign_in_over_cdp(port, base, site):
         page.close()
 
 
+class RunFailed(Exception):
+    """One Lighthouse run gave no result (it happens now and then on a busy
+    machine: a protocol timeout, no paint seen); the next run usually does."""
+
+
+def median_audit(command, port, url, flags, output, runs):
+    """Audit ``url`` ``runs`` times; return the median scores and the failures.
+
+    Numbers are the median of the runs that worked; the notes (weakest metrics,
+    LCP element) come from the run whose performance score is the median.
+    """
+    results, failures = [], []
+    for _ in range(runs):
+        try:
+            results.append(audit(command, port, url, flags, output))
+        except RunFailed as error:
+            failures.append(str(error))
+    if not results:
+        return None, failures
+    results.sort(key=lambda scores: scores["performance"])
+    scores = dict(results[len(results) // 2])
+    for key in (*CATEGORIES, "FCP", "LCP"):
+        scores[key] = statistics.median(result[key] for result in results)
+    return scores, failures
+
+
 def audit(command, port, url, flags, output):
-    subprocess.run(
-        [
-            command,
-            url,
-            f"--port={port}",
-            "--output=json",
-            f"--output-path={output}",
-            f"--only-categories={','.join(CATEGORIES)}",
-            "--quiet",
-            *flags,
-        ],
-        check=True,
-        env={"CHROME_PATH": chromium_path(), "PATH": "/usr/bin:/bin"},
-    )
+    try:
+        subprocess.run(
+            [
+                command,
+                url,
+                f"--port={port}",
+                "--output=json",
+                f"--output-path={output}",
+                f"--only-categories={','.join(CATEGORIES)}",
+                "--quiet",
+                *flags,
+            ],
+            check=True,
+            timeout=300,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={"CHROME_PATH": chromium_path(), "PATH": "/usr/bin:/bin"},
+        )
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
+        said = error.stderr or ""
+        if isinstance(said, bytes):  # TimeoutExpired keeps bytes even with text
+            said = said.decode(errors="replace")
+        lines = said.strip().splitlines() or [type(error).__name__]
+        raise RunFailed(lines[-1][:100]) from error
     report = json.loads(Path(output).read_text())
-    if "/login" in report["finalDisplayedUrl"]:
+    if "/login" in report["finalDisplayedUrl"]:  # a measuring bug: stop
         raise RuntimeError(f"Lighthouse was not signed in at {url}")
+    if report.get("runtimeError") or any(
+        report["categories"][c]["score"] is None for c in CATEGORIES
+    ):
+        raise RunFailed(report.get("runtimeError", {}).get("code", "no score"))
     scores = {c: report["categories"][c]["score"] * 100 for c in CATEGORIES}
     audits = report["audits"]
     scores["FCP"] = audits["first-contentful-paint"]["numericValue"] / 1000
@@ -144,8 +191,13 @@ def run(ctx):
     command = lighthouse_command()
     site = ctx.site()
     profiles = list(PROFILES)[:1] if ctx.quick else list(PROFILES)
-    app = ctx.serve("tests.bench.served:app")
-    bare = ctx.serve("tests.bench.bare_app:app")
+    runs = 1 if ctx.quick else 3
+    # Chromium opens connections ahead of need and may leave them idle; a sync
+    # worker blocks on one until its 30 s timeout and is killed, which Lighthouse
+    # reports as a failed load. In production nginx takes those connections;
+    # here threads do.
+    app = ctx.serve("tests.bench.served:app", threads=4)
+    bare = ctx.serve("tests.bench.bare_app:app", threads=4)
     process, port = start_chromium(chromium, ctx.workdir / "chromium-profile")
     pages = {
         "lesson page, signed in": f"{app.url}/courses/{site.course}/lessons/"
@@ -158,14 +210,21 @@ def run(ctx):
         sign_in_over_cdp(port, app.url, site)
         for profile in profiles:
             results = {
-                name: audit(
-                    command, port, url, PROFILES[profile], ctx.workdir / "lh.json"
+                name: median_audit(
+                    command,
+                    port,
+                    url,
+                    PROFILES[profile],
+                    ctx.workdir / "lh.json",
+                    runs,
                 )
                 for name, url in pages.items()
             }
-            baseline = results.pop("bare")
-            for name, scores in results.items():
-                figures += _figures(f"{name}, {profile}", scores, baseline, profile)
+            baseline, _ = results.pop("bare")
+            for name, (scores, failures) in results.items():
+                figures += _figures(
+                    f"{name}, {profile}", scores, baseline or {}, profile, failures
+                )
     finally:
         process.terminate()
         process.wait()
@@ -174,8 +233,13 @@ def run(ctx):
     return figures
 
 
-def _figures(name, scores, baseline, profile):
+def _figures(name, scores, baseline, profile, failures):
     budgeted = profile == "mobile slow 4G"
+    failed = f"{len(failures)} failed runs: {', '.join(failures)}" if failures else ""
+    if scores is None:
+        return [
+            Figure("lighthouse", name, "", None, "", verdict="miss", note=failed[:120])
+        ]
     figures = [
         Figure(
             "lighthouse",
@@ -183,10 +247,12 @@ def _figures(name, scores, baseline, profile):
             "100" if budgeted else "",
             scores[category],
             "",
-            baseline[category],
+            baseline.get(category),
             "bare 5 KB page",
             at_least(100, scores[category]) if budgeted else "info",
-            scores["weakest"] if category == "performance" else "",
+            "; ".join(filter(None, [scores["weakest"], failed]))
+            if category == "performance"
+            else "",
         )
         for category in CATEGORIES
     ]
@@ -197,7 +263,7 @@ def _figures(name, scores, baseline, profile):
             "<= 1.0 s" if budgeted and metric == "FCP" else "",
             scores[metric],
             "s",
-            baseline[metric],
+            baseline.get(metric),
             "bare 5 KB page",
             at_most(1.0, scores[metric]) if budgeted and metric == "FCP" else "info",
             f"element {scores['LCP element']}" if metric == "LCP" else "",

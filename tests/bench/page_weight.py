@@ -11,11 +11,14 @@ about 5 KB served the same way. Counting at the server also sees what the page's
 service worker fetches, which the page's own network panel does not.
 """
 
+import os
 import shutil
 import sys
 import threading
+import time
 from urllib.parse import urlsplit
 
+from tests.bench.context import PASSWORD
 from tests.bench.figures import Figure, at_most, kilobytes
 
 BUDGETS = {  # bytes, for the lesson page; DESIGN.md
@@ -37,8 +40,13 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+OFFICIAL_PHONE = "0912000007"
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True}
-BASELINE_HTML = "<!doctype html><title>x</title>" + "<p>" + "lorem ipsum " * 420
+BASELINE_HTML = (  # an icon of its own, as the app's pages have: no /favicon.ico 404
+    '<!doctype html><title>x</title><link rel="icon" href="data:,">'
+    + "<p>"
+    + "lorem ipsum " * 420
+)
 
 
 def pages(site):
@@ -51,12 +59,38 @@ def pages(site):
         ("quiz", f"{course}/quiz", "learner"),
         ("my learning", "/me/learning", "learner"),
         ("verify", f"/verify/{site.certificate}", None),
-        # The official's overview joins here once it exists, with who="official".
+        ("official's overview", "/reports", "official"),
     ]
 
 
+def add_official(config):
+    """An official for the whole province (the area tree's root), once."""
+    import sqlalchemy as sa
+
+    from lms import create_app
+    from lms.extensions import db
+    from lms.models import Area, User
+    from lms.services.accounts import create_user
+
+    app = create_app(config)
+    with app.app_context():
+        phone = "+84" + OFFICIAL_PHONE[1:]
+        if db.session.scalar(sa.select(User.id).where(User.phone == phone)) is None:
+            province = db.session.scalar(
+                sa.select(Area).where(Area.parent_id.is_(None)).order_by(Area.id)
+            )
+            create_user(OFFICIAL_PHONE, "Lê Thu Hà", "official", province, PASSWORD)
+            db.session.commit()
+        db.engine.dispose()
+
+
 def chromium_path():
-    return shutil.which("chromium") or shutil.which("chromium-browser")
+    """Debian's Chromium, or LMS_TEST_CHROMIUM as for the browser tests."""
+    return (
+        os.environ.get("LMS_TEST_CHROMIUM")
+        or shutil.which("chromium")
+        or shutil.which("chromium-browser")
+    )
 
 
 class WireCounter:
@@ -85,6 +119,19 @@ class WireCounter:
                 body.close()
             with self.lock:
                 self.sent.append((environ["PATH_INFO"], head.get("bytes", 0) + size))
+
+    def wait_quiet(self, quiet=1.0, longest=10.0):
+        """Wait until nothing has been sent for ``quiet`` seconds."""
+        deadline = time.monotonic() + longest
+        last = (-1, time.monotonic())
+        while time.monotonic() < deadline:
+            with self.lock:
+                count = len(self.sent)
+            if count != last[0]:
+                last = (count, time.monotonic())
+            elif time.monotonic() - last[1] >= quiet:
+                return
+            time.sleep(0.05)
 
     def take(self, page_path=None):
         """Bytes sent since the last call, lesson pictures (/media/) excluded,
@@ -115,8 +162,10 @@ def measure(page, url, counter):
     session.send("Network.enable")
     session.send("Network.emulateNetworkConditions", SLOW_4G)
     counter.take()
-    page.goto(url, wait_until="networkidle")
-    page.wait_for_timeout(300)  # let a service worker finish what it started
+    response = page.goto(url, wait_until="networkidle")
+    if response.status != 200 or urlsplit(page.url).path != urlsplit(url).path:
+        raise RuntimeError(f"{url} answered {response.status} at {page.url}")
+    counter.wait_quiet()  # what the service worker fetches after the page is in
     session.detach()
     return counter.take(urlsplit(url).path)
 
@@ -139,6 +188,7 @@ def weigh(site, chromium):
     """Rows of {page, html, first, repeat} in bytes, the baseline last."""
     from playwright.sync_api import sync_playwright
 
+    add_official(site.config)
     server, counter, base = serve(site.config)
     rows = []
     try:
@@ -146,7 +196,10 @@ def weigh(site, chromium):
             browser = playwright.chromium.launch(
                 executable_path=chromium, args=CHROMIUM_FLAGS
             )
-            states = {"learner": sign_in(browser, base, site.phone, site.password)}
+            states = {
+                "learner": sign_in(browser, base, site.phone, site.password),
+                "official": sign_in(browser, base, OFFICIAL_PHONE, PASSWORD),
+            }
             listed = [*pages(site), ("baseline", "/bench/baseline", None)]
             for name, path, who in listed:
                 context = browser.new_context(

@@ -60,6 +60,8 @@ def run(ctx):
                 loads["bare"].append(
                     run_load(bare.url + bare_path, seconds, 8, bare_headers, body)
                 )
+            if body is None:  # still served, and still signed in, after the load
+                _bare_counterpart(app.url, path, headers, body)
             figures += _figures(name, loads, budgeted)
         ctx.notes["memory"] = {
             "app": [proportional_set_size(pid) for pid in app.worker_pids()],
@@ -83,9 +85,11 @@ def _bare_counterpart(base, path, headers, body):
             raise RuntimeError(f"sync answered {answer.status_code} {answer.text}")
         return "/events", {"Content-Type": "application/json", **PHONE_HEADERS}
     plain = {**headers, "Accept-Encoding": "identity"}
-    answer = requests.get(base + path, headers=plain)
+    answer = requests.get(base + path, headers=plain, allow_redirects=False)
     if answer.status_code != 200:
         raise RuntimeError(f"{path} answered {answer.status_code}")
+    if "Cookie" in headers and "logout" not in answer.text:
+        raise RuntimeError(f"{path} was not signed in")
     return f"/page?bytes={len(answer.content)}", PHONE_HEADERS
 
 
