@@ -5,6 +5,7 @@ import json
 import logging
 import os
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -163,6 +164,26 @@ def mini_course(app, course_dir):
 
 def count(model):
     return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+class WriteLockProbe:
+    """Called during slow work: can another worker take SQLite's write lock now,
+    without waiting? Each answer is kept in ``answers``."""
+
+    def __init__(self, app):
+        self.database = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+        self.answers = []
+
+    def __call__(self):
+        other = sqlite3.connect(self.database, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            self.answers.append(True)
+        except sqlite3.OperationalError:
+            self.answers.append(False)
+        finally:
+            other.close()
 
 
 def redis_url():

@@ -1,7 +1,6 @@
 """Sign up, sign in and sign out through the pages a farmer uses."""
 
 import re
-import sqlite3
 
 import pytest
 import sqlalchemy as sa
@@ -10,7 +9,7 @@ from argon2 import PasswordHasher
 from lms.extensions import db
 from lms.models import Area, AuditEvent, User
 from lms.services.passwords import needs_rehash
-from tests.conftest import PASSWORD, count, make_user, sign_in
+from tests.conftest import PASSWORD, WriteLockProbe, count, make_user, sign_in
 
 
 def area_id(code="P-A"):
@@ -143,25 +142,16 @@ def test_checking_a_password_leaves_the_database_free_for_writers(
     "database is locked"."""
     from lms.services import accounts
 
-    database = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
-    verify, others_could_write = accounts.verify_password, []
+    verify, another_worker_writes = accounts.verify_password, WriteLockProbe(app)
 
     def verify_while_another_worker_writes(password_hash, password):
-        other = sqlite3.connect(database, timeout=0, isolation_level=None)
-        try:
-            other.execute("BEGIN IMMEDIATE")
-            other.execute("ROLLBACK")
-            others_could_write.append(True)
-        except sqlite3.OperationalError:
-            others_could_write.append(False)
-        finally:
-            other.close()
+        another_worker_writes()
         return verify(password_hash, password)
 
     monkeypatch.setattr(accounts, "verify_password", verify_while_another_worker_writes)
     assert sign_in(app.test_client()).status_code == 302
     assert sign_in(app.test_client(), password="not the password").status_code == 400
-    assert others_could_write == [True, True]
+    assert another_worker_writes.answers == [True, True]
 
 
 def test_signing_up_hashes_the_password_with_the_database_free_for_writers(
@@ -171,25 +161,16 @@ def test_signing_up_hashes_the_password_with_the_database_free_for_writers(
     each new password's hash."""
     from lms.services import passwords
 
-    database = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
-    hasher, others_could_write = passwords.hasher, []
+    hasher, another_worker_writes = passwords.hasher, WriteLockProbe(app)
 
     class Watching:
         def hash(self, password):
-            other = sqlite3.connect(database, timeout=0, isolation_level=None)
-            try:
-                other.execute("BEGIN IMMEDIATE")
-                other.execute("ROLLBACK")
-                others_could_write.append(True)
-            except sqlite3.OperationalError:
-                others_could_write.append(False)
-            finally:
-                other.close()
+            another_worker_writes()
             return hasher.hash(password)
 
     monkeypatch.setattr(passwords, "hasher", Watching())
     assert signup(client).status_code == 302
-    assert others_could_write == [True]  # hashed once, with no lock held
+    assert another_worker_writes.answers == [True]  # hashed once, with no lock held
     assert count(User) == 1
 
 

@@ -3,7 +3,6 @@
 import csv
 import io
 import re
-import sqlite3
 
 import openpyxl
 import pytest
@@ -12,7 +11,7 @@ import sqlalchemy as sa
 from lms.extensions import db
 from lms.models import ApiToken, AuditEvent
 from lms.reports.export import neutralise
-from tests.conftest import DATABASES
+from tests.conftest import DATABASES, WriteLockProbe
 from tests.reports.province import NAMES, PHONES, area, user
 
 OTHER_COMMUNE = [NAMES["b1"], NAMES["b2"], PHONES["b1"][-3:], "Lớp Bình"]
@@ -180,23 +179,8 @@ def test_exports_count_without_holding_the_write_lock(
     lock meanwhile would make every farmer's write wait, then fail."""
     from lms.views import reports
 
-    database = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
-    build_report, learner_sheet, others_could_write = (
-        reports.build_report,
-        reports.learner_sheet,
-        [],
-    )
-
-    def another_worker_writes():
-        other = sqlite3.connect(database, timeout=0, isolation_level=None)
-        try:
-            other.execute("BEGIN IMMEDIATE")
-            other.execute("ROLLBACK")
-            others_could_write.append(True)
-        except sqlite3.OperationalError:
-            others_could_write.append(False)
-        finally:
-            other.close()
+    build_report, learner_sheet = reports.build_report, reports.learner_sheet
+    another_worker_writes = WriteLockProbe(app)
 
     def counting_report(*args):
         another_worker_writes()
@@ -211,7 +195,7 @@ def test_exports_count_without_holding_the_write_lock(
     official = reader("official_a")
     assert official.post("/reports/export.xlsx").status_code == 200
     assert official.post("/reports/learners.csv").status_code == 200
-    assert others_could_write == [True, True]
+    assert another_worker_writes.answers == [True, True]
     assert (
         db.session.scalar(
             sa.select(sa.func.count()).where(AuditEvent.action == "report.export")
