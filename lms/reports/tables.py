@@ -10,9 +10,7 @@ from lms.extensions import db
 from lms.models import (
     Area,
     Assignment,
-    Certificate,
     Course,
-    Enrollment,
     Lesson,
     Quiz,
     User,
@@ -60,13 +58,6 @@ TREND_SERIES = {
     "certificates": ("course_certificates", "koc_certificates", "kol_certificates"),
 }
 TREND_WEEKS = 52
-TREND_COLUMNS = {
-    "learners": User.created_at,
-    "courses_completed": Enrollment.completed_at,
-    "course_certificates": Certificate.issued_at,
-    "koc_certificates": Certificate.issued_at,
-    "kol_certificates": Certificate.issued_at,
-}
 
 
 @dataclass(frozen=True)
@@ -238,8 +229,8 @@ def trend(scope, now):
         counts = [0] * TREND_WEEKS
         for metric in metrics:
             query = METRICS[metric].count(scope, week.c.start, week.c.end)
-            if METRICS[metric].stock:  # learners: count registrations instead
-                query = query.where(TREND_COLUMNS[metric] >= week.c.start)
+            if metric == "learners":  # a total: count the week's registrations
+                query = query.where(User.created_at >= week.c.start)
             rows = db.session.execute(select(week.c.n, query.scalar_subquery()))
             for n, count in rows:
                 counts[n] += count
