@@ -110,7 +110,8 @@ def set_role_command(phone, role):
 @click.option("--area", "code", required=True, help="Area code, as in the areas CSV.")
 @with_appcontext
 def set_area_command(phone, code):
-    """Place an account in an area: an official then sees that area's reports."""
+    """Place an account in an area: an official then sees that area's reports, a
+    trainer reviews the practical work of its learners."""
     user = _account(phone)
     area = db.session.scalar(select(Area).where(Area.code == code))
     if area is None:

@@ -7,8 +7,9 @@ their area's subtree; admins: all.
 
 from flask import abort
 from sqlalchemy import exists, false, or_, select, true
+from sqlalchemy.orm import aliased
 
-from lms.models import ClassMember, Classroom, Course, User
+from lms.models import Area, ClassMember, Classroom, Course, Submission, User
 from lms.models.course import course_editor
 
 STAFF = ("trainer", "admin")
@@ -122,10 +123,108 @@ def can_read_attempt(user, attempt):
 
 
 def can_read_submission(user, submission):
-    """The author, a trainer who has the author in a class, or an admin."""
+    """The author, or someone who reviews it (``can_review_submission``)."""
     if not user.is_authenticated:
         return False
-    return submission.user_id == user.id or can_see_learner(user, submission.user)
+    return submission.user_id == user.id or can_review_submission(user, submission)
+
+
+# Practical work: who reviews it. Every piece has a reviewer: the trainers of the
+# author's classes, the trainers whose area holds the author's area (so work from a
+# commune without a trainer reaches the trainers of the nearest area above), and
+# always the admins. The predicate, the query filter and the list of reviewers
+# below are the same rule; tests/teach/test_reviewers.py checks they agree.
+
+
+def can_review_submission(user, submission):
+    """True if ``user`` may open and judge ``submission``."""
+    from lms.extensions import db
+
+    if is_admin(user):
+        return True
+    if not is_staff(user):
+        return False
+    learner_area = (
+        db.session.get(Area, submission.area_id) if submission.area_id else None
+    )
+    if (
+        user.area is not None
+        and learner_area is not None
+        and learner_area.path.startswith(user.area.path)
+    ):
+        return True
+    return bool(db.session.scalar(select(_in_class_of(user.id, submission.user_id))))
+
+
+def reviewable_submissions(user):
+    """A filter on Submission: what ``can_review_submission`` lets ``user`` judge."""
+    if is_admin(user):
+        return true()
+    if not is_staff(user):
+        return false()
+    return _reviewed_by(user.id, user.area.path if user.area else None)
+
+
+def reviewing_trainers(submission):
+    """A filter on User: the active trainers who may review ``submission``.
+
+    Admins may always review and are not listed.
+    """
+    ancestors = [int(i) for i in _area_path(submission).strip("/").split("/") if i]
+    return (
+        (User.role == "trainer")
+        & User.active.is_(True)
+        & or_(_in_class_of(User.id, submission.user_id), User.area_id.in_(ancestors))
+    )
+
+
+def has_trainer():
+    """A filter on Submission: some active trainer may review it (else only admins)."""
+    trainer, area = aliased(User), aliased(Area)
+    return (
+        select(trainer.id)
+        .outerjoin(area, area.id == trainer.area_id)
+        .where(
+            trainer.role == "trainer",
+            trainer.active.is_(True),
+            _reviewed_by(trainer.id, area.path),
+        )
+        .exists()
+    )
+
+
+def _reviewed_by(trainer_id, area_path):
+    """The rule as SQL on Submission, for a trainer's id and area path (or None)."""
+    conditions = [_in_class_of(trainer_id)]
+    if area_path is not None:
+        learner_area = aliased(Area)
+        conditions.append(
+            select(learner_area.id)
+            .where(
+                learner_area.id == Submission.area_id,
+                learner_area.path.startswith(area_path, autoescape=False),
+            )
+            .correlate_except(learner_area)
+            .exists()
+        )
+    return or_(*conditions)
+
+
+def _in_class_of(trainer_id, learner_id=Submission.user_id):
+    return (
+        select(ClassMember.id)
+        .join(Classroom, Classroom.id == ClassMember.classroom_id)
+        .where(ClassMember.user_id == learner_id, Classroom.trainer_id == trainer_id)
+        .correlate_except(ClassMember, Classroom)
+        .exists()
+    )
+
+
+def _area_path(submission):
+    from lms.extensions import db
+
+    area = db.session.get(Area, submission.area_id) if submission.area_id else None
+    return area.path if area is not None else ""
 
 
 # Officials' reports

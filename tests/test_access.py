@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from lms.certificates.issuing import new_code
 from lms.extensions import db
-from lms.models import Certificate, Club
+from lms.models import Area, Certificate, Club
 from lms.services.authoring import save_assignment
 from lms.services.learning import submit_quiz
 from lms.services.practical import submit
@@ -382,6 +382,10 @@ def test_every_route_is_in_the_matrix(app):
 def world(app, classroom, people):
     """Objects owned by someone: the trainer's course and class, the learner's work."""
     course = classroom.courses[0]
+    # A trainer of the other commune: neither the learner's class nor their area.
+    people["other_trainer"].area = db.session.scalar(
+        sa.select(Area).where(Area.code == "P-B")
+    )
     save_assignment(course, "Làm thử", None, [("Đủ sáng", None)], True, 3)
     attempt = submit_quiz(
         people["learner"], course.quiz, {"sprayed": ["a"], "before-live": ["a"]}

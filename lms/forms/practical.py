@@ -13,8 +13,9 @@ class SubmissionForm(FlaskForm):
         render_kw={
             "inputmode": "url",
             "autocomplete": "url",
-            "placeholder": "https://",
+            "placeholder": "facebook.com/…",
         },
+        description=_l("Copy it from Facebook, TikTok or Zalo; https:// is optional."),
     )
     photos = MultipleFileField(
         _l("Photos"),

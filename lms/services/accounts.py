@@ -177,7 +177,8 @@ def set_role(user, role, actor):
 
 
 def set_area(user, area, actor):
-    """Place ``user`` in ``area``: an official then reports on its subtree.
+    """Place ``user`` in ``area``: an official then reports on its subtree, a
+    trainer reviews its learners' practical work.
 
     A learner's history moves with them (lms/models/activity.py).
     """

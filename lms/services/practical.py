@@ -1,14 +1,16 @@
 """Practical work: a farmer hands it in, a trainer approves it or asks for more."""
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lms.clock import utcnow
 from lms.extensions import db
-from lms.models import AuditEvent, Submission
+from lms.models import Area, AuditEvent, ClassMember, Classroom, Submission, User
+from lms.permissions import has_trainer, reviewable_submissions, reviewing_trainers
 from lms.services import DomainError
 from lms.services.images import store_image
 from lms.services.learning import enroll, update_completion
@@ -29,6 +31,57 @@ def latest_submission(learner, assignment):
     )
 
 
+@dataclass(frozen=True)
+class Reviewer:
+    """Who will review a piece of work, as its author is told: the trainers of
+    their classes, else the trainers of the nearest area, else the admins."""
+
+    class_trainers: list = field(default_factory=list)  # names
+    area: Area | None = None
+
+
+def who_reviews(submission):
+    trainers = db.session.scalars(
+        select(User).where(reviewing_trainers(submission)).order_by(User.name)
+    ).all()
+    teaching = set(
+        db.session.scalars(
+            select(Classroom.trainer_id)
+            .join(ClassMember, ClassMember.classroom_id == Classroom.id)
+            .where(ClassMember.user_id == submission.user_id)
+        )
+    )
+    names = [trainer.name for trainer in trainers if trainer.id in teaching]
+    if names:
+        return Reviewer(class_trainers=names)
+    areas = {trainer.area_id for trainer in trainers} - {None}
+    nearest = max(
+        (db.session.get(Area, area_id) for area_id in areas),
+        key=lambda area: len(area.path),
+        default=None,
+    )
+    return Reviewer(area=nearest)
+
+
+def review_queue(reviewer):
+    """Work waiting for ``reviewer``, oldest first, each with whether any trainer
+    covers it (False: only admins will see it)."""
+    return db.session.execute(
+        select(Submission, has_trainer())
+        .where(Submission.status == "pending", reviewable_submissions(reviewer))
+        .order_by(Submission.created_at, Submission.id)
+    ).all()
+
+
+def waiting_for(reviewer):
+    """(pieces of work waiting for ``reviewer``, when the oldest was sent)."""
+    return db.session.execute(
+        select(func.count(Submission.id), func.min(Submission.created_at)).where(
+            Submission.status == "pending", reviewable_submissions(reviewer)
+        )
+    ).one()
+
+
 def submit(learner, assignment, link, photos, note, upload_dir):
     """Hand in practical work: a link and/or up to ``max_photos`` photos.
 
@@ -46,10 +99,8 @@ def submit(learner, assignment, link, photos, note, upload_dir):
     link = (link or "").strip() or None
     if link and not assignment.accepts_link:
         raise DomainError(_l("This practical work takes photos only."), field="link")
-    if link and not _is_web_address(link):
-        raise DomainError(
-            _l("Enter a web address starting with https:// or http://"), field="link"
-        )
+    if link:
+        link = web_address(link) or _bad_link()
     if len(photos) > assignment.max_photos:
         raise DomainError(
             _l("Send at most %(n)d photos.", n=assignment.max_photos), field="photos"
@@ -123,8 +174,29 @@ def _store_photos(photos, folder):
     return stored
 
 
-def _is_web_address(link):
+def web_address(link):
+    """The link as an http(s) address, https:// added when it has no scheme
+    (``facebook.com/...``, as people copy it); None when it is not one."""
+    if "://" not in link and not link.lower().startswith(("http:", "https:")):
+        link = "https://" + link
     parts = urlsplit(link)
-    return (
-        parts.scheme in ("http", "https") and "." in parts.netloc and len(link) <= 500
+    host = parts.hostname or ""
+    if (
+        parts.scheme not in ("http", "https")
+        or "." not in host.strip(".")
+        or "@" in parts.netloc
+        or any(c.isspace() for c in link)
+        or len(link) > 500
+    ):
+        return None
+    return link
+
+
+def _bad_link():
+    raise DomainError(
+        _l(
+            "This is not a web address. Copy the link from your app, "
+            "for example facebook.com/…"
+        ),
+        field="link",
     )

@@ -17,14 +17,27 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from lms.clock import utcnow
 from lms.extensions import db
 from lms.forms.practical import ReviewForm, SubmissionForm
-from lms.models import Submission, User
-from lms.permissions import can_read_submission, is_staff, require, taught_learners
+from lms.models import Submission
+from lms.permissions import (
+    can_read_submission,
+    can_review_submission,
+    is_staff,
+    require,
+)
 from lms.services import DomainError
 from lms.services.images import image_path
 from lms.services.learning import open_assignment
-from lms.services.practical import PHOTO_FOLDER, latest_submission, review, submit
+from lms.services.practical import (
+    PHOTO_FOLDER,
+    latest_submission,
+    review,
+    review_queue,
+    submit,
+    who_reviews,
+)
 from lms.views.core import picture_headers
 from lms.views.learn import get_course
 
@@ -63,13 +76,16 @@ def submit_work(slug):
         )
         .order_by(Submission.created_at.desc(), Submission.id.desc())
     ).all()
+    latest = history[0] if history else None
     return render_template(
         "practical/submit.html",
         course=course,
         assignment=assignment,
         form=form,
         history=history,
-        latest=history[0] if history else None,
+        latest=latest,
+        reviewer=who_reviews(latest) if latest and latest.status == "pending" else None,
+        now=utcnow(),
     ), 400 if form.errors else 200
 
 
@@ -95,21 +111,16 @@ def photo(submission_id, index):
 @login_required
 def queue():
     require(is_staff(current_user))
-    pending = db.session.scalars(
-        select(Submission)
-        .join(User, User.id == Submission.user_id)
-        .where(Submission.status == "pending", taught_learners(current_user))
-        .order_by(Submission.created_at)
-    ).all()
-    return render_template("practical/queue.html", pending=pending)
+    return render_template(
+        "practical/queue.html", pending=review_queue(current_user), now=utcnow()
+    )
 
 
 @bp.route("/teach/reviews/<int:submission_id>", methods=["GET", "POST"])
 @login_required
 def review_work(submission_id):
-    require(is_staff(current_user))
     submission = db.session.get(Submission, submission_id) or abort(404)
-    require(can_read_submission(current_user, submission))
+    require(can_review_submission(current_user, submission))
     form = ReviewForm(feedback=submission.feedback)
     if form.validate_on_submit():
         rubric = {

@@ -7,15 +7,19 @@ import pytest
 import sqlalchemy as sa
 
 from lms.extensions import db
-from lms.models import AuditEvent, Enrollment, Submission
+from lms.models import Area, AuditEvent, Enrollment, Submission
 from lms.services.authoring import save_assignment
 from lms.services.learning import complete_lesson, submit_quiz
 from tests.conftest import count, jpeg
 
 
 @pytest.fixture
-def assignment(classroom):
+def assignment(classroom, people):
     course = classroom.courses[0]
+    # A trainer of the other commune: neither the learner's class nor their area.
+    people["other_trainer"].area = db.session.scalar(
+        sa.select(Area).where(Area.code == "P-B")
+    )
     assignment = save_assignment(
         course,
         "Quay 1 phút giới thiệu vườn.",
@@ -188,3 +192,16 @@ def test_other_trainers_do_not_see_or_review_the_work(as_role, assignment):
     )
     db.session.refresh(submission)
     assert submission.status == "pending"
+
+
+@pytest.mark.parametrize(
+    "typed, stored",
+    [
+        ("facebook.com/vuonvai/live", "https://facebook.com/vuonvai/live"),
+        (" www.tiktok.com/@vuonvai ", "https://www.tiktok.com/@vuonvai"),
+        ("http://shopee.vn/vai", "http://shopee.vn/vai"),
+    ],
+)
+def test_a_link_without_https_is_taken_as_https(as_role, assignment, typed, stored):
+    assert send(as_role("learner"), link=typed).status_code == 302
+    assert db.session.scalar(sa.select(Submission.link)) == stored

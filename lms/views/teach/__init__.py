@@ -2,18 +2,19 @@
 
 from flask import Blueprint, abort, render_template
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from lms.clock import utcnow
 from lms.extensions import db
-from lms.models import Classroom, Course, Submission, User
+from lms.models import Classroom, Course
 from lms.permissions import (
     can_edit_course,
     editable_courses,
     is_staff,
     managed_classes,
     require,
-    taught_learners,
 )
+from lms.services.practical import waiting_for
 
 bp = Blueprint("teach", __name__, url_prefix="/teach")
 
@@ -43,16 +44,14 @@ def dashboard():
         .where(managed_classes(current_user))
         .order_by(Classroom.created_at.desc())
     ).all()
-    to_review = db.session.scalar(
-        select(func.count(Submission.id))
-        .join(User, User.id == Submission.user_id)
-        .where(Submission.status == "pending", taught_learners(current_user))
-    )
+    to_review, oldest = waiting_for(current_user)
     return render_template(
         "teach/dashboard.html",
         courses=my_courses,
         classes=my_classes,
         to_review=to_review,
+        oldest=oldest,
+        now=utcnow(),
     )
 
 
