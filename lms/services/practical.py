@@ -125,6 +125,8 @@ def review(reviewer, submission, approve, rubric, feedback):
     """Approve, or return with feedback; approval can complete the course.
 
     :param rubric: criterion id -> "pass" or "needs_work"; every criterion is judged.
+    :raise DomainError: a criterion not judged, approval with a criterion not
+        passed, or a return without feedback; nothing is changed.
     """
     if submission.status != "pending":
         raise DomainError(_l("This work has already been reviewed."))
@@ -134,6 +136,14 @@ def review(reviewer, submission, approve, rubric, feedback):
         "needs_work",
     }:
         raise DomainError(_l("Judge every criterion."), field="rubric")
+    if approve and set(rubric.values()) != {"pass"} and rubric:
+        raise DomainError(
+            _l(
+                "Approval means every criterion is passed. Mark them all as passed, "
+                "or return the work with a comment on what to improve."
+            ),
+            field="rubric",
+        )
     feedback = (feedback or "").strip()
     if not approve and not feedback:
         raise DomainError(

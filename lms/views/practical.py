@@ -136,6 +136,7 @@ def review_work(submission_id):
                 form.feedback.data,
             )
         except DomainError as error:
+            db.session.rollback()
             form.form_errors.append(str(error.message))
         else:
             db.session.commit()

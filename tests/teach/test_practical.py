@@ -7,10 +7,10 @@ import pytest
 import sqlalchemy as sa
 
 from lms.extensions import db
-from lms.models import Area, AuditEvent, Enrollment, Submission
+from lms.models import Area, AuditEvent, Certificate, Enrollment, Submission
 from lms.services.authoring import save_assignment
 from lms.services.learning import complete_lesson, submit_quiz
-from tests.conftest import count, jpeg
+from tests.conftest import DATABASES, count, jpeg
 
 
 @pytest.fixture
@@ -205,3 +205,38 @@ def test_other_trainers_do_not_see_or_review_the_work(as_role, assignment):
 def test_a_link_without_https_is_taken_as_https(as_role, assignment, typed, stored):
     assert send(as_role("learner"), link=typed).status_code == 302
     assert db.session.scalar(sa.select(Submission.link)) == stored
+
+
+@pytest.mark.parametrize("app", DATABASES, indirect=True)
+def test_approving_with_a_criterion_not_passed_is_refused_and_changes_nothing(
+    app, as_role, assignment, people
+):
+    learner = people["learner"]
+    course = assignment.course
+    for lesson in course.lessons:
+        complete_lesson(learner, lesson)
+    submit_quiz(learner, course.quiz, {"sprayed": ["a"], "before-live": ["a", "b"]})
+    db.session.commit()
+    send(as_role("learner"), link="https://example.com/v/1")
+    submission = db.session.scalar(sa.select(Submission))
+    trainer = as_role("trainer")
+    for feedback in ("", "Được rồi"):
+        response = approve(
+            trainer, submission.id, feedback, du_sang="needs_work", nghe_ro="pass"
+        )
+        assert response.status_code == 400
+        page = response.get_data(as_text=True)
+        assert "Chỉ duyệt được khi bài đạt mọi tiêu chí" in page
+        assert 'value="needs_work" checked' in page  # the judgement is kept
+    db.session.refresh(submission)
+    assert (submission.status, submission.rubric, submission.reviewer_id) == (
+        "pending",
+        {},
+        None,
+    )
+    assert not db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.action.like("submission.%"))
+    )
+    assert count(Certificate) == 0
+    learner_page = as_role("learner").get("/courses/mini/practical")
+    assert "Đã duyệt" not in learner_page.get_data(as_text=True)
