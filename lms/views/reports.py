@@ -26,6 +26,7 @@ from lms.i18n import localised
 from lms.models import ApiToken, AuditEvent, Classroom, Club, Course
 from lms.permissions import can_read_reports, can_see_full_phones, report_top, require
 from lms.reports import build_report
+from lms.reports.backlog import review_backlog
 from lms.reports.export import FORMATS
 from lms.reports.labels import FIGURES, SHORT
 from lms.reports.learners import PAGE_SIZE, learner_sheet, page, show_phone
@@ -86,6 +87,8 @@ def overview():
         filters=scope.filters(),
         described=describe(scope, loc),
         empty_form=EmptyForm(),
+        backlog=review_backlog(scope),
+        now=utcnow(),
     )
 
 
