@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import StringField, TextAreaField
+from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.fields import URLField
 
 
@@ -24,6 +24,7 @@ class SubmissionForm(FlaskForm):
     note = TextAreaField(
         _l("A note for your trainer (optional)"), render_kw={"rows": 3}
     )
+    kept = HiddenField()  # photos stored at a refused try (signed by the view)
 
 
 class ReviewForm(FlaskForm):

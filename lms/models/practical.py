@@ -34,9 +34,16 @@ class Submission(db.Model):
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     reviewed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the farmer last replaced what they sent while it waited (else None).
+    revised_at: Mapped[datetime | None]
     # The learner's area, copied for reports (kept by lms.models.activity).
     area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
 
     assignment: Mapped[Assignment] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     reviewer: Mapped[User | None] = relationship(foreign_keys=[reviewer_id])
+
+    @property
+    def revision(self):
+        """Which version of the work this is, for a review form to carry."""
+        return self.revised_at.isoformat() if self.revised_at else ""

@@ -1,23 +1,33 @@
-"""Practical work: a farmer hands it in, a trainer approves it or asks for more."""
+"""Practical work: a farmer hands it in (and may replace it while it waits), a
+trainer approves it or returns it with feedback."""
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from lms.clock import utcnow
 from lms.extensions import db
-from lms.models import Area, AuditEvent, ClassMember, Classroom, Submission, User
-from lms.permissions import has_trainer, reviewable_submissions, reviewing_trainers
+from lms.models import Assignment, AuditEvent, Submission
 from lms.services import DomainError
-from lms.services.images import store_image
+from lms.services.images import image_path, store_image
 from lms.services.learning import enroll, update_completion
 
 PHOTO_FOLDER = "submissions"
 PHOTO_WIDTH = 1280
 PHOTO_MAX_BYTES = 15 * 1024 * 1024
+
+
+def submissions_of(learner, assignment):
+    """Everything ``learner`` handed in for ``assignment``, newest first."""
+    return db.session.scalars(
+        select(Submission)
+        .where(
+            Submission.user_id == learner.id, Submission.assignment_id == assignment.id
+        )
+        .order_by(Submission.created_at.desc(), Submission.id.desc())
+    ).all()
 
 
 def latest_submission(learner, assignment):
@@ -31,105 +41,21 @@ def latest_submission(learner, assignment):
     )
 
 
-@dataclass(frozen=True)
-class Reviewer:
-    """Who will review a piece of work, as its author is told: the trainers of
-    their classes, else the trainers of the nearest area, else the admins."""
-
-    class_trainers: list = field(default_factory=list)  # names
-    area: Area | None = None
-
-
-def who_reviews(submission):
-    trainers = db.session.scalars(
-        select(User).where(reviewing_trainers(submission)).order_by(User.name)
-    ).all()
-    teaching = set(
-        db.session.scalars(
-            select(Classroom.trainer_id)
-            .join(ClassMember, ClassMember.classroom_id == Classroom.id)
-            .where(ClassMember.user_id == submission.user_id)
-        )
-    )
-    names = [trainer.name for trainer in trainers if trainer.id in teaching]
-    if names:
-        return Reviewer(class_trainers=names)
-    areas = {trainer.area_id for trainer in trainers} - {None}
-    nearest = max(
-        (db.session.get(Area, area_id) for area_id in areas),
-        key=lambda area: len(area.path),
-        default=None,
-    )
-    return Reviewer(area=nearest)
-
-
-def review_queue(reviewer):
-    """Work waiting for ``reviewer``, oldest first, each with whether any trainer
-    covers it (False: only admins will see it)."""
-    return db.session.execute(
-        select(Submission, has_trainer())
-        .where(Submission.status == "pending", reviewable_submissions(reviewer))
-        .order_by(Submission.created_at, Submission.id)
-    ).all()
-
-
-def waiting_for(reviewer):
-    """(pieces of work waiting for ``reviewer``, when the oldest was sent)."""
-    return db.session.execute(
-        select(func.count(Submission.id), func.min(Submission.created_at)).where(
-            Submission.status == "pending", reviewable_submissions(reviewer)
-        )
-    ).one()
-
-
-def submit(learner, assignment, link, photos, note, upload_dir):
-    """Hand in practical work: a link and/or up to ``max_photos`` photos.
-
-    :param photos: binary streams; each is decoded and re-encoded, never stored as sent.
-    :raise DomainError: nothing to hand in, a bad link, too many photos, a non-photo,
-        or work already waiting for review or approved.
-    """
-    if assignment.archived_at is not None or not assignment.course.is_published:
-        raise DomainError(_l("This practical work is not open."))
-    previous = latest_submission(learner, assignment)
-    if previous is not None and previous.status == "pending":
-        raise DomainError(_l("Your work is waiting for your trainer's review."))
-    if previous is not None and previous.status == "approved":
-        raise DomainError(_l("Your work has already been approved."))
-    link = (link or "").strip() or None
-    if link and not assignment.accepts_link:
-        raise DomainError(_l("This practical work takes photos only."), field="link")
-    if link:
-        link = web_address(link) or _bad_link()
-    if len(photos) > assignment.max_photos:
-        raise DomainError(
-            _l("Send at most %(n)d photos.", n=assignment.max_photos), field="photos"
-        )
-    if not link and not photos:
-        raise DomainError(_l("Add a link or a photo of your work."), field="photos")
-    stored = _store_photos(photos, Path(upload_dir) / PHOTO_FOLDER)
-    enroll(learner, assignment.course)
-    submission = Submission(
-        assignment=assignment,
-        user_id=learner.id,
-        link=link,
-        photos=[image.name for image in stored],
-        note=(note or "").strip()[:2000],
-    )
-    db.session.add(submission)
-    db.session.flush()
-    return submission
-
-
-def review(reviewer, submission, approve, rubric, feedback):
+def review(reviewer, submission, approve, rubric, feedback, seen=None):
     """Approve, or return with feedback; approval can complete the course.
 
     :param rubric: criterion id -> "pass" or "needs_work"; every criterion is judged.
-    :raise DomainError: a criterion not judged, approval with a criterion not
-        passed, or a return without feedback; nothing is changed.
+    :param seen: the ``revision`` the reviewer looked at, when known.
+    :raise DomainError: the work changed since ``seen``, a criterion not judged,
+        approval with a criterion not passed, or a return without feedback;
+        nothing is changed.
     """
     if submission.status != "pending":
         raise DomainError(_l("This work has already been reviewed."))
+    if seen is not None and seen != submission.revision:
+        raise DomainError(
+            _l("The farmer changed this work while you were looking at it. Look again.")
+        )
     criteria = [criterion["id"] for criterion in submission.assignment.rubric]
     if set(rubric) != set(criteria) or not set(rubric.values()) <= {
         "pass",
@@ -167,6 +93,110 @@ def review(reviewer, submission, approve, rubric, feedback):
     return submission
 
 
+class WorkRefused(DomainError):
+    """Work refused; ``kept`` names photos already stored from this try or an
+    earlier one, so the farmer need not choose them again."""
+
+    def __init__(self, message, field=None, kept=()):
+        super().__init__(message, field)
+        self.kept = list(kept)
+
+
+def submit(learner, assignment, link, photos, note, upload_dir, kept=()):
+    """Hand in practical work, or replace what still waits for review.
+
+    :param photos: binary streams; each is decoded and re-encoded, never stored
+        as sent. New photos replace ``kept`` ones and, when replacing, those sent.
+    :param kept: names of photos stored at a refused try, vouched for by the caller.
+    :raise WorkRefused: nothing to hand in, a bad link, too many photos, a
+        non-photo, or work already approved.
+    """
+    if assignment.archived_at is not None or not assignment.course.is_published:
+        raise WorkRefused(_l("This practical work is not open."))
+    previous = latest_submission(learner, assignment)
+    if previous is not None and previous.status == "approved":
+        raise WorkRefused(_l("Your work has already been approved."))
+    waiting = (
+        previous if previous is not None and previous.status == "pending" else None
+    )
+    folder = Path(upload_dir) / PHOTO_FOLDER
+    kept = [name for name in kept if _stored(folder, name)]
+    if len(photos) > assignment.max_photos:
+        raise WorkRefused(
+            _l("Send at most %(n)d photos.", n=assignment.max_photos),
+            field="photos",
+            kept=kept,
+        )
+    if photos:
+        try:
+            stored = [image.name for image in _store_photos(photos, folder)]
+        except DomainError as error:
+            raise WorkRefused(error.message, "photos", kept) from None
+        discard_photos(kept, upload_dir)
+        kept = stored
+    link = _accepted_link(assignment, link, kept)
+    names = kept or (waiting.photos if waiting else [])
+    if not link and not names:
+        raise WorkRefused(_l("Add a link or a photo of your work."), field="photos")
+    note = (note or "").strip()[:2000]
+    if waiting is not None:
+        return _replace(waiting, link, names, note, upload_dir)
+    enroll(learner, assignment.course)
+    submission = Submission(
+        assignment=assignment,
+        user_id=learner.id,
+        link=link,
+        photos=list(names),
+        note=note,
+    )
+    db.session.add(submission)
+    db.session.flush()
+    return submission
+
+
+def _accepted_link(assignment, link, kept):
+    link = (link or "").strip() or None
+    if link and not assignment.accepts_link:
+        raise WorkRefused(
+            _l("This practical work takes photos only."), field="link", kept=kept
+        )
+    if link and web_address(link) is None:
+        raise WorkRefused(
+            _l(
+                "This is not a web address. Copy the link from your app, "
+                "for example facebook.com/…"
+            ),
+            field="link",
+            kept=kept,
+        )
+    return link and web_address(link)
+
+
+def _replace(waiting, link, names, note, upload_dir):
+    """Change work still waiting; it keeps its place in the queue."""
+    gone = [name for name in waiting.photos if name not in names]
+    waiting.link, waiting.photos, waiting.note = link, list(names), note
+    waiting.revised_at = utcnow()
+    db.session.flush()
+    discard_photos(gone, upload_dir)
+    return waiting
+
+
+def discard_photos(names, upload_dir):
+    """Remove stored practical photos that no work refers to any more."""
+    folder = Path(upload_dir) / PHOTO_FOLDER
+    for name in names:
+        if _stored(folder, name):
+            image_path(folder, name).unlink(missing_ok=True)
+
+
+def _stored(folder, name):
+    try:
+        return image_path(folder, name).is_file()
+    except DomainError:
+        return False
+
+
 def _store_photos(photos, folder):
     """Store every photo or none: a refused one removes those stored before it."""
     stored = []
@@ -202,11 +232,14 @@ def web_address(link):
     return link
 
 
-def _bad_link():
-    raise DomainError(
-        _l(
-            "This is not a web address. Copy the link from your app, "
-            "for example facebook.com/…"
-        ),
-        field="link",
-    )
+def returned_courses(learner):
+    """The ids of courses whose latest practical work came back to ``learner``."""
+    latest = {}
+    for assignment_id, course_id, status in db.session.execute(
+        select(Submission.assignment_id, Assignment.course_id, Submission.status)
+        .join(Assignment, Assignment.id == Submission.assignment_id)
+        .where(Submission.user_id == learner.id)
+        .order_by(Submission.created_at.desc(), Submission.id.desc())
+    ):
+        latest.setdefault(assignment_id, (course_id, status))
+    return {course for course, status in latest.values() if status == "needs_work"}

@@ -24,6 +24,7 @@ from lms.models import Certificate, Course, Lesson, Quiz, QuizAttempt
 from lms.permissions import can_read_attempt, can_read_course, readable_courses, require
 from lms.services import DomainError, learning
 from lms.services.images import PHONE_WIDTH
+from lms.services.practical import returned_courses
 from lms.views.core import data_saver_on
 
 bp = Blueprint("learn", __name__)
@@ -185,6 +186,7 @@ def my_learning():
         started=started,
         others=[c for c in courses if c not in started],
         progress=progress,
+        returned=returned_courses(current_user),
     )
 
 

@@ -15,7 +15,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from itsdangerous import BadData, URLSafeTimedSerializer
 
 from lms.clock import utcnow
 from lms.extensions import db
@@ -32,51 +32,60 @@ from lms.services.images import image_path
 from lms.services.learning import open_assignment
 from lms.services.practical import (
     PHOTO_FOLDER,
+    WorkRefused,
     latest_submission,
     review,
-    review_queue,
+    submissions_of,
     submit,
-    who_reviews,
 )
+from lms.services.reviewing import review_queue, who_reviews
 from lms.views.core import picture_headers
 from lms.views.learn import get_course
 
 bp = Blueprint("practical", __name__)
+KEEP_PHOTOS_FOR = 2 * 24 * 3600  # seconds a refused try's photos are offered again
 
 
 @bp.route("/courses/<slug>/practical", methods=["GET", "POST"])
 @login_required
 def submit_work(slug):
+    """Hand in the work, or replace what waits for review; a refused try keeps
+    its photos on the server, so they need not be chosen again."""
     course = get_course(slug)
     assignment = open_assignment(course) or abort(404)
     form = SubmissionForm()
     if form.validate_on_submit():
         photos = [f.stream for f in request.files.getlist("photos") if f.filename]
         try:
-            submit(
+            work = submit(
                 current_user,
                 assignment,
                 form.link.data,
                 photos,
                 form.note.data,
                 current_app.config["LMS_UPLOAD_DIR"],
+                kept=_kept_photos(form.kept.data, assignment),
             )
-        except DomainError as error:
+        except WorkRefused as error:
             db.session.rollback()
             form.form_errors.append(str(error.message))
+            form.kept.data = _keep_photos(error.kept, assignment)
         else:
             db.session.commit()
-            flash(_("Sent! Your trainer will review your work."), "success")
+            if work.revised_at:
+                flash(_("Changed. Your trainer will see the new version."), "success")
+            else:
+                flash(_("Sent! Your trainer will review your work."), "success")
             return redirect(url_for(".submit_work", slug=slug))
-    history = db.session.scalars(
-        select(Submission)
-        .where(
-            Submission.user_id == current_user.id,
-            Submission.assignment_id == assignment.id,
-        )
-        .order_by(Submission.created_at.desc(), Submission.id.desc())
-    ).all()
+    return _submit_page(course, assignment, form), 400 if form.errors else 200
+
+
+def _submit_page(course, assignment, form):
+    history = submissions_of(current_user, assignment)
     latest = history[0] if history else None
+    waiting = latest is not None and latest.status == "pending"
+    if waiting and not form.is_submitted():
+        form.link.data, form.note.data = latest.link, latest.note
     return render_template(
         "practical/submit.html",
         course=course,
@@ -84,9 +93,34 @@ def submit_work(slug):
         form=form,
         history=history,
         latest=latest,
-        reviewer=who_reviews(latest) if latest and latest.status == "pending" else None,
+        reviewer=who_reviews(latest) if waiting else None,
+        kept=_kept_photos(form.kept.data, assignment),
         now=utcnow(),
-    ), 400 if form.errors else 200
+    )
+
+
+def _kept_serializer():
+    return URLSafeTimedSerializer(current_app.secret_key, salt="practical-kept-photos")
+
+
+def _keep_photos(names, assignment):
+    """A token for the form naming photos stored for this farmer's refused try."""
+    if not names:
+        return ""
+    return _kept_serializer().dumps([current_user.id, assignment.id, names])
+
+
+def _kept_photos(token, assignment):
+    """The photo names in ``token``, if it was made for this farmer and work."""
+    try:
+        user_id, assignment_id, names = _kept_serializer().loads(
+            token or "", max_age=KEEP_PHOTOS_FOR
+        )
+    except (BadData, ValueError, TypeError):
+        return []
+    if (user_id, assignment_id) != (current_user.id, assignment.id):
+        return []
+    return [name for name in names if isinstance(name, str)]
 
 
 @bp.get("/submissions/<int:submission_id>/photos/<int:index>")
@@ -134,6 +168,7 @@ def review_work(submission_id):
                 request.form.get("decision") == "approve",
                 rubric,
                 form.feedback.data,
+                seen=request.form.get("seen", ""),
             )
         except DomainError as error:
             db.session.rollback()

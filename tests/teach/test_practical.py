@@ -37,7 +37,10 @@ def send(client, **data):
 
 
 def approve(client, submission_id, feedback="Tốt lắm", decision="approve", **rubric):
-    data = {"decision": decision, "feedback": feedback}
+    """Judge the work as a trainer would: from its page (which version they saw)."""
+    form = client.get(f"/teach/reviews/{submission_id}").get_data(as_text=True)
+    seen = re.search(r'name="seen" value="([^"]*)"', form)
+    data = {"decision": decision, "feedback": feedback, "seen": seen and seen[1]}
     data.update({f"rubric-{k.replace('_', '-')}": v for k, v in rubric.items()})
     return client.post(f"/teach/reviews/{submission_id}", data=data)
 
@@ -127,9 +130,11 @@ def test_trainer_approves_from_the_queue_and_the_course_completes(
 
 
 def test_returned_work_shows_feedback_and_can_be_sent_again(as_role, assignment):
-    send(as_role("learner"), link="https://example.com/v/1")
-    assert send(as_role("learner"), link="https://example.com/v/2").status_code == 400
+    send(as_role("learner"), link="https://example.com/v/0")
+    # While it waits, sending again replaces it: still one piece of work.
+    assert send(as_role("learner"), link="https://example.com/v/1").status_code == 302
     first = db.session.scalar(sa.select(Submission))
+    assert (count(Submission), first.link) == (1, "https://example.com/v/1")
     trainer = as_role("trainer")
     no_feedback = approve(
         trainer,

@@ -14,7 +14,7 @@ from lms.permissions import (
     managed_classes,
     require,
 )
-from lms.services.practical import waiting_for
+from lms.services.reviewing import waiting_for
 
 bp = Blueprint("teach", __name__, url_prefix="/teach")
 
