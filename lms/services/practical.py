@@ -173,7 +173,10 @@ def _accepted_link(assignment, link, kept):
 
 
 def _replace(waiting, link, names, note, upload_dir):
-    """Change work still waiting; it keeps its place in the queue."""
+    """Change work still waiting; it keeps its place in the queue. Saved
+    unchanged, it stays as it was (a review under way is not disturbed)."""
+    if (link, list(names), note) == (waiting.link, waiting.photos, waiting.note):
+        return waiting
     gone = [name for name in waiting.photos if name not in names]
     waiting.link, waiting.photos, waiting.note = link, list(names), note
     waiting.revised_at = utcnow()

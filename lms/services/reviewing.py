@@ -8,6 +8,8 @@ from lms.extensions import db
 from lms.models import Area, ClassMember, Classroom, Submission, User
 from lms.permissions import has_trainer, reviewable_submissions, reviewing_trainers
 
+QUEUE_LENGTH = 200  # a page a trainer works down; the rest waits behind it
+
 
 @dataclass(frozen=True)
 class Reviewer:
@@ -41,13 +43,14 @@ def who_reviews(submission):
     return Reviewer(area=nearest)
 
 
-def review_queue(reviewer):
-    """Work waiting for ``reviewer``, oldest first, each with whether any trainer
+def review_queue(reviewer, limit=QUEUE_LENGTH):
+    """The oldest work waiting for ``reviewer``, each with whether any trainer
     covers it (False: only admins will see it)."""
     return db.session.execute(
         select(Submission, has_trainer())
         .where(Submission.status == "pending", reviewable_submissions(reviewer))
         .order_by(Submission.created_at, Submission.id)
+        .limit(limit)
     ).all()
 
 

@@ -38,7 +38,7 @@ from lms.services.practical import (
     submissions_of,
     submit,
 )
-from lms.services.reviewing import review_queue, who_reviews
+from lms.services.reviewing import review_queue, waiting_for, who_reviews
 from lms.views.core import picture_headers
 from lms.views.learn import get_course
 
@@ -146,7 +146,10 @@ def photo(submission_id, index):
 def queue():
     require(is_staff(current_user))
     return render_template(
-        "practical/queue.html", pending=review_queue(current_user), now=utcnow()
+        "practical/queue.html",
+        pending=review_queue(current_user),
+        waiting=waiting_for(current_user)[0],
+        now=utcnow(),
     )
 
 

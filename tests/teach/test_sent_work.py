@@ -101,6 +101,21 @@ def test_the_farmer_sees_and_replaces_work_that_waits(app, farmer):
     assert len(work.photos) == 2 and work.link == "https://tiktok.com/@vuon2"
 
 
+def test_saving_the_form_unchanged_changes_nothing(app, farmer):
+    farmer.post(PAGE, data={"link": "facebook.com/vuon/1", "note": "Buổi sáng"})
+    work = db.session.scalar(sa.select(Submission))
+    page = farmer.get(PAGE).get_data(as_text=True)
+    assert 'value="https://facebook.com/vuon/1"' in page  # the form shows what waits
+    assert (
+        farmer.post(
+            PAGE, data={"link": "https://facebook.com/vuon/1", "note": "Buổi sáng"}
+        ).status_code
+        == 302
+    )
+    db.session.refresh(work)
+    assert work.revised_at is None and count(Submission) == 1
+
+
 def test_a_review_of_an_older_version_is_refused(app, farmer, people):
     farmer.post(PAGE, data={"link": "facebook.com/vuon/1"})
     work = db.session.scalar(sa.select(Submission))
