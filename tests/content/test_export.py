@@ -41,6 +41,9 @@ LESSON_FIELDS = (
     "body_en",
     "html_vi",
     "html_en",
+    "reviewed_on",
+    "sources",
+    "law",
 )
 QUIZ_FIELDS = ("pass_mark", "questions", "archived_at")
 ASSIGNMENT_FIELDS = (
@@ -332,6 +335,9 @@ def comparable(data):
                 lesson.title_en,
                 served(lesson.body_vi),
                 served(lesson.body_en),
+                lesson.reviewed,
+                lesson.sources,
+                lesson.law,
             )
             for lesson in data.lessons
         ],
