@@ -355,7 +355,7 @@ def test_bundled_courses_round_trip(app, tmp_path):
     assert exported.keys() == originals.keys()
     for slug, data in originals.items():
         assert comparable(exported[slug]) == comparable(data), slug
-    assert run_import(app, tmp_path / "export") == {"unchanged": 3}
+    assert run_import(app, tmp_path / "export") == {"unchanged": 4}
 
 
 def test_cli_exports_and_refuses_a_folder_that_is_not_empty(app, mini_course, tmp_path):
