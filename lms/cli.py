@@ -11,11 +11,13 @@ from sqlalchemy import func, select
 from lms import demo
 from lms.backup import BackupError, backup_database, check_backup, restore_database
 from lms.certificates.issuing import ensure_default_clubs
+from lms.clock import utcnow
 from lms.content.export import export_course
 from lms.content.importer import import_courses
 from lms.content.parse import ContentError
 from lms.extensions import db
-from lms.models import ROLES, Area, Course
+from lms.models import ROLES, Area, Course, Lesson
+from lms.models.activity import local_day
 from lms.services import DomainError
 from lms.services.accounts import (
     create_user,
@@ -25,6 +27,7 @@ from lms.services.accounts import (
     set_role,
 )
 from lms.services.areas import AreaFileError, import_areas
+from lms.services.content_review import lessons_due
 
 
 @click.group()
@@ -245,6 +248,22 @@ def export_course_command(slug, directory):
             f"{error.filename} is not empty: nothing was exported"
         ) from None
     click.echo(f"Course {slug} exported to {folder}.")
+
+
+@lms.command("content-due")
+@with_appcontext
+def content_due_command():
+    """List lessons due for review: never reviewed, not reviewed for 12 months,
+    or resting on a source dated after the review whose date has come.
+    """
+    today = local_day(utcnow())
+    due = lessons_due(today)
+    for lesson, reason in due:
+        click.echo(f"{lesson.course.slug}/{lesson.slug}: {reason}")
+    total = db.session.scalar(
+        select(func.count()).select_from(Lesson).where(Lesson.archived_at.is_(None))
+    )
+    click.echo(f"{len(due)} of {total} lessons due for review on {today}.")
 
 
 @lms.command("backup")

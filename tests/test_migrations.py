@@ -38,3 +38,41 @@ def test_downgrade_to_empty_and_up_again(app):
         tables = set(db.inspect(connection).get_table_names()) - {"alembic_version"}
     assert tables == set()
     upgrade(directory=directory)
+
+
+def test_clubs_get_the_lessons_definitions_unless_an_admin_renamed_them(app):
+    reset(app)
+    directory = app.extensions["migrate"].directory
+    upgrade(directory=directory, revision="0006")
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO club (code, name_vi, name_en, description_vi, description_en)"
+            " VALUES ('koc', 'Câu lạc bộ KOC (người tiêu dùng có ảnh hưởng)',"
+            " 'KOC club (key opinion consumers)', 'Mô tả riêng của tỉnh.', NULL),"
+            " ('kol', 'CLB KOL tỉnh Bắc Ninh', 'KOL club (farmers who sell live)',"
+            " 'Thành viên đã học đủ ba kỹ năng và được giảng viên duyệt bài thực hành:"
+            " bán hàng livestream, thiết kế bao bì, dựng cảnh quay.', NULL)"
+        )
+    upgrade(directory=directory)
+    with db.engine.connect() as connection:
+        clubs = {
+            row[0]: row[1:]
+            for row in connection.exec_driver_sql(
+                "SELECT code, name_vi, name_en, description_vi FROM club"
+            )
+        }
+    assert clubs["koc"][:2] == (
+        "Câu lạc bộ KOC (người giới thiệu nông sản từ trải nghiệm thật)",
+        "KOC club (key opinion consumers: honest reviewers of produce)",
+    )
+    assert clubs["koc"][2] == "Mô tả riêng của tỉnh."  # the admin's text stays
+    assert clubs["kol"][0] == "CLB KOL tỉnh Bắc Ninh"
+    assert clubs["kol"][1].startswith("KOL club (key opinion leaders")
+    assert clubs["kol"][2].startswith("KOL là người có uy tín")
+    downgrade(directory=directory, revision="0006")
+    with db.engine.connect() as connection:
+        names = dict(
+            tuple(row)
+            for row in connection.exec_driver_sql("SELECT code, name_vi FROM club")
+        )
+    assert names["koc"] == "Câu lạc bộ KOC (người tiêu dùng có ảnh hưởng)"

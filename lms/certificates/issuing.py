@@ -20,21 +20,30 @@ _BASE32 = re.compile(r"^[A-Z2-7]{26}$")
 DEFAULT_CLUBS = [
     {
         "code": "koc",
-        "name_vi": "Câu lạc bộ KOC (người tiêu dùng có ảnh hưởng)",
-        "name_en": "KOC club (key opinion consumers)",
-        "description_vi": "Thành viên biết giới thiệu và đánh giá nông sản địa phương "
-        "một cách trung thực trên mạng.",
-        "description_en": "Members review and recommend local produce honestly online.",
+        "name_vi": "Câu lạc bộ KOC (người giới thiệu nông sản từ trải nghiệm thật)",
+        "name_en": "KOC club (key opinion consumers: honest reviewers of produce)",
+        "description_vi": "KOC là người đã mua, đã dùng và kể lại trải nghiệm thật. "
+        "Thành viên đã học cách giới thiệu, đánh giá nông sản địa phương trung thực "
+        "và nói rõ khi được nhờ hay được trả công giới thiệu. Thẻ chứng nhận việc "
+        "học, không chứng nhận chất lượng sản phẩm nào.",
+        "description_en": "A KOC has bought and used a product and tells others "
+        "about it honestly. Members learned to introduce and review local produce "
+        "truthfully and to say when they are asked or paid to promote it. The card "
+        "certifies training, not the quality of any product.",
         "courses": ["livestream-selling"],
     },
     {
         "code": "kol",
-        "name_vi": "Câu lạc bộ KOL (người bán hàng livestream)",
-        "name_en": "KOL club (farmers who sell live)",
-        "description_vi": "Thành viên đã học đủ ba kỹ năng và được giảng viên duyệt "
-        "bài thực hành: bán hàng livestream, thiết kế bao bì, dựng cảnh quay.",
-        "description_en": "Members completed all three skills with their practical "
-        "work approved: livestream selling, packaging design, scene setup.",
+        "name_vi": "Câu lạc bộ KOL (người dẫn dắt bán nông sản trực tuyến)",
+        "name_en": "KOL club (key opinion leaders selling farm produce online)",
+        "description_vi": "KOL là người có uy tín, được nhiều người theo dõi và tin "
+        "lời giới thiệu. Thành viên đã học đủ ba kỹ năng và được giảng viên duyệt "
+        "bài thực hành: bán hàng livestream, thiết kế bao bì, dựng cảnh quay. Thẻ "
+        "chứng nhận việc học, không chứng nhận chất lượng sản phẩm nào.",
+        "description_en": "A KOL is trusted and followed by many people who act on "
+        "their recommendations. Members completed all three skills with their "
+        "practical work approved: livestream selling, packaging design, scene setup. "
+        "The card certifies training, not the quality of any product.",
         "courses": ["livestream-selling", "packaging-design", "scene-and-camera"],
     },
 ]

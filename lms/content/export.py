@@ -7,6 +7,7 @@ import shutil
 import tempfile
 import unicodedata
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import yaml
@@ -42,6 +43,7 @@ def export_course(course, target_dir, upload_dir):
     for lesson in course.active_lessons:
         stem = f"{lesson.position:02d}-{lesson.slug}"
         meta = {"title": lesson.title_vi, "minutes": lesson.minutes}
+        meta.update(_review_meta(lesson))
         _write(folder / f"{stem}.md", _lesson(meta, images.localise(lesson.body_vi)))
         if lesson.body_en and lesson.body_en.strip():
             meta = {"title": lesson.title_en or lesson.title_vi}
@@ -124,6 +126,21 @@ def _course_meta(course):
         "title": _texts(course.title_vi, course.title_en),
         "summary": _texts(course.summary_vi, course.summary_en),
     }
+
+
+def _review_meta(lesson):
+    """The lesson's review front matter, only the keys it has."""
+    meta = {}
+    if lesson.reviewed_on:
+        meta["reviewed"] = lesson.reviewed_on
+    if lesson.law:
+        meta["law"] = True
+    if lesson.sources:
+        meta["sources"] = [
+            {**source, "date": date.fromisoformat(source["date"])}
+            for source in lesson.sources
+        ]
+    return meta
 
 
 def _quiz(quiz):

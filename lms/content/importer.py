@@ -79,6 +79,9 @@ def _import_lessons(course, lessons, urls, counts):
             body_en=body_en,
             html_vi=render_markdown(body_vi, url_for_image),
             html_en=render_markdown(body_en, url_for_image) if body_en else None,
+            reviewed_on=data.reviewed,
+            sources=data.sources,
+            law=data.law,
             archived_at=None,
         )
     for lesson in existing.values():

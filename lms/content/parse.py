@@ -3,6 +3,7 @@
 import math
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
@@ -23,6 +24,7 @@ from lms.content.fields import (
     slug_field,
     text_field,
 )
+from lms.content.review import REVIEW_KEYS, check_law_sources, review_fields
 
 LESSON_FILE = re.compile(r"^(\d+)-(.+?)(\.en)?\.md$")
 IMAGE_REF = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
@@ -50,7 +52,10 @@ class LessonData:
     minutes: int
     title_en: str | None = None
     body_en: str | None = None
-    sources: dict = field(default_factory=dict)  # "vi"/"en" -> file, for messages
+    files: dict = field(default_factory=dict)  # "vi"/"en" -> file, for messages
+    reviewed: date | None = None
+    sources: list = field(default_factory=list)  # [{title, issuer, date, url}]
+    law: bool = False
 
 
 @dataclass
@@ -205,6 +210,8 @@ def _parse_lessons(folder, problems):
         en = _parse_lesson_file(entry["en"], problems) if "en" in entry else None
         if vi is None or ("en" in entry and en is None):
             continue
+        if not check_law_sources(entry, vi[3], problems):
+            continue
         lessons.append(
             LessonData(
                 slug=slug,
@@ -214,7 +221,8 @@ def _parse_lessons(folder, problems):
                 minutes=vi[2],
                 title_en=en[0] if en else None,
                 body_en=en[1] if en else None,
-                sources={lang: entry[lang] for lang in ("vi", "en") if lang in entry},
+                files={lang: entry[lang] for lang in ("vi", "en") if lang in entry},
+                **vi[3],
             )
         )
     if not lessons and not any(p.path.parent == folder for p in problems):
@@ -223,11 +231,14 @@ def _parse_lessons(folder, problems):
 
 
 def _parse_lesson_file(path, problems):
+    """(title, body, minutes, review fields); review keys only in the Vietnamese."""
     meta, body = front_matter(path, problems)
     if meta is None:
         return None
+    english = path.name.endswith(".en.md")
     try:
-        only_keys(meta, {"title", "minutes"})
+        only_keys(meta, {"title", "minutes"} | (set() if english else REVIEW_KEYS))
+        review = {} if english else review_fields(meta)
         title = text_field(meta, "title")
         if not body.strip():
             raise Invalid(_l("the lesson has no text after the front matter"))
@@ -240,7 +251,7 @@ def _parse_lesson_file(path, problems):
     except Invalid as invalid:
         problems.append(Problem(path, invalid.message, invalid.line))
         return None
-    return title, body.strip() + "\n", minutes
+    return title, body.strip() + "\n", minutes, review
 
 
 def _parse_quiz(path, problems):
@@ -322,7 +333,7 @@ def _question(raw, line):
 def _images(folder, lessons, problems):
     images = {}
     for lesson in lessons:
-        for source in lesson.sources.values():
+        for source in lesson.files.values():
             text = read_text(source, problems) or ""
             for number, line in enumerate(text.split("\n"), 1):
                 for alt, ref in IMAGE_REF.findall(line):

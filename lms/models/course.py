@@ -1,5 +1,6 @@
-from datetime import datetime
+from datetime import date, datetime
 
+import sqlalchemy as sa
 from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -74,6 +75,11 @@ class Lesson(db.Model):
     # Sanitised HTML, rendered when the text is written, not on every page view.
     html_vi: Mapped[str] = mapped_column(Text, default="")
     html_en: Mapped[str | None] = mapped_column(Text)
+    # When the content was last checked against the world, and what it rests on:
+    # [{title, issuer, date (YYYY-MM-DD), url}]; ``law`` when it states a law.
+    reviewed_on: Mapped[date | None]
+    sources: Mapped[list | None] = mapped_column(JSON, default=list)
+    law: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     archived_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # Bumped on every save: an editor saving over a newer version is refused.

@@ -1,7 +1,9 @@
 """The farmer's path: catalogue, course, lesson, quiz, my learning."""
 
+from datetime import date
 from pathlib import Path
 
+from babel.dates import format_skeleton
 from flask import (
     Blueprint,
     abort,
@@ -12,7 +14,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -103,6 +105,7 @@ def lesson(slug, lesson_slug):
         course=course,
         lesson=lesson,
         body=_lesson_body(lesson),
+        review=_review(lesson),
         number=index + 1,
         count=len(lessons),
         previous=lessons[index - 1] if index > 0 else None,
@@ -215,6 +218,19 @@ def _lesson_body(lesson):
             "Picture: %(alt)s (%(size)s). Tap to load.", alt=alt, size=size
         ),
     )
+
+
+def _review(lesson):
+    """When the lesson was last checked ("November 2026") and its sources."""
+    locale = get_locale()
+    return {
+        "updated": lesson.reviewed_on
+        and format_skeleton("yMMMM", lesson.reviewed_on, locale=locale),
+        "sources": [
+            {**source, "date": format_date(date.fromisoformat(source["date"]), "long")}
+            for source in lesson.sources or []
+        ],
+    }
 
 
 def _continue_url(course):

@@ -9,6 +9,33 @@ import pytest
 from lms.content.parse import parse_courses
 
 COURSES = Path(__file__).parent.parent.parent / "courses"
+SLUGS = [
+    "livestream-selling",
+    "packaging-design",
+    "scene-and-camera",
+    "delivery-payment-returns",
+]
+# A worked sum in an explanation: "288.000 : 6", "18 × 40.000", "6,4 − 0,6".
+SUM = re.compile(r"\d ?[×:−÷] ?\d")
+# The shape of every lesson (CONTENT.md), in this order, in both languages.
+HEADINGS = {
+    "vi": [
+        "Học xong bài này, anh chị làm được gì",
+        "Vì sao quan trọng",
+        "Cách làm",
+        "Danh sách kiểm tra",
+        "Lỗi hay gặp",
+        "Thử ngay",
+    ],
+    "en": [
+        "What you will be able to do",
+        "Why it matters",
+        "How to do it",
+        "Checklist",
+        "Common mistakes",
+        "Try it now",
+    ],
+}
 
 
 @pytest.fixture(scope="module")
@@ -16,19 +43,16 @@ def courses():
     return {course.slug: course for course in parse_courses(COURSES)}
 
 
-def test_three_courses_in_order(courses):
+def test_four_courses_in_order(courses):
     ordered = sorted(courses.values(), key=lambda c: c.position)
-    assert [c.slug for c in ordered] == [
-        "livestream-selling",
-        "packaging-design",
-        "scene-and-camera",
-    ]
+    assert [c.slug for c in ordered] == SLUGS
     assert courses["livestream-selling"].clubs == ["koc", "kol"]
+    assert courses["delivery-payment-returns"].title_vi == (
+        "Giao hàng, thanh toán và đổi trả"
+    )
 
 
-@pytest.mark.parametrize(
-    "slug", ["livestream-selling", "packaging-design", "scene-and-camera"]
-)
+@pytest.mark.parametrize("slug", SLUGS)
 def test_course_has_six_lessons_in_both_languages_and_a_real_quiz(courses, slug):
     course = courses[slug]
     assert course.title_en and course.summary_en
@@ -45,3 +69,59 @@ def test_course_has_six_lessons_in_both_languages_and_a_real_quiz(courses, slug)
             question["en"] and question["explanation_vi"] and question["explanation_en"]
         )
         assert any(choice["correct"] for choice in question["choices"])
+    assert course.assignment["rubric"]
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_every_lesson_has_the_same_headings_and_a_review_date(courses, slug):
+    for lesson in courses[slug].lessons:
+        for language, body in (("vi", lesson.body_vi), ("en", lesson.body_en)):
+            headings = re.findall(r"^## (.+)$", body, re.MULTILINE)
+            assert headings == HEADINGS[language], (lesson.slug, language)
+        assert lesson.reviewed is not None, lesson.slug
+
+
+def test_lessons_that_state_a_law_say_what_it_rests_on(courses):
+    law = {
+        (course.slug, lesson.slug): lesson.sources
+        for course in courses.values()
+        for lesson in course.lessons
+        if lesson.law
+    }
+    assert {
+        ("packaging-design", "cost-per-box"),
+        ("packaging-design", "label-essentials"),
+        ("packaging-design", "traceability-codes"),
+        ("livestream-selling", "after-sale-and-honest-claims"),
+        ("livestream-selling", "honest-selling-and-disclosure"),
+        ("delivery-payment-returns", "damage-returns-and-disputes"),
+        ("delivery-payment-returns", "protect-buyers-data"),
+    } <= law.keys()
+    for sources in law.values():
+        assert sources and all(s["url"].startswith("https://") for s in sources)
+
+
+@pytest.mark.parametrize(
+    "slug", ["livestream-selling", "packaging-design", "delivery-payment-returns"]
+)
+def test_quizzes_ask_for_sums_and_the_answer_is_not_always_first(courses, slug):
+    questions = courses[slug].quiz["questions"]
+    sums = [q for q in questions if SUM.search(q["explanation_vi"])]
+    assert len(sums) >= 2
+    positions = {
+        index
+        for q in questions
+        for index, choice in enumerate(q["choices"])
+        if choice["correct"]
+    }
+    assert len(positions) >= 3
+
+
+def test_english_lessons_show_english_diagrams(courses):
+    for course in courses.values():
+        for lesson in course.lessons:
+            for ref in re.findall(r"\]\((images/[^)]+)\)", lesson.body_en):
+                svg = (COURSES / course.folder.name / ref).read_text(encoding="utf-8")
+                texts = re.findall(r"<text[^>]*>([^<]+)</text>", svg)
+                vietnamese = [t for t in texts if re.search(r"[ăâđêôơưạ-ỹ]", t)]
+                assert not vietnamese or len(vietnamese) < len(texts), ref

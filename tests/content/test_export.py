@@ -41,6 +41,9 @@ LESSON_FIELDS = (
     "body_en",
     "html_vi",
     "html_en",
+    "reviewed_on",
+    "sources",
+    "law",
 )
 QUIZ_FIELDS = ("pass_mark", "questions", "archived_at")
 ASSIGNMENT_FIELDS = (
@@ -332,6 +335,9 @@ def comparable(data):
                 lesson.title_en,
                 served(lesson.body_vi),
                 served(lesson.body_en),
+                lesson.reviewed,
+                lesson.sources,
+                lesson.law,
             )
             for lesson in data.lessons
         ],
@@ -349,7 +355,7 @@ def test_bundled_courses_round_trip(app, tmp_path):
     assert exported.keys() == originals.keys()
     for slug, data in originals.items():
         assert comparable(exported[slug]) == comparable(data), slug
-    assert run_import(app, tmp_path / "export") == {"unchanged": 3}
+    assert run_import(app, tmp_path / "export") == {"unchanged": 4}
 
 
 def test_cli_exports_and_refuses_a_folder_that_is_not_empty(app, mini_course, tmp_path):
