@@ -164,6 +164,8 @@
     };
     if (form.hasAttribute("data-lesson")) event.lesson = form.getAttribute("data-lesson");
     if (event.type === "quiz.submit") {
+      var paper = form.querySelector('input[name="quiz_paper"]');
+      event.paper = paper ? paper.value : "";
       event.answers = {};
       form.querySelectorAll("input[type=radio], input[type=checkbox]").forEach(function (c) {
         var chosen = event.answers[c.name] = event.answers[c.name] || [];

@@ -1,0 +1,105 @@
+"""Quizzes answered on papers of their own: no place to guess, a draw of N of M,
+the review as it was asked, and the result page pointing to the next step."""
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from lms.content.importer import import_courses
+from lms.extensions import db
+from lms.models import Course, QuizAttempt
+from tests.conftest import count, course_by_slug
+from tests.quiz_pages import fill, fill_page, right_answers, shown
+
+BUNDLED = Path(__file__).parent.parent / "courses"
+RIGHT = {"sprayed": "a", "before-live": ["a", "b"]}
+TRIES = 100
+
+
+def text(response):
+    return response.get_data(as_text=True)
+
+
+def by_position(page, slug, place):
+    """Tick by place only: the first (or last) choice, or as many as are right
+    from there for a "choose all" question; what a guesser does."""
+    token, questions = shown(page)
+    right = {q: len(ids) for q, ids in right_answers(slug).items()}
+    data = {"quiz_paper": token}
+    for qid, kind, texts in questions:
+        places = list(range(len(texts)))
+        if place == "last":
+            places.reverse()
+        data[qid] = [str(p) for p in places[: right[qid] if kind == "checkbox" else 1]]
+    return data
+
+
+@pytest.fixture
+def bundled(app, people):
+    import_courses(BUNDLED, app.config["LMS_UPLOAD_DIR"])
+    db.session.commit()
+    courses = db.session.scalars(sa.select(Course).order_by(Course.position))
+    return [course.slug for course in courses if course.live_quiz]
+
+
+@pytest.mark.parametrize("place", ["first", "last"])
+def test_answering_by_position_fails_in_every_bundled_quiz(as_role, bundled, place):
+    client = as_role("learner")
+    assert len(bundled) >= 3
+    for slug in bundled:
+        for _ in range(TRIES):
+            page = text(client.get(f"/courses/{slug}/quiz"))
+            response = client.post(
+                f"/courses/{slug}/quiz", data=by_position(page, slug, place)
+            )
+            assert response.status_code == 302, text(response)
+        passed = db.session.scalar(
+            sa.select(sa.func.count(QuizAttempt.id)).where(
+                QuizAttempt.passed.is_(True),
+                QuizAttempt.quiz_id == course_by_slug(slug).quiz.id,
+            )
+        )
+        assert passed <= TRIES * 5 // 100, (slug, place, passed)
+
+
+def test_every_attempt_gets_its_own_order(signed_in, mini_course):
+    layouts = {
+        tuple((qid, tuple(texts)) for qid, _, texts in shown(page)[1])
+        for page in (text(signed_in.get("/courses/mini/quiz")) for _ in range(12))
+    }
+    assert len(layouts) > 1
+    # Every layout still asks both questions with all their choices.
+    assert all(
+        sorted(q for q, _ in layout) == ["before-live", "sprayed"] for layout in layouts
+    )
+    assert count(QuizAttempt) == 0
+
+
+def test_the_review_follows_the_paper_the_learner_answered(signed_in, mini_course):
+    page = text(signed_in.get("/courses/mini/quiz"))
+    response = signed_in.post("/courses/mini/quiz", data=fill_page(page, "mini", RIGHT))
+    attempt = db.session.scalar(sa.select(QuizAttempt))
+    asked = [qid for qid, _, _ in shown(page)[1]]
+    assert [row["id"] for row in attempt.paper] == asked
+    assert attempt.score == 100 and attempt.passed
+    review = text(signed_in.get(response.headers["Location"]))
+    questions = {q["id"]: q["vi"] for q in mini_course.quiz.questions}
+    positions = [review.index(questions[qid]) for qid in asked]
+    assert positions == sorted(positions)
+
+
+def test_a_forged_or_stale_paper_is_refused_and_saves_nothing(signed_in, mini_course):
+    answers = fill(signed_in, "mini", RIGHT)
+    forged = {**answers, "quiz_paper": answers["quiz_paper"][:-3] + "abc"}
+    response = signed_in.post("/courses/mini/quiz", data=forged)
+    assert response.status_code == 400
+    assert "Bài kiểm tra đã thay đổi" in text(response)
+    questions = list(mini_course.quiz.questions)
+    questions[1] = {**questions[1], "choices": questions[1]["choices"][:2]}
+    mini_course.quiz.questions = questions
+    db.session.commit()
+    response = signed_in.post("/courses/mini/quiz", data=answers)
+    assert response.status_code == 400
+    assert "Bài kiểm tra đã thay đổi" in text(response)
+    assert count(QuizAttempt) == 0
