@@ -1,6 +1,7 @@
 """Quizzes answered on papers of their own: no place to guess, a draw of N of M,
 the review as it was asked, and the result page pointing to the next step."""
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ import sqlalchemy as sa
 from lms.content.importer import import_courses
 from lms.extensions import db
 from lms.models import Course, QuizAttempt
-from tests.conftest import count, course_by_slug
+from tests.conftest import DATABASES, count, course_by_slug
 from tests.quiz_pages import fill, fill_page, right_answers, shown
 
 BUNDLED = Path(__file__).parent.parent / "courses"
@@ -103,3 +104,43 @@ def test_a_forged_or_stale_paper_is_refused_and_saves_nothing(signed_in, mini_co
     assert response.status_code == 400
     assert "Bài kiểm tra đã thay đổi" in text(response)
     assert count(QuizAttempt) == 0
+
+
+def quiz_with_draw(tmp_path, draw):
+    """The mini course with a third question and ``draw`` in its quiz.yaml."""
+    folder = tmp_path / "draw" / "mini"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "courses" / "mini", folder)
+    quiz = (folder / "quiz.yaml").read_text(encoding="utf-8")
+    quiz = quiz.replace("pass_mark: 50\n", f"pass_mark: 50\ndraw: {draw}\n")
+    quiz += """  - id: light
+    question:
+      vi: Nên đứng ở đâu khi quay?
+    choices:
+      - vi: Quay mặt về phía cửa sổ
+        correct: true
+      - vi: Quay lưng về phía cửa sổ
+    explanation:
+      vi: Ánh sáng chiếu vào mặt.
+"""
+    (folder / "quiz.yaml").write_text(quiz, encoding="utf-8")
+    return folder.parent
+
+
+@pytest.mark.parametrize("app", DATABASES, indirect=True)
+def test_an_attempt_draws_n_of_the_m_questions(app, tmp_path, signed_in):
+    import_courses(quiz_with_draw(tmp_path, 2), app.config["LMS_UPLOAD_DIR"])
+    db.session.commit()
+    seen = set()
+    for _ in range(20):
+        page = text(signed_in.get("/courses/mini/quiz"))
+        asked = [qid for qid, _, _ in shown(page)[1]]
+        assert len(asked) == 2 and len(set(asked)) == 2
+        seen.update(asked)
+    assert seen == {"sprayed", "before-live", "light"}
+    assert "2 câu hỏi" in text(signed_in.get("/courses/mini"))
+    right = right_answers("mini")
+    response = signed_in.post("/courses/mini/quiz", data=fill_page(page, "mini", right))
+    attempt = db.session.scalar(sa.select(QuizAttempt))
+    assert attempt.score == 100 and set(attempt.results) == set(asked)
+    review = text(signed_in.get(response.headers["Location"]))
+    assert review.count('<p class="verdict">') == 2
