@@ -56,6 +56,10 @@ RESULT = {
                 "score": {"type": "integer", "minimum": 0, "maximum": 100},
                 "passed": {"type": "boolean"},
                 "attempt": {"type": "string"},
+                "message": {
+                    "type": "string",
+                    "description": "The result for the person, in their language",
+                },
             },
         },
     },

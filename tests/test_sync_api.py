@@ -10,7 +10,7 @@ from schemathesis.checks import not_a_server_error
 from lms.extensions import db
 from lms.models import Enrollment, LessonProgress, QuizAttempt, SyncEvent
 from tests.conftest import DATABASES, PHONES, sign_in
-from tests.quiz_pages import fill
+from tests.quiz_pages import fill, fill_page, shown
 
 RIGHT = {"sprayed": ["a"], "before-live": ["a", "b"]}
 WRONG = {"sprayed": ["b"], "before-live": ["a"]}
@@ -139,6 +139,34 @@ def test_a_score_claimed_by_the_client_is_never_trusted(farmer):
     assert graded["quiz"]["passed"] is False and graded["quiz"]["score"] == 0
     attempt = db.session.scalar(sa.select(QuizAttempt))
     assert attempt.passed is False
+
+
+def test_a_half_answered_quiz_is_refused_with_a_clear_message(farmer):
+    page = farmer.get("/courses/mini/quiz").get_data(as_text=True)
+    ticked = fill_page(page, "mini", {"sprayed": "a"})
+    blank = [qid for qid, _, _ in shown(page)[1]].index("before-live") + 1
+    event = {
+        **quiz_event(farmer),
+        "paper": ticked.pop("quiz_paper"),
+        "answers": {**ticked, "before-live": []},
+    }
+    result = sync(farmer, event)[0]
+    assert result["status"] == "rejected"
+    assert result["error"] == (
+        "Câu trả lời bài kiểm tra “Khoá học nhỏ” chưa được lưu: câu "
+        f"{blank} chưa được trả lời. Hãy mở lại bài kiểm tra và trả lời đủ mọi câu."
+    )
+    assert db.session.scalar(sa.select(sa.func.count(QuizAttempt.id))) == 0
+    assert db.session.scalar(sa.select(sa.func.count(SyncEvent.id))) == 0
+    assert db.session.scalar(sa.select(Enrollment.completed_at)) is None
+
+
+def test_a_synced_quiz_reports_its_score_and_verdict(farmer):
+    passed = sync(farmer, quiz_event(farmer))[0]["quiz"]
+    assert passed["message"] == "Bài kiểm tra “Khoá học nhỏ”: 100%, đạt."
+    failed = sync(farmer, quiz_event(farmer, WRONG))[0]["quiz"]
+    assert failed["message"] == "Bài kiểm tra “Khoá học nhỏ”: 0%, chưa đạt."
+    assert farmer.get(failed["attempt"]).status_code == 200
 
 
 def test_answers_need_the_paper_they_were_given_on(farmer, owned_course):

@@ -17,7 +17,7 @@ from lms.i18n import localised
 from lms.models import Course, Enrollment, Lesson, SyncEvent
 from lms.services import DomainError
 from lms.services.learning import complete_lesson, submit_quiz
-from lms.services.papers import PaperSeal, answers_from_marks
+from lms.services.papers import PaperSeal, answers_from_marks, first_unanswered
 
 MAX_EVENTS = 100
 EVENT_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
@@ -134,12 +134,36 @@ def _submit_quiz(learner, course, event, at, replies):
                 course=title,
             )
         ) from None
+    number = first_unanswered(paper, marks)
+    if number is not None:
+        raise DomainError(
+            _l(
+                "Your quiz answers for “%(course)s” were not saved: question "
+                "%(number)d has no answer. Open the quiz and answer every question.",
+                course=title,
+                number=number,
+            )
+        )
     answers = answers_from_marks(paper, marks)
     attempt = submit_quiz(learner, quiz, answers, submitted_at=at, paper=paper)
+    verdict = (
+        _l(
+            "Quiz for “%(course)s”: %(score)d%%, passed.",
+            course=title,
+            score=attempt.score,
+        )
+        if attempt.passed
+        else _l(
+            "Quiz for “%(course)s”: %(score)d%%, not passed yet.",
+            course=title,
+            score=attempt.score,
+        )
+    )
     return {
         "score": attempt.score,
         "passed": attempt.passed,
         "attempt": replies.attempt_url(attempt),
+        "message": str(verdict),
     }
 
 
