@@ -1,6 +1,7 @@
 """Quizzes answered on papers of their own: no place to guess, a draw of N of M,
 the review as it was asked, and the result page pointing to the next step."""
 
+import re
 import shutil
 from pathlib import Path
 
@@ -10,7 +11,8 @@ import sqlalchemy as sa
 from lms.content.importer import import_courses
 from lms.extensions import db
 from lms.models import Course, QuizAttempt
-from tests.conftest import DATABASES, count, course_by_slug
+from lms.services.authoring import save_assignment
+from tests.conftest import DATABASES, count, course_by_slug, make_user, sign_in
 from tests.quiz_pages import fill, fill_page, right_answers, shown
 
 BUNDLED = Path(__file__).parent.parent / "courses"
@@ -144,3 +146,52 @@ def test_an_attempt_draws_n_of_the_m_questions(app, tmp_path, signed_in):
     assert attempt.score == 100 and set(attempt.results) == set(asked)
     review = text(signed_in.get(response.headers["Location"]))
     assert review.count('<p class="verdict">') == 2
+
+
+def passed_quiz_page(client):
+    response = client.post("/courses/mini/quiz", data=fill(client, "mini", RIGHT))
+    return text(client.get(response.headers["Location"]))
+
+
+def test_the_result_names_the_lessons_left_with_a_link(signed_in, mini_course):
+    signed_in.post("/courses/mini/lessons/first/complete")
+    page = passed_quiz_page(signed_in)
+    assert "Còn 2 bài học nữa" in page
+    assert 'href="/courses/mini/lessons/second"' in page
+
+
+def test_the_result_sends_to_the_practical_work_when_only_it_is_left(
+    as_role, owned_course
+):
+    save_assignment(owned_course, "Quay 1 phút.", None, [("Đủ sáng", None)], True, 0)
+    db.session.commit()
+    client = as_role("learner")
+    for lesson in ("first", "second", "third"):
+        client.post(f"/courses/mini/lessons/{lesson}/complete")
+    page = passed_quiz_page(client)
+    assert "Chỉ còn bài thực hành" in page
+    assert 'href="/courses/mini/practical"' in page
+    assert "/courses/mini/lessons/" not in page.split("Bước tiếp theo")[1]
+
+
+def test_the_result_leads_to_the_certificate_when_the_course_is_done(
+    signed_in, mini_course
+):
+    for lesson in ("first", "second", "third"):
+        signed_in.post(f"/courses/mini/lessons/{lesson}/complete")
+    page = passed_quiz_page(signed_in)
+    assert "Bạn đã hoàn thành khoá học." in page
+    code = re.search(r'href="/verify/([A-Z2-7]+)"', page).group(1)
+    assert signed_in.get(f"/verify/{code}").status_code == 200
+
+
+def test_someone_elses_next_step_is_not_shown_to_an_admin(app, mini_course):
+    learner = app.test_client()
+    make_user()
+    sign_in(learner)
+    response = learner.post("/courses/mini/quiz", data=fill(learner, "mini", RIGHT))
+    admin = app.test_client()
+    make_user(phone="0912000005", role="admin")
+    sign_in(admin, phone="0912000005")
+    page = text(admin.get(response.headers["Location"]))
+    assert "100%" in page and "Bước tiếp theo" not in page

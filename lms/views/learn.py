@@ -23,7 +23,7 @@ from lms.extensions import db
 from lms.forms import EmptyForm
 from lms.models import Certificate, Course, Lesson, Quiz, QuizAttempt
 from lms.permissions import can_read_attempt, can_read_course, readable_courses, require
-from lms.services import DomainError, learning, papers
+from lms.services import DomainError, learning, papers, steps
 from lms.services.images import PHONE_WIDTH
 from lms.views.core import data_saver_on
 
@@ -171,7 +171,11 @@ def attempt(slug, attempt_id):
         course=course,
         attempt=attempt,
         questions=papers.shown_questions(papers.paper_of(attempt), attempt.quiz),
-        progress=learning.course_progress(current_user, course),
+        next_step=(
+            steps.next_step_for(current_user, course)
+            if attempt.user_id == current_user.id
+            else None
+        ),
     )
 
 
