@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from itsdangerous import URLSafeSerializer
 
 from lms.content.importer import import_courses
 from lms.extensions import db
@@ -77,6 +78,19 @@ def test_every_attempt_gets_its_own_order(signed_in, mini_course):
         sorted(q for q, _ in layout) == ["before-live", "sprayed"] for layout in layouts
     )
     assert count(QuizAttempt) == 0
+
+
+def test_the_page_never_tells_which_choice_was_written_first(signed_in, mini_course):
+    """The paper in the page is signed, not secret: anyone can read it, so it
+    holds the questions and a nonce, never the choices' written order."""
+    page = text(signed_in.get("/courses/mini/quiz"))
+    token, questions = shown(page)
+    _, payload = URLSafeSerializer("not the key").loads_unsafe(token)
+    assert sorted(payload) == ["n", "p", "q"]
+    assert [row[0] for row in payload["p"]] == [qid for qid, _, _ in questions]
+    assert all(len(row) == 2 for row in payload["p"])  # question id, fingerprint
+    values = re.findall(r'type="(?:radio|checkbox)" name="[^"]+" value="([^"]+)"', page)
+    assert set(values) <= {"0", "1", "2"}  # places on the paper, not choice ids
 
 
 def test_the_review_follows_the_paper_the_learner_answered(signed_in, mini_course):

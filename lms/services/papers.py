@@ -7,9 +7,14 @@ their place on the paper, never by the choice ids (which follow the order the
 quiz was written in). The paper travels with the quiz page as a signed token,
 so showing the quiz changes nothing and a page saved on the phone can still be
 answered offline; it is kept with the attempt for grading and the review.
+
+The token is signed, not secret, so it carries only the questions and a random
+nonce: the order of the choices follows from the nonce and the server's key,
+and reading the token tells nothing about which choice was written first.
 """
 
 import hashlib
+import hmac
 import json
 import secrets
 from dataclasses import dataclass
@@ -28,6 +33,7 @@ class Paper:
     """((question id, (choice id, ...) in the order shown), ...) in order."""
 
     questions: tuple
+    nonce: str = ""  # orders the choices with the server's key (PaperSeal)
 
     @classmethod
     def from_json(cls, rows):
@@ -35,17 +41,6 @@ class Paper:
 
     def as_json(self):
         return [{"id": qid, "choices": list(ids)} for qid, ids in self.questions]
-
-
-def draw_paper(quiz, rng=_RANDOM):
-    """A fresh paper for one attempt: questions drawn and choices shuffled."""
-    picked = rng.sample(list(quiz.questions), quiz.questions_per_attempt)
-    rows = []
-    for question in picked:
-        choices = [choice["id"] for choice in question["choices"]]
-        rng.shuffle(choices)
-        rows.append((question["id"], tuple(choices)))
-    return Paper(tuple(rows))
 
 
 def whole_quiz(quiz):
@@ -134,18 +129,23 @@ def _fingerprint(question):
 
 
 class PaperSeal:
-    """Signs a paper into the quiz page, and reads it back from an answer."""
+    """Draws papers for the quiz page, signs them into it, and reads them back."""
 
     def __init__(self, secret):
         self._serializer = URLSafeSerializer(secret, salt="quiz-paper")
+        key = secret.encode() if isinstance(secret, str) else secret
+        self._key = hmac.new(key, b"quiz-paper-choices", hashlib.sha256).digest()
+
+    def draw(self, quiz, rng=_RANDOM):
+        """A fresh paper for one attempt: questions drawn and choices shuffled."""
+        picked = rng.sample(list(quiz.questions), quiz.questions_per_attempt)
+        nonce = secrets.token_urlsafe(12)
+        return self._paper(nonce, [q["id"] for q in picked], quiz)
 
     def seal(self, paper, quiz):
         by_id = {question["id"]: question for question in quiz.questions}
-        rows = [
-            [qid, list(choices), _fingerprint(by_id[qid])]
-            for qid, choices in paper.questions
-        ]
-        return self._serializer.dumps({"q": quiz.id, "p": rows})
+        rows = [[qid, _fingerprint(by_id[qid])] for qid, _ in paper.questions]
+        return self._serializer.dumps({"q": quiz.id, "n": paper.nonce, "p": rows})
 
     def open(self, token, quiz):
         """The paper sealed in ``token`` for ``quiz``.
@@ -154,15 +154,28 @@ class PaperSeal:
         """
         try:
             data = self._serializer.loads(token if isinstance(token, str) else "")
-            rows = data["p"]
-            if data["q"] != quiz.id:
+            nonce, rows = str(data["n"]), [(str(q), str(f)) for q, f in data["p"]]
+            if data["q"] != quiz.id or not rows:
                 raise ValueError
-            paper = Paper(tuple((qid, tuple(choices)) for qid, choices, _ in rows))
         except (BadSignature, KeyError, TypeError, ValueError):
             raise DomainError(CHANGED) from None
         by_id = {question["id"]: question for question in quiz.questions}
-        for qid, _choices, fingerprint in rows:
+        for qid, fingerprint in rows:
             if qid not in by_id or _fingerprint(by_id[qid]) != fingerprint:
                 raise DomainError(CHANGED)
-        check_paper(paper, quiz)
-        return paper
+        return self._paper(nonce, [qid for qid, _ in rows], quiz)
+
+    def _paper(self, nonce, question_ids, quiz):
+        """Each question's choices in the order the key and nonce give them."""
+        by_id = {question["id"]: question for question in quiz.questions}
+        rows = []
+        for qid in question_ids:
+            ids = [choice["id"] for choice in by_id[qid]["choices"]]
+            rows.append(
+                (qid, tuple(sorted(ids, key=lambda c: self._rank(nonce, qid, c))))
+            )
+        return Paper(tuple(rows), nonce)
+
+    def _rank(self, nonce, qid, choice_id):
+        message = f"{nonce}\x1f{qid}\x1f{choice_id}".encode()
+        return hmac.new(self._key, message, hashlib.sha256).digest()

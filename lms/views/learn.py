@@ -132,7 +132,7 @@ def quiz(slug):
     quiz = get_quiz(course)
     form = EmptyForm()
     seal = papers.PaperSeal(current_app.secret_key)
-    paper, chosen, error = papers.draw_paper(quiz), MultiDict(), None
+    paper, chosen, error = seal.draw(quiz), MultiDict(), None
     if form.validate_on_submit():
         try:
             paper = seal.open(request.form.get("quiz_paper"), quiz)
