@@ -174,14 +174,15 @@ def test_answers_need_the_paper_they_were_given_on(farmer, owned_course):
     by_choice_id = {**event, "answers": {"sprayed": ["a"], "before-live": ["a", "b"]}}
     without_paper = {k: v for k, v in event.items() if k != "paper"}
     forged = {**event, "paper": event["paper"][:-2] + "xx"}
+    odd_digits = {**event, "answers": {q: ["²"] for q in event["answers"]}}
     results = sync(
         farmer,
         *(
             {**e, "id": str(uuid.uuid4())}
-            for e in (by_choice_id, without_paper, forged)
+            for e in (by_choice_id, without_paper, forged, odd_digits)
         ),
     )
-    assert [r["status"] for r in results] == ["rejected"] * 3
+    assert [r["status"] for r in results] == ["rejected"] * 4
     assert all(r["error"] for r in results)
     questions = list(owned_course.quiz.questions)
     questions[0] = {**questions[0], "vi": "Câu hỏi đã sửa lại?"}

@@ -16,6 +16,7 @@ and reading the token tells nothing about which choice was written first.
 import hashlib
 import hmac
 import json
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -25,6 +26,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from lms.services import DomainError
 
 _RANDOM = secrets.SystemRandom()
+PLACE = re.compile(r"[0-9]{1,2}")  # ASCII digits only: "²" is a digit to str too
 CHANGED = _l("This quiz was changed after you opened it. Open it again and answer.")
 
 
@@ -109,7 +111,7 @@ def answers_from_marks(paper, marks):
     for qid, choice_ids in paper.questions:
         places = marks[qid]
         if not all(
-            isinstance(p, str) and p.isdigit() and int(p) < len(choice_ids)
+            isinstance(p, str) and PLACE.fullmatch(p) and int(p) < len(choice_ids)
             for p in places
         ):
             raise DomainError(_l("That answer is not one of the choices."), field=qid)
