@@ -27,14 +27,21 @@ QUIZ_EVENT = {
         "id": EVENT_ID,
         "type": {"const": "quiz.submit"},
         "course": {"type": "string"},
+        "paper": {
+            "type": "string",
+            "description": "The quiz form's quiz_paper field: the signed paper "
+            "(questions and choice order) the answers were given on",
+        },
         "answers": {
             "type": "object",
-            "description": "Question id -> the ids of the chosen choices",
+            "description": "Question id -> the places ticked on the paper, as the "
+            "quiz form's values (0 is the first choice shown); every question on "
+            "the paper needs one",
             "additionalProperties": {"type": "array", "items": {"type": "string"}},
         },
         "at": WHEN,
     },
-    "required": ["id", "type", "course", "answers"],
+    "required": ["id", "type", "course", "paper", "answers"],
     "additionalProperties": False,
 }
 RESULT = {
@@ -49,6 +56,10 @@ RESULT = {
                 "score": {"type": "integer", "minimum": 0, "maximum": 100},
                 "passed": {"type": "boolean"},
                 "attempt": {"type": "string"},
+                "message": {
+                    "type": "string",
+                    "description": "The result for the person, in their language",
+                },
             },
         },
     },

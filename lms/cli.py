@@ -161,8 +161,11 @@ def _run(operation, *args):
 
 
 def _import_courses(directory):
+    warnings = []
     try:
-        counts = import_courses(directory, current_app.config["LMS_UPLOAD_DIR"])
+        counts = import_courses(
+            directory, current_app.config["LMS_UPLOAD_DIR"], warnings
+        )
     except ContentError as error:
         db.session.rollback()
         for problem in error.problems:
@@ -171,6 +174,8 @@ def _import_courses(directory):
             f"no course was imported: {len(error.problems)} problem(s) above"
         ) from None
     db.session.commit()
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
     summary = ", ".join(f"{n} {what}" for what, n in sorted(counts.items()))
     click.echo(f"Courses from {directory}: {summary or 'nothing to import'}.")
 

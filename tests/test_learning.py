@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from lms.extensions import db
 from lms.models import Course, Enrollment, LessonProgress, QuizAttempt
 from tests.conftest import count, make_user, sign_in
+from tests.quiz_pages import fill, fill_page, shown
 
 RIGHT = {"sprayed": "a", "before-live": ["a", "b"]}
 WRONG = {"sprayed": "b", "before-live": ["a"]}
@@ -18,6 +19,10 @@ def text(response):
 
 def percent(html):
     return int(re.search(r'<progress max="100" value="(\d+)"', html).group(1))
+
+
+def take_quiz(client, answers):
+    return client.post("/courses/mini/quiz", data=fill(client, "mini", answers))
 
 
 def complete(client, lesson):
@@ -113,24 +118,31 @@ def test_quiz_uses_radios_for_one_answer_and_checkboxes_for_several(
 
 
 def test_unanswered_quiz_keeps_answers_and_saves_nothing(signed_in, mini_course):
-    response = signed_in.post("/courses/mini/quiz", data={"sprayed": "a"})
+    page = text(signed_in.get("/courses/mini/quiz"))
+    answers = fill_page(page, "mini", {"sprayed": "a"})
+    response = signed_in.post("/courses/mini/quiz", data=answers)
     assert response.status_code == 400
     html = text(response)
+    blank = [qid for qid, _, _ in shown(page)[1]].index("before-live") + 1
     assert 'role="alert"' in html
-    assert re.search(r'name="sprayed" value="a"\s+checked', html)
+    assert f"Câu {blank} chưa có câu trả lời" in html
+    place = answers["sprayed"][0]
+    assert re.search(rf'name="sprayed" value="{place}"\s+checked', html)
+    assert f'value="{answers["quiz_paper"]}"' in html  # the same paper, to finish
     assert count(QuizAttempt) == 0
 
 
 def test_answers_that_are_not_choices_are_refused(signed_in, mini_course):
+    answers = fill(signed_in, "mini", RIGHT)
     response = signed_in.post(
-        "/courses/mini/quiz", data={"sprayed": "z", "before-live": "a"}
+        "/courses/mini/quiz", data={**answers, "sprayed": "2", "before-live": "a"}
     )
     assert response.status_code == 400
     assert count(QuizAttempt) == 0
 
 
 def test_failed_quiz_explains_and_offers_a_retry(signed_in, mini_course):
-    response = signed_in.post("/courses/mini/quiz", data=WRONG)
+    response = take_quiz(signed_in, WRONG)
     html = text(signed_in.get(response.headers["Location"]))
     assert "0%" in html
     assert "Nói thật giữ được lòng tin." in html  # the explanation teaches
@@ -143,21 +155,21 @@ def test_failed_quiz_explains_and_offers_a_retry(signed_in, mini_course):
 
 
 def test_partly_right_multiple_choice_counts_as_wrong(signed_in, mini_course):
-    signed_in.post("/courses/mini/quiz", data={"sprayed": "a", "before-live": ["a"]})
+    take_quiz(signed_in, {"sprayed": "a", "before-live": ["a"]})
     attempt = db.session.scalar(sa.select(QuizAttempt))
     assert attempt.score == 50 and attempt.passed  # pass mark 50
 
 
 def test_every_attempt_is_kept(signed_in, mini_course):
-    signed_in.post("/courses/mini/quiz", data=WRONG)
-    signed_in.post("/courses/mini/quiz", data=RIGHT)
+    take_quiz(signed_in, WRONG)
+    take_quiz(signed_in, RIGHT)
     scores = db.session.scalars(sa.select(QuizAttempt.score).order_by(QuizAttempt.id))
     assert list(scores) == [0, 100]
     assert "100%" in text(signed_in.get("/courses/mini/quiz"))  # best score so far
 
 
 def test_someone_elses_attempt_is_forbidden(app, signed_in, mini_course):
-    response = signed_in.post("/courses/mini/quiz", data=RIGHT)
+    response = take_quiz(signed_in, RIGHT)
     url = response.headers["Location"]
     other = app.test_client()
     make_user(phone="0987654321", name="Trần Văn Bình")
@@ -170,7 +182,7 @@ def test_whole_course_reaches_one_hundred_percent(signed_in, mini_course):
     signed_in.post("/courses/mini/enroll")
     for lesson in ("first", "second", "third"):
         complete(signed_in, lesson)
-    response = signed_in.post("/courses/mini/quiz", data=RIGHT)
+    response = take_quiz(signed_in, RIGHT)
     result = text(signed_in.get(response.headers["Location"]))
     assert "100%" in result
     assert percent(text(signed_in.get("/courses/mini"))) == 100
@@ -181,7 +193,7 @@ def test_whole_course_reaches_one_hundred_percent(signed_in, mini_course):
 
 
 def test_quiz_before_lessons_does_not_complete_the_course(signed_in, mini_course):
-    signed_in.post("/courses/mini/quiz", data=RIGHT)
+    take_quiz(signed_in, RIGHT)
     assert db.session.scalar(sa.select(Enrollment.completed_at)) is None
     for lesson in ("first", "second", "third"):
         complete(signed_in, lesson)
@@ -191,7 +203,7 @@ def test_quiz_before_lessons_does_not_complete_the_course(signed_in, mini_course
 def test_completion_is_never_undone_by_a_new_lesson(signed_in, mini_course):
     for lesson in ("first", "second", "third"):
         complete(signed_in, lesson)
-    signed_in.post("/courses/mini/quiz", data=RIGHT)
+    take_quiz(signed_in, RIGHT)
     from lms.models import Lesson
 
     mini_course.lessons.append(Lesson(slug="fourth", position=4, title_vi="Bài bốn"))

@@ -10,6 +10,7 @@ from schemathesis.checks import not_a_server_error
 from lms.extensions import db
 from lms.models import Enrollment, LessonProgress, QuizAttempt, SyncEvent
 from tests.conftest import DATABASES, PHONES, sign_in
+from tests.quiz_pages import fill, fill_page, shown
 
 RIGHT = {"sprayed": ["a"], "before-live": ["a", "b"]}
 WRONG = {"sprayed": ["b"], "before-live": ["a"]}
@@ -26,12 +27,16 @@ def lesson_event(lesson="first", **extra):
     }
 
 
-def quiz_event(answers=RIGHT, **extra):
+def quiz_event(client, answers=RIGHT, **extra):
+    """Answers ticked on the quiz page the phone saved, as offline.js sends them."""
+    ticked = fill(client, "mini", answers)
+    paper = ticked.pop("quiz_paper")
     return {
         "id": str(uuid.uuid4()),
         "type": "quiz.submit",
         "course": "mini",
-        "answers": answers,
+        "paper": paper,
+        "answers": ticked,
         **extra,
     }
 
@@ -56,7 +61,7 @@ def test_events_apply_and_report_in_order(farmer):
 
 
 def test_replay_returns_the_same_result_and_applies_once(farmer):
-    event = quiz_event()
+    event = quiz_event(farmer)
     first = sync(farmer, event)[0]
     again = sync(farmer, event)[0]
     assert first["status"] == "applied" and again["status"] == "duplicate"
@@ -83,7 +88,7 @@ def test_an_id_used_by_someone_else_is_refused(farmer, as_role, people):
 def test_out_of_order_events_still_complete_the_course(farmer, people):
     results = sync(
         farmer,
-        quiz_event(),
+        quiz_event(farmer),
         lesson_event("third"),
         lesson_event("first"),
         lesson_event("second"),
@@ -128,12 +133,64 @@ def test_a_course_not_enrolled_in_is_refused(as_role, owned_course):
 
 
 def test_a_score_claimed_by_the_client_is_never_trusted(farmer):
-    claimed = sync(farmer, quiz_event(WRONG, score=100, passed=True))[0]
+    claimed = sync(farmer, quiz_event(farmer, WRONG, score=100, passed=True))[0]
     assert claimed["status"] == "rejected"
-    graded = sync(farmer, quiz_event(WRONG))[0]
+    graded = sync(farmer, quiz_event(farmer, WRONG))[0]
     assert graded["quiz"]["passed"] is False and graded["quiz"]["score"] == 0
     attempt = db.session.scalar(sa.select(QuizAttempt))
     assert attempt.passed is False
+
+
+def test_a_half_answered_quiz_is_refused_with_a_clear_message(farmer):
+    page = farmer.get("/courses/mini/quiz").get_data(as_text=True)
+    ticked = fill_page(page, "mini", {"sprayed": "a"})
+    blank = [qid for qid, _, _ in shown(page)[1]].index("before-live") + 1
+    event = {
+        **quiz_event(farmer),
+        "paper": ticked.pop("quiz_paper"),
+        "answers": {**ticked, "before-live": []},
+    }
+    result = sync(farmer, event)[0]
+    assert result["status"] == "rejected"
+    assert result["error"] == (
+        "Câu trả lời bài kiểm tra “Khoá học nhỏ” chưa được lưu: câu "
+        f"{blank} chưa được trả lời. Hãy mở lại bài kiểm tra và trả lời đủ mọi câu."
+    )
+    assert db.session.scalar(sa.select(sa.func.count(QuizAttempt.id))) == 0
+    assert db.session.scalar(sa.select(sa.func.count(SyncEvent.id))) == 0
+    assert db.session.scalar(sa.select(Enrollment.completed_at)) is None
+
+
+def test_a_synced_quiz_reports_its_score_and_verdict(farmer):
+    passed = sync(farmer, quiz_event(farmer))[0]["quiz"]
+    assert passed["message"] == "Bài kiểm tra “Khoá học nhỏ”: 100%, đạt."
+    failed = sync(farmer, quiz_event(farmer, WRONG))[0]["quiz"]
+    assert failed["message"] == "Bài kiểm tra “Khoá học nhỏ”: 0%, chưa đạt."
+    assert farmer.get(failed["attempt"]).status_code == 200
+
+
+def test_answers_need_the_paper_they_were_given_on(farmer, owned_course):
+    event = quiz_event(farmer)
+    by_choice_id = {**event, "answers": {"sprayed": ["a"], "before-live": ["a", "b"]}}
+    without_paper = {k: v for k, v in event.items() if k != "paper"}
+    forged = {**event, "paper": event["paper"][:-2] + "xx"}
+    odd_digits = {**event, "answers": {q: ["²"] for q in event["answers"]}}
+    results = sync(
+        farmer,
+        *(
+            {**e, "id": str(uuid.uuid4())}
+            for e in (by_choice_id, without_paper, forged, odd_digits)
+        ),
+    )
+    assert [r["status"] for r in results] == ["rejected"] * 4
+    assert all(r["error"] for r in results)
+    questions = list(owned_course.quiz.questions)
+    questions[0] = {**questions[0], "vi": "Câu hỏi đã sửa lại?"}
+    owned_course.quiz.questions = questions
+    db.session.commit()
+    stale = sync(farmer, event)[0]
+    assert stale["status"] == "rejected" and "đã thay đổi" in stale["error"]
+    assert db.session.scalar(sa.select(sa.func.count(QuizAttempt.id))) == 0
 
 
 def test_progress_never_goes_backwards_and_times_stay_plausible(farmer):

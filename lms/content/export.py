@@ -162,7 +162,10 @@ def _quiz(quiz):
                 ),
             }
         )
-    return {"pass_mark": quiz.pass_mark, "questions": questions}
+    written = {"pass_mark": quiz.pass_mark}
+    if quiz.draw is not None:
+        written["draw"] = quiz.draw
+    return {**written, "questions": questions}
 
 
 def _assignment(assignment):

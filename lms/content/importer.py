@@ -16,7 +16,7 @@ from lms.models import Assignment, Course, Lesson, Quiz
 MEDIA_FOLDER = "content"
 
 
-def import_courses(root, upload_dir):
+def import_courses(root, upload_dir, warnings=None):
     """Import every course under ``root``; flush, and let the caller commit.
 
     Courses and lessons are matched by slug, so learners' progress survives; a
@@ -24,12 +24,16 @@ def import_courses(root, upload_dir):
     into ``upload_dir``/content under names made from their contents, and the
     stored Markdown points at those URLs, as text written in the editor does.
 
+    :param warnings: a list that gets what is worth fixing but imported anyway
+        (right answers clustered in one place), as Problems.
     :return: a Counter of what happened (created, updated, archived, unchanged).
     :raise ContentError: nothing is written when any file is wrong.
     """
     courses = parse_courses(root)
     counts = Counter()
     for data in courses:
+        if warnings is not None:
+            warnings.extend(data.warnings)
         urls = _copy_images(data.images, Path(upload_dir) / MEDIA_FOLDER)
         course = db.session.scalar(select(Course).where(Course.slug == data.slug))
         if course is None:

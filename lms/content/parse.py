@@ -24,6 +24,7 @@ from lms.content.fields import (
     slug_field,
     text_field,
 )
+from lms.content.quiz_checks import position_warning
 from lms.content.review import REVIEW_KEYS, check_law_sources, review_fields
 
 LESSON_FILE = re.compile(r"^(\d+)-(.+?)(\.en)?\.md$")
@@ -74,6 +75,7 @@ class CourseData:
     quiz: dict | None = None
     assignment: dict | None = None
     images: dict = field(default_factory=dict)  # reference in the text -> file
+    warnings: list = field(default_factory=list)  # Problems that do not refuse
 
 
 def parse_courses(root):
@@ -168,6 +170,9 @@ def _parse_course(folder, problems):
     course.quiz = quiz
     course.assignment = assignment
     course.images = _images(folder, lessons, problems)
+    warning = quiz and position_warning(quiz["questions"])
+    if warning:
+        course.warnings.append(Problem(folder / "quiz.yaml", warning))
     return course
 
 
@@ -266,7 +271,7 @@ def _parse_quiz(path, problems):
             raise Invalid(
                 _l("quiz.yaml must be a mapping with pass_mark and questions")
             )
-        only_keys(data, {"pass_mark", "questions"})
+        only_keys(data, {"pass_mark", "draw", "questions"})
         pass_mark = required(data, "pass_mark", int)
         if not 1 <= pass_mark <= 100:
             raise Invalid(
@@ -285,10 +290,29 @@ def _parse_quiz(path, problems):
                 )
             ids.add(question["id"])
             questions.append(question)
+        draw = _draw(data, len(questions))
     except Invalid as invalid:
         problems.append(Problem(path, invalid.message, invalid.line))
         return None
-    return {"pass_mark": pass_mark, "questions": questions}
+    return {"pass_mark": pass_mark, "draw": draw, "questions": questions}
+
+
+def _draw(data, pool):
+    """How many questions an attempt asks (``draw``), None for all of them."""
+    if "draw" not in data:
+        return None
+    draw = positive(data, "draw")
+    if draw > pool:
+        raise Invalid(
+            _l(
+                "draw asks %(draw)d questions per attempt but the quiz has only "
+                "%(pool)d",
+                draw=draw,
+                pool=pool,
+            ),
+            data.lines["draw"],
+        )
+    return draw
 
 
 def _question(raw, line):

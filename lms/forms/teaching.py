@@ -87,6 +87,18 @@ class PassMarkForm(FlaskForm):
         ],
         render_kw={"inputmode": "numeric"},
     )
+    draw = IntegerField(
+        _l("Questions per attempt (empty: all)"),
+        description=_l(
+            "Each attempt picks this many questions at random from the quiz, so "
+            "a quiz with more questions than that asks each learner a different set."
+        ),
+        validators=[
+            Optional(),
+            NumberRange(1, None, _l("Give the number of questions, at least 1.")),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
 
 
 class ChoiceForm(FlaskForm):

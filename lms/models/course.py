@@ -100,10 +100,17 @@ class Quiz(db.Model):
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), unique=True)
     pass_mark: Mapped[int] = mapped_column(default=75)
     questions: Mapped[list] = mapped_column(JSON, default=list)
+    # Questions asked per attempt, drawn from the pool; None asks them all.
+    draw: Mapped[int | None]
     archived_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     course: Mapped[Course] = relationship(back_populates="quiz")
+
+    @property
+    def questions_per_attempt(self):
+        count = len(self.questions or ())
+        return min(self.draw, count) if self.draw else count
 
 
 class Assignment(db.Model):

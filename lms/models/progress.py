@@ -59,6 +59,9 @@ class QuizAttempt(db.Model):
     quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id"), index=True)
     answers: Mapped[dict] = mapped_column(JSON)  # question id -> [choice ids]
     results: Mapped[dict] = mapped_column(JSON)  # question id -> answered right
+    # The questions asked and the order their choices were shown in:
+    # [{"id": question id, "choices": [choice ids]}]; None before papers existed.
+    paper: Mapped[list | None] = mapped_column(JSON)
     score: Mapped[int]  # percent
     passed: Mapped[bool]
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -174,10 +174,26 @@ def ensure_quiz(course):
     return course.quiz
 
 
-def set_pass_mark(quiz, pass_mark):
+def set_pass_mark(quiz, pass_mark, draw=None):
+    """Set the pass mark and how many questions an attempt asks (None: all)."""
     if not 1 <= pass_mark <= 100:
         raise DomainError(_l("The pass mark is a percentage from 1 to 100."))
+    pool = len(quiz.questions or ())
+    if draw is not None and pool == 0:
+        raise DomainError(
+            _l("Add questions before choosing how many an attempt asks."),
+            field="draw",
+        )
+    if draw is not None and not 1 <= draw <= pool:
+        raise DomainError(
+            _l(
+                "An attempt can ask 1 to %(pool)d questions: the quiz has %(pool)d.",
+                pool=pool,
+            ),
+            field="draw",
+        )
     quiz.pass_mark = pass_mark
+    quiz.draw = draw
 
 
 def save_question(
@@ -220,6 +236,8 @@ def save_question(
 
 def delete_question(quiz, question_id):
     quiz.questions = [q for q in quiz.questions if q["id"] != question_id]
+    if quiz.draw is not None and quiz.draw > len(quiz.questions):
+        quiz.draw = len(quiz.questions) or None  # never more than there are
 
 
 def save_assignment(

@@ -19,6 +19,7 @@ from lms.models import (
     Submission,
 )
 from lms.services import DomainError
+from lms.services.papers import check_paper, unanswered, whole_quiz
 
 
 @dataclass
@@ -107,34 +108,44 @@ def complete_lesson(learner, lesson, completed_at=None):
     return progress
 
 
-def grade(quiz, answers):
-    """Return {question id: answered right}; right means exactly the correct choices."""
+def grade(quiz, answers, paper=None):
+    """Return {question id: answered right}; right means exactly the correct choices.
+
+    Only the questions on ``paper`` count (every question when there is none).
+    """
+    asked = {qid for qid, _ in (paper or whole_quiz(quiz)).questions}
     results = {}
     for question in quiz.questions:
+        if question["id"] not in asked:
+            continue
         correct = {c["id"] for c in question["choices"] if c["correct"]}
         results[question["id"]] = set(answers.get(question["id"], ())) == correct
     return results
 
 
-def submit_quiz(learner, quiz, answers, submitted_at=None):
-    """Grade and keep an attempt; every question must be answered.
+def submit_quiz(learner, quiz, answers, submitted_at=None, paper=None):
+    """Grade and keep an attempt; every question on the paper must be answered.
 
     :param answers: question id -> list of chosen choice ids.
-    :raise DomainError: a question is unanswered or an answer is not a choice.
+    :param paper: what the learner was asked (see lms.services.papers); None
+        means the whole quiz in the order written.
+    :raise DomainError: a question is unanswered, an answer is not a choice, or
+        the quiz changed since the paper was drawn.
     """
     if quiz.course.live_quiz is not quiz or not quiz.course.is_published:
         raise DomainError(_l("This quiz is not open."))
+    paper = paper or whole_quiz(quiz)
+    check_paper(paper, quiz)
     cleaned = {}
-    for question in quiz.questions:
-        chosen = list(dict.fromkeys(answers.get(question["id"]) or ()))
-        valid = {c["id"] for c in question["choices"]}
+    for number, (qid, choice_ids) in enumerate(paper.questions, 1):
+        chosen = list(dict.fromkeys(answers.get(qid) or ()))
         if not chosen:
-            raise DomainError(_l("Please answer every question."), field=question["id"])
-        if not set(chosen) <= valid:
-            raise DomainError(_l("That answer is not one of the choices."))
-        cleaned[question["id"]] = sorted(chosen)
+            raise unanswered(number, qid)
+        if not set(chosen) <= set(choice_ids):
+            raise DomainError(_l("That answer is not one of the choices."), field=qid)
+        cleaned[qid] = sorted(chosen)
     enroll(learner, quiz.course)
-    results = grade(quiz, cleaned)
+    results = grade(quiz, cleaned, paper)
     score = round(100 * sum(results.values()) / len(results))
     attempt = QuizAttempt(
         user_id=learner.id,
@@ -144,6 +155,7 @@ def submit_quiz(learner, quiz, answers, submitted_at=None):
         score=score,
         passed=score >= quiz.pass_mark,
         created_at=submitted_at or utcnow(),
+        paper=paper.as_json(),
     )
     db.session.add(attempt)
     db.session.flush()

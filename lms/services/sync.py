@@ -3,6 +3,8 @@
 import hashlib
 import json
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -11,28 +13,36 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.clock import utcnow
 from lms.extensions import db
+from lms.i18n import localised
 from lms.models import Course, Enrollment, Lesson, SyncEvent
 from lms.services import DomainError
 from lms.services.learning import complete_lesson, submit_quiz
+from lms.services.papers import PaperSeal, answers_from_marks, first_unanswered
 
 MAX_EVENTS = 100
 EVENT_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 FIELDS = {
     "lesson.complete": {"id", "type", "course", "lesson", "at"},
-    "quiz.submit": {"id", "type", "course", "answers", "at"},
+    "quiz.submit": {"id", "type", "course", "paper", "answers", "at"},
 }
 OLDEST = timedelta(days=365)  # a phone's clock may be wrong; older is "now"
 
 
-def apply_events(learner, events, attempt_url):
-    """Apply a batch in order; return one result per event, nothing dropped.
+@dataclass
+class Replies:
+    """What the answers need from the web side: links, papers, language."""
 
-    :param attempt_url: builds a quiz attempt's URL from the attempt.
-    """
-    return [_apply(learner, event, attempt_url) for event in events]
+    attempt_url: Callable  # builds a quiz attempt's URL from the attempt
+    seal: PaperSeal  # reads the quiz papers the pages were given
+    locale: str = "vi"  # for course titles in messages
 
 
-def _apply(learner, event, attempt_url):
+def apply_events(learner, events, replies):
+    """Apply a batch in order; return one result per event, nothing dropped."""
+    return [_apply(learner, event, replies) for event in events]
+
+
+def _apply(learner, event, replies):
     event_id = event.get("id") if isinstance(event, dict) else None
     if not isinstance(event_id, str) or not EVENT_ID.match(event_id):
         return _rejected(None, _l("The event has no valid id."))
@@ -44,7 +54,7 @@ def _apply(learner, event, attempt_url):
         return _replay(earlier, learner, fingerprint)
     try:
         with db.session.begin_nested():
-            result = _handle(learner, event, attempt_url)
+            result = _handle(learner, event, replies)
             db.session.add(
                 SyncEvent(
                     event_id=event_id,
@@ -76,7 +86,7 @@ def _rejected(event_id, message):
     return {"id": event_id, "status": "rejected", "error": str(message)}
 
 
-def _handle(learner, event, attempt_url):
+def _handle(learner, event, replies):
     kind = event.get("type")
     if not isinstance(kind, str) or kind not in FIELDS:
         raise DomainError(_l("Unknown event type."))
@@ -99,22 +109,61 @@ def _handle(learner, event, attempt_url):
             raise DomainError(_l("This lesson does not exist."))
         complete_lesson(learner, lesson, completed_at=at)
         return {}
+    return {"quiz": _submit_quiz(learner, course, event, at, replies)}
+
+
+def _submit_quiz(learner, course, event, at, replies):
+    """Grade answers given offline on the paper the saved quiz page carried."""
     quiz = course.live_quiz
     if quiz is None:
         raise DomainError(_l("This quiz is not open."))
-    answers = event.get("answers")
-    if not isinstance(answers, dict) or not all(
+    marks = event.get("answers")
+    if not isinstance(marks, dict) or not all(
         isinstance(v, list) and all(isinstance(c, str) for c in v)
-        for v in answers.values()
+        for v in marks.values()
     ):
         raise DomainError(_l("The answers are not in the expected form."))
-    attempt = submit_quiz(learner, quiz, answers, submitted_at=at)
+    title = localised(course, "title", replies.locale)
+    try:
+        paper = replies.seal.open(event.get("paper"), quiz)
+    except DomainError:
+        raise DomainError(
+            _l(
+                "Your quiz answers for “%(course)s” were not saved: the quiz was "
+                "changed since. Open it again and answer.",
+                course=title,
+            )
+        ) from None
+    number = first_unanswered(paper, marks)
+    if number is not None:
+        raise DomainError(
+            _l(
+                "Your quiz answers for “%(course)s” were not saved: question "
+                "%(number)d has no answer. Open the quiz and answer every question.",
+                course=title,
+                number=number,
+            )
+        )
+    answers = answers_from_marks(paper, marks)
+    attempt = submit_quiz(learner, quiz, answers, submitted_at=at, paper=paper)
+    verdict = (
+        _l(
+            "Quiz for “%(course)s”: %(score)d%%, passed.",
+            course=title,
+            score=attempt.score,
+        )
+        if attempt.passed
+        else _l(
+            "Quiz for “%(course)s”: %(score)d%%, not passed yet.",
+            course=title,
+            score=attempt.score,
+        )
+    )
     return {
-        "quiz": {
-            "score": attempt.score,
-            "passed": attempt.passed,
-            "attempt": attempt_url(attempt),
-        }
+        "score": attempt.score,
+        "passed": attempt.passed,
+        "attempt": replies.attempt_url(attempt),
+        "message": str(verdict),
     }
 
 

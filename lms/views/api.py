@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, jsonify, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -14,7 +15,8 @@ from lms.extensions import db, limiter
 from lms.models import Course
 from lms.permissions import can_read_course
 from lms.ratelimits import SYNC_PER_ADDRESS, SYNC_PER_USER, signed_in_user
-from lms.services.sync import MAX_EVENTS, apply_events
+from lms.services.papers import PaperSeal
+from lms.services.sync import MAX_EVENTS, Replies, apply_events
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -78,12 +80,13 @@ def sync():
         return jsonify(
             error=_('Send {"events": [...]} with 1 to %(n)d events.', n=MAX_EVENTS)
         ), 400
-    results = apply_events(
-        current_user,
-        events,
-        lambda attempt: url_for(
+    replies = Replies(
+        attempt_url=lambda attempt: url_for(
             "learn.attempt", slug=attempt.quiz.course.slug, attempt_id=attempt.id
         ),
+        seal=PaperSeal(current_app.secret_key),
+        locale=str(get_locale()),
     )
+    results = apply_events(current_user, events, replies)
     db.session.commit()
     return jsonify(results=results)

@@ -18,13 +18,14 @@ from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from lms.content.render import images_on_tap, responsive_images
 from lms.extensions import db
 from lms.forms import EmptyForm
 from lms.models import Certificate, Course, Lesson, Quiz, QuizAttempt
 from lms.permissions import can_read_attempt, can_read_course, readable_courses, require
-from lms.services import DomainError, learning
+from lms.services import DomainError, learning, papers, steps
 from lms.services.images import PHONE_WIDTH
 from lms.services.practical import returned_courses
 from lms.views.core import data_saver_on
@@ -134,26 +135,31 @@ def quiz(slug):
     course = get_course(slug)
     quiz = get_quiz(course)
     form = EmptyForm()
-    error = None
+    seal = papers.PaperSeal(current_app.secret_key)
+    paper, chosen, error = seal.draw(quiz), MultiDict(), None
     if form.validate_on_submit():
-        answers = {q["id"]: request.form.getlist(q["id"]) for q in quiz.questions}
         try:
-            attempt = learning.submit_quiz(current_user, quiz, answers)
+            paper = seal.open(request.form.get("quiz_paper"), quiz)
+            chosen = request.form  # ticked on this paper: shown again if refused
+            marks = {qid: request.form.getlist(qid) for qid, _ in paper.questions}
+            answers = papers.answers_from_marks(paper, marks)
+            attempt = learning.submit_quiz(current_user, quiz, answers, paper=paper)
         except DomainError as failure:
             error = failure
         else:
             db.session.commit()
             return redirect(url_for(".attempt", slug=slug, attempt_id=attempt.id))
-    status = 400 if error or form.errors else 200
     return render_template(
         "learn/quiz.html",
         course=course,
         quiz=quiz,
+        questions=papers.shown_questions(paper, quiz),
+        paper_token=seal.seal(paper, quiz),
         form=form,
         error=error,
-        chosen=request.form,
+        chosen=chosen,
         attempts=learning.attempts(current_user, quiz),
-    ), status
+    ), 400 if error or form.errors else 200
 
 
 @bp.get("/courses/<slug>/quiz/attempts/<int:attempt_id>")
@@ -164,9 +170,16 @@ def attempt(slug, attempt_id):
     if attempt is None or attempt.quiz.course_id != course.id:
         abort(404)
     require(can_read_attempt(current_user, attempt))
-    progress = learning.course_progress(current_user, course)
     return render_template(
-        "learn/attempt.html", course=course, attempt=attempt, progress=progress
+        "learn/attempt.html",
+        course=course,
+        attempt=attempt,
+        questions=papers.shown_questions(papers.paper_of(attempt), attempt.quiz),
+        next_step=(
+            steps.next_step_for(current_user, course)
+            if attempt.user_id == current_user.id
+            else None
+        ),
     )
 
 

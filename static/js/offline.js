@@ -75,13 +75,25 @@
       });
   }
 
-  // The status line: how many wait to be sent, then any news.
+  // The status line: how many wait to be sent, then any news. A piece of news
+  // is text, or {text, href} for a quiz result to open.
   function show(news) {
     if (!status) return Promise.resolve();
     return queued().then(function (list) {
       var lines = news || [];
       if (list.length) lines.unshift(say(status, "waiting", "count", list.length));
-      status.textContent = lines.join(" ");
+      status.textContent = "";
+      lines.forEach(function (line, i) {
+        if (i) status.appendChild(document.createTextNode(" "));
+        if (typeof line === "string") {
+          status.appendChild(document.createTextNode(line));
+          return;
+        }
+        var link = document.createElement("a");
+        link.href = line.href;
+        link.textContent = line.text;
+        status.appendChild(link);
+      });
       status.hidden = !lines.length;
     }, function () { /* no database: nothing waits */ });
   }
@@ -120,6 +132,9 @@
           done.push(result.id);
           if (result.status !== "rejected") applied += 1;
           else if (result.error) news.push(result.error);
+          if (result.status === "applied" && result.quiz && result.quiz.message) {
+            news.push({ text: result.quiz.message, href: result.quiz.attempt });
+          }
         });
         if (applied) news.unshift(say(status, "synced"));
         more = more && done.length > 0;
@@ -164,6 +179,8 @@
     };
     if (form.hasAttribute("data-lesson")) event.lesson = form.getAttribute("data-lesson");
     if (event.type === "quiz.submit") {
+      var paper = form.querySelector('input[name="quiz_paper"]');
+      event.paper = paper ? paper.value : "";
       event.answers = {};
       form.querySelectorAll("input[type=radio], input[type=checkbox]").forEach(function (c) {
         var chosen = event.answers[c.name] = event.answers[c.name] || [];
@@ -173,6 +190,33 @@
     return event;
   }
 
+  // A quiz is kept on the phone only when every question has an answer: the
+  // server would refuse a half-answered one, long after the farmer moved on.
+  function complete(form) {
+    var questions = form.querySelectorAll("fieldset[data-question]"), blank = -1;
+    questions.forEach(function (fieldset, i) {
+      var answered = !!fieldset.querySelector("input:checked");
+      fieldset.classList.toggle("has-error", !answered);
+      if (!answered && blank < 0) blank = i;
+    });
+    var alert = form.querySelector("[data-quiz-alert]");
+    if (blank < 0) {
+      if (alert) alert.remove();
+      return true;
+    }
+    if (!alert) {
+      alert = document.createElement("p");
+      alert.className = "error";
+      alert.setAttribute("role", "alert");
+      alert.setAttribute("data-quiz-alert", "");
+      form.insertBefore(alert, form.firstChild);
+    }
+    alert.textContent = say(form, "unanswered", "number", blank + 1);
+    var first = questions[blank].querySelector("input");
+    if (first) first.focus();
+    return false;
+  }
+
   var forms = document.querySelectorAll("form[data-offline-event]");
   forms.forEach(function (form) {
     var busy = false;
@@ -180,7 +224,7 @@
       // With a connection the form posts as usual: the server's page follows.
       if (!user || navigator.onLine) return;
       submit.preventDefault();
-      if (busy) return;
+      if (busy || !complete(form)) return;
       busy = true;
       var event = build(form);
       event.user = user;

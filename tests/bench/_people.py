@@ -22,6 +22,10 @@ from tests.bench._server import PASSWORD
 
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 ATTEMPT_URL = re.compile(r"/quiz/attempts/(\d+)$")
+PAPER = re.compile(r'name="quiz_paper" value="([^"]+)"')
+CHOICE_INPUT = re.compile(
+    r'<input type="(?:radio|checkbox)" name="([^"]+)" value="(\d+)"'
+)
 TIMEOUT = 30  # seconds without an answer: the phone gives up on this try
 GIVE_UP = 90  # seconds of retrying before the phone keeps it for later
 OFFICIAL_PAGES = ("/reports", "/reports/learners", "/clubs")
@@ -81,6 +85,7 @@ class Phone:
         self.session.headers["Accept-Language"] = "vi"
         self.csrf = None
         self.signed_in = False
+        self.papers = {}  # course slug -> the quiz paper last shown, as in the page
 
     def request(self, kind, method, path, retry=True, **kwargs):
         """One request as a phone makes it; None when no answer ever came."""
@@ -179,10 +184,12 @@ def complete_lesson(phone, slug, lesson):
 
 def take_quiz(phone, course):
     slug = course["slug"]
-    phone.get("quiz", f"/courses/{slug}/quiz")
+    paper = _read_paper(phone, phone.get("quiz", f"/courses/{slug}/quiz"), slug)
     phone.think()
-    answers = _answers(course)
-    data = [("csrf_token", phone.csrf)]
+    if paper is None:
+        return
+    token, answers = paper[0], _answers(paper[1])
+    data = [("csrf_token", phone.csrf), ("quiz_paper", token)]
     data += [(q, c) for q, chosen in answers.items() for c in chosen]
     response = phone.request(
         "answer quiz", "POST", f"/courses/{slug}/quiz", retry=False, data=data
@@ -204,8 +211,9 @@ def sync(phone, courses):
     for _ in range(random.randint(1, 3)):
         course = random.choice(courses)
         event = {"id": str(uuid.uuid4()), "course": course["slug"], "at": _now()}
-        if course["questions"] and random.random() < 0.25:
-            event.update(type="quiz.submit", answers=_answers(course))
+        paper = phone.papers.get(course["slug"])
+        if paper and random.random() < 0.25:  # on the quiz page saved earlier
+            event.update(type="quiz.submit", paper=paper[0], answers=_answers(paper[1]))
         else:
             event.update(
                 type="lesson.complete", lesson=random.choice(course["lessons"])
@@ -288,10 +296,23 @@ def _to_login(response):
     return urlsplit(location).path == "/login"
 
 
-def _answers(course):
+def _read_paper(phone, response, slug):
+    """The paper a quiz page carries: (token, {question id: places}), kept."""
+    found = PAPER.search(response.text) if response is not None else None
+    if not found:
+        return None
+    places = {}
+    for question, place in CHOICE_INPUT.findall(response.text):
+        places.setdefault(question, []).append(place)
+    phone.papers[slug] = (found.group(1), places)
+    return phone.papers[slug]
+
+
+def _answers(places):
+    """Tick one or two places on each question of the paper."""
     return {
-        question: random.sample(choices, random.randint(1, min(2, len(choices))))
-        for question, choices in course["questions"].items()
+        question: random.sample(shown, random.randint(1, min(2, len(shown))))
+        for question, shown in places.items()
     }
 
 

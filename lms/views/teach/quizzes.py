@@ -3,6 +3,7 @@
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
+from lms.content.quiz_checks import position_warning
 from lms.extensions import db
 from lms.forms import EmptyForm
 from lms.forms.teaching import AssignmentForm, PassMarkForm, QuestionForm
@@ -21,18 +22,26 @@ from lms.views.teach import bp, get_editable_course
 def quiz(slug):
     course = get_editable_course(slug)
     quiz = course.quiz if course.quiz and not course.quiz.archived_at else None
-    form = PassMarkForm(pass_mark=quiz.pass_mark if quiz else 75)
+    form = PassMarkForm(
+        pass_mark=quiz.pass_mark if quiz else 75, draw=quiz.draw if quiz else None
+    )
     if form.validate_on_submit():
         try:
-            set_pass_mark(ensure_quiz(course), form.pass_mark.data)
+            set_pass_mark(ensure_quiz(course), form.pass_mark.data, form.draw.data)
         except DomainError as error:
+            db.session.rollback()
             form.form_errors.append(str(error.message))
         else:
             db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for(".quiz", slug=slug))
     return render_template(
-        "teach/quiz.html", course=course, quiz=quiz, form=form, delete_form=EmptyForm()
+        "teach/quiz.html",
+        course=course,
+        quiz=quiz,
+        form=form,
+        delete_form=EmptyForm(),
+        warning=quiz and position_warning(quiz.questions),
     ), 400 if form.errors else 200
 
 
