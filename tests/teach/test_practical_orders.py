@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from lms.extensions import db
 from lms.models import Enrollment
 from lms.services.authoring import save_assignment
+from tests.quiz_pages import fill
 
 RIGHT = {"sprayed": "a", "before-live": ["a", "b"]}
 LESSONS = ("first", "second", "third")
@@ -19,6 +20,10 @@ def practical_course(mini_course):
     return mini_course
 
 
+def pass_quiz(client):
+    return client.post("/courses/mini/quiz", data=fill(client, "mini", RIGHT))
+
+
 def complete(client, lesson):
     return client.post(f"/courses/mini/lessons/{lesson}/complete")
 
@@ -28,7 +33,7 @@ def complete(client, lesson):
 def test_quiz_first_then_the_last_step_leads_to_the_practical_work(
     signed_in, practical_course, last_step
 ):
-    assert signed_in.post("/courses/mini/quiz", data=RIGHT).status_code == 302
+    assert pass_quiz(signed_in).status_code == 302
     for lesson in LESSONS[:-1]:
         assert complete(signed_in, lesson).status_code == 302
     if last_step == "last-lesson":
@@ -50,7 +55,7 @@ def test_every_order_of_lessons_and_quiz_answers_without_an_error(
     for order in (steps, steps[::-1], ["second", "quiz", "third", "enrol", "first"]):
         for step in order:
             if step == "quiz":
-                response = signed_in.post("/courses/mini/quiz", data=RIGHT)
+                response = pass_quiz(signed_in)
             elif step == "enrol":
                 response = signed_in.post("/courses/mini/enroll")
             else:

@@ -13,6 +13,7 @@ from lms.services.authoring import save_assignment
 from lms.services.classes import create_class, join_class
 from lms.services.practical import submit
 from tests.conftest import DATABASES, PASSWORD, make_user, sign_in
+from tests.quiz_pages import fill
 
 RIGHT = {"sprayed": "a", "before-live": ["a", "b"]}
 
@@ -115,7 +116,7 @@ def test_a_farmer_who_signed_up_alone_gets_a_certificate_through_an_area_trainer
     assert signed_up.status_code == 302
     for lesson in ("first", "second", "third"):
         farmer.post(f"/courses/mini/lessons/{lesson}/complete")
-    farmer.post("/courses/mini/quiz", data=RIGHT)
+    farmer.post("/courses/mini/quiz", data=fill(farmer, "mini", RIGHT))
     sent = farmer.post("/courses/mini/practical", data={"link": "facebook.com/paolive"})
     assert sent.status_code == 302
     page = farmer.get("/courses/mini/practical").get_data(as_text=True)
