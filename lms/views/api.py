@@ -15,6 +15,7 @@ from lms.models import Course
 from lms.permissions import can_read_course
 from lms.ratelimits import SYNC_PER_ADDRESS, SYNC_PER_USER, signed_in_user
 from lms.services.sync import MAX_EVENTS, apply_events
+from lms.views.core import public_media_file
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -48,12 +49,11 @@ def offline_manifest(slug):
     if course.live_quiz:
         urls.append(url_for("learn.quiz", slug=slug))
         size += PAGE_OVERHEAD + len(str(course.live_quiz.questions))
-    upload_dir = Path(current_app.config["LMS_UPLOAD_DIR"])
     for lesson in lessons:
         for src in MEDIA_SRC.findall(lesson.html_vi + (lesson.html_en or "")):
             if src not in urls:
                 urls.append(src)
-                size += _file_size(upload_dir / src.removeprefix("/media/"))
+                size += _file_size(public_media_file(src))
     for asset in ("css/app.css", "js/app.js", "js/offline.js"):
         urls.append(url_for("static", filename=asset))
         size += _file_size(Path(current_app.static_folder) / asset)
@@ -61,6 +61,8 @@ def offline_manifest(slug):
 
 
 def _file_size(path):
+    if path is None:  # not a public picture: the size of nothing else is told
+        return 0
     try:
         return os.stat(path).st_size
     except OSError:

@@ -69,6 +69,27 @@ def change_language():
 # Public pictures: course images (imported) and lesson images (editor uploads).
 # Learners' practical photos live elsewhere and are served only with permission.
 PUBLIC_MEDIA = "any(content, lessons)"
+PUBLIC_MEDIA_FOLDERS = ("content", "lessons")
+
+
+def public_media_file(url):
+    """The file a public picture URL is served from, or None for any other URL.
+
+    Only ``/media/<folder>/<name>`` with a plain name: nothing in a lesson can make
+    the server look at a file outside the media folders (not even its size).
+    """
+    folder, _, name = url.removeprefix("/media/").partition("/")
+    if (
+        not url.startswith("/media/")
+        or folder not in PUBLIC_MEDIA_FOLDERS
+        or not name
+        or name.startswith(".")
+        or "/" in name
+        or "\\" in name
+        or "\0" in name
+    ):
+        return None
+    return Path(current_app.config["LMS_UPLOAD_DIR"]) / folder / name
 
 
 DATA_SAVER_COOKIE = "data_saver"

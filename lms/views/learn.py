@@ -1,11 +1,9 @@
 """The farmer's path: catalogue, course, lesson, quiz, my learning."""
 
-from pathlib import Path
 
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -24,7 +22,7 @@ from lms.models import Certificate, Course, Lesson, Quiz, QuizAttempt
 from lms.permissions import can_read_attempt, can_read_course, readable_courses, require
 from lms.services import DomainError, learning
 from lms.services.images import PHONE_WIDTH
-from lms.views.core import data_saver_on
+from lms.views.core import data_saver_on, public_media_file
 
 bp = Blueprint("learn", __name__)
 
@@ -192,17 +190,17 @@ def _lesson_body(lesson):
     """The lesson's HTML in the page's language; pictures on tap in data saver."""
     locale = str(get_locale())
     html = lesson.html_en if locale == "en" and lesson.html_en else lesson.html_vi
-    media = Path(current_app.config["LMS_UPLOAD_DIR"])
     if not data_saver_on():
         return responsive_images(
             html,
-            lambda url: (media / url.removeprefix("/media/")).is_file(),
+            lambda url: (path := public_media_file(url)) is not None and path.is_file(),
             PHONE_WIDTH,
         )
 
     def size_of(src):
+        path = public_media_file(src)
         try:
-            return (media / src.removeprefix("/media/")).stat().st_size
+            return path.stat().st_size if path else None
         except (OSError, ValueError):
             return None
 
