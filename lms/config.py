@@ -4,6 +4,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,6 +58,9 @@ DEFAULTS = {
     "LMS_COURSES_DIR": str(ROOT / "courses"),
     "LMS_AREAS_FILE": str(ROOT / "lms" / "data" / "areas.csv"),
     "LMS_ISSUER_NAME": "Học viện Số cho Nhà nông – tỉnh Bắc Ninh",
+    # The one address every absolute URL (QR codes, badges, join links) is built
+    # on; requests for any other host are refused. `python app.py` serves here.
+    "LMS_PUBLIC_URL": "http://127.0.0.1:5000",
     # Reverse proxies in front of the app whose X-Forwarded-* headers are believed.
     # 0 believes none, so a client cannot pick its own address or scheme.
     "LMS_PROXY_HOPS": 0,
@@ -74,7 +78,11 @@ ENVIRONMENT = {
     "LMS_ISSUER_NAME": "LMS_ISSUER_NAME",
     "LMS_ISSUER_EMAIL": "LMS_ISSUER_EMAIL",
     "LMS_LOG_FORMAT": "LMS_LOG_FORMAT",
+    "LMS_PUBLIC_URL": "LMS_PUBLIC_URL",
 }
+
+# Names of this machine: a local public address answers to any of them.
+LOOPBACK = ("127.0.0.1", "localhost")
 
 # Session limits, in hours, from the environment.
 SESSION_HOURS = {
@@ -104,6 +112,7 @@ def load_config(app, test_config=None):
     if test_config:
         app.config.update(test_config)
     _bound_cookie_lifetimes(app.config)
+    _trust_public_host(app.config)
     if app.config["LMS_LOG_FORMAT"] not in ("json", "text"):
         raise ConfigurationError(
             f"LMS_LOG_FORMAT must be json or text, not {app.config['LMS_LOG_FORMAT']!r}"
@@ -129,6 +138,26 @@ def _bound_cookie_lifetimes(config):
     config["REMEMBER_COOKIE_DURATION"] = min(
         config["REMEMBER_COOKIE_DURATION"], *limits
     )
+
+
+def _trust_public_host(config):
+    """Answer only requests for the public address's host (and LMS_TRUSTED_HOSTS).
+
+    Otherwise a request's Host header would choose the site links point to.
+    """
+    url = config["LMS_PUBLIC_URL"].strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+        raise ConfigurationError(
+            "LMS_PUBLIC_URL must be the site's address, such as "
+            f"https://hocvien.example.vn, not {url!r}"
+        )
+    config["LMS_PUBLIC_URL"] = url
+    if config.get("TRUSTED_HOSTS") is None:
+        hosts = list(LOOPBACK) if parts.hostname in LOOPBACK else [parts.hostname]
+        extra = os.environ.get("LMS_TRUSTED_HOSTS", "")
+        hosts += [host.strip() for host in extra.split(",") if host.strip()]
+        config["TRUSTED_HOSTS"] = hosts
 
 
 class ConfigurationError(ValueError):

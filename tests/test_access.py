@@ -319,6 +319,13 @@ MATRIX = [
         PUBLIC,
     ),
     (
+        "/badges/recipients/<recipient_id>",
+        "GET",
+        "/badges/recipients/{recipient}",
+        None,
+        PUBLIC,
+    ),
+    (
         "/certificates/<path:code>/badge.png",
         "GET",
         "/certificates/{certificate}/badge.png",
@@ -417,6 +424,7 @@ def world(app, classroom, people):
     return {
         "restore": restore,
         "certificate": certificate.code,
+        "recipient": people["learner"].badge_recipient_id,
         "code": classroom.join_code,
         "class": classroom.id,
         "attempt": attempt.id,

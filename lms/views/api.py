@@ -15,6 +15,7 @@ from lms.models import Course
 from lms.permissions import can_read_course
 from lms.ratelimits import SYNC_PER_ADDRESS, SYNC_PER_USER, signed_in_user
 from lms.services.sync import MAX_EVENTS, apply_events
+from lms.views import public_url
 from lms.views.core import public_media_file
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -31,7 +32,7 @@ def signed_in_only():
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify(openapi_document(url_for("api.openapi", _external=True)))
+    return jsonify(openapi_document(public_url("api.openapi")))
 
 
 @bp.get("/courses/<slug>/offline")

@@ -7,14 +7,15 @@ answer (errors too) allows any origin.
 import io
 import json
 
-from flask import Blueprint, abort, current_app, jsonify, send_file, url_for
+from flask import Blueprint, abort, current_app, jsonify, send_file
 from sqlalchemy import select
 
 from lms.certificates import badges
 from lms.certificates.issuing import find_certificate
 from lms.extensions import db
-from lms.models import Certificate, Club, Course
+from lms.models import Certificate, Club, Course, User
 from lms.ratelimits import certificate_lookup
+from lms.views import public_url
 
 bp = Blueprint("badges", __name__)
 
@@ -26,7 +27,7 @@ def allow_any_origin(response):
 
 
 def absolute_url(endpoint, **values):
-    return url_for(endpoint, _external=True, **values)
+    return public_url(endpoint, **values)
 
 
 def linked_data(document, status=200, max_age=300):
@@ -110,6 +111,18 @@ def badge_image(slug):
     response = send_file(io.BytesIO(png), mimetype="image/png", max_age=86400)
     response.cache_control.public = True
     return response
+
+
+@bp.get("/badges/recipients/<recipient_id>")
+@certificate_lookup()
+def recipient(recipient_id):
+    """A recipient URL badges are addressed to: it exists, and tells nothing more."""
+    user = db.session.scalar(
+        select(User.id).where(User.badge_recipient_id == recipient_id)
+    )
+    if user is None:
+        not_found()
+    return linked_data(badges.recipient_profile(recipient_id, absolute_url))
 
 
 # <path:...>: codes with slashes in them get the same JSON 404 as any other.

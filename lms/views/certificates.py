@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from lms.certificates.issuing import display_code, find_certificate, mask_phone
+from lms.certificates.issuing import display_code, find_certificate
 from lms.clock import utcnow
 from lms.content.render import size_text
 from lms.extensions import db
@@ -23,6 +23,7 @@ from lms.forms.account import ProfileForm, VerifyForm
 from lms.i18n import localised
 from lms.models import Certificate, Club, User
 from lms.ratelimits import certificate_lookup
+from lms.views import public_url
 from lms.views.badges import baked_png
 
 bp = Blueprint("certificates", __name__)
@@ -61,7 +62,6 @@ def verify(code):
         certificate=certificate,
         status=certificate.status(),
         code=display_code(certificate.code),
-        masked_phone=mask_phone(certificate.user.phone),
         issuer=current_app.config["LMS_ISSUER_NAME"],
     )
 
@@ -98,7 +98,7 @@ def certificate_pdf(certificate):
         if certificate.expires_at
         else None,
         code=display_code(certificate.code),
-        verify_url=url_for(".verify", code=certificate.code, _external=True),
+        verify_url=public_url("certificates.verify", code=certificate.code),
         issuer=current_app.config["LMS_ISSUER_NAME"],
         status_note=_("EXPIRED") if status == "expired" else None,
         labels={
@@ -134,6 +134,9 @@ def mine():
         certificates=certificates,
         display_code=display_code,
         sizes=sizes,
+        recipient_url=public_url(
+            "badges.recipient", recipient_id=current_user.badge_recipient_id
+        ),
     )
 
 

@@ -18,13 +18,14 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
+from werkzeug.exceptions import SecurityError
 
 from lms.content.render import render_markdown
 from lms.extensions import db
 from lms.forms import LanguageForm
 from lms.i18n import LANG_COOKIE, localised
 from lms.services.accounts import set_locale
-from lms.views import safe_next
+from lms.views import public_url, safe_next
 
 bp = Blueprint("core", __name__)
 
@@ -164,6 +165,8 @@ ERROR_TEXTS = {
 
 def error_page(error):
     code = getattr(error, "code", 500) or 500
+    if isinstance(error, SecurityError):  # no links can be made for an unknown host
+        return str(_l("This site does not answer at this address.")), 400, PLAIN_TEXT
     if code >= 500:
         db.session.rollback()
     title, message = ERROR_TEXTS.get(code, ERROR_TEXTS[500])
@@ -176,6 +179,9 @@ def error_page(error):
     return render_template(
         "errors/error.html", code=code, title=title, message=message
     ), code
+
+
+PLAIN_TEXT = {"Content-Type": "text/plain; charset=utf-8"}
 
 
 def wait_message(seconds):
@@ -207,4 +213,5 @@ def template_globals():
         "language_form": LanguageForm(formdata=None),
         "render_markdown": render_markdown,
         "data_saver": data_saver_on(),
+        "public_url": public_url,
     }
