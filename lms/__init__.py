@@ -3,6 +3,7 @@
 from flask import Flask
 
 from lms.config import ROOT, load_config
+from lms.ids import IdConverter
 
 
 def create_app(config=None):
@@ -13,6 +14,7 @@ def create_app(config=None):
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     load_config(app, config)
     register_proxies(app)
     register_extensions(app)

@@ -75,7 +75,10 @@ def _file_size(path):
 @limiter.limit(SYNC_PER_USER, key_func=signed_in_user)
 def sync():
     """Apply progress made offline; one result per event, in order."""
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than any batch of events is
+        body = None
     events = body.get("events") if isinstance(body, dict) else None
     if not isinstance(events, list) or not 1 <= len(events) <= MAX_EVENTS:
         return jsonify(

@@ -19,6 +19,7 @@ from lms.content.render import render_markdown
 from lms.extensions import db
 from lms.forms import EmptyForm
 from lms.forms.teaching import ImageForm, LessonForm
+from lms.ids import parse_id
 from lms.models import Lesson
 from lms.services import DomainError
 from lms.services.authoring import (
@@ -87,7 +88,7 @@ def edit_lesson(slug, lesson_slug=None):
 
 
 def _version(raw):
-    return int(raw) if str(raw or "").isdigit() else None
+    return parse_id(raw)
 
 
 @bp.post("/preview")
