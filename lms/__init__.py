@@ -104,9 +104,11 @@ def register_hooks(app):
     from flask_babel import format_number
 
     from lms import assets, logs
+    from lms.ratelimits import RetryAfterOnlyWhenRefused
     from lms.views import core
 
     logs.init_app(app)
+    app.wsgi_app = RetryAfterOnlyWhenRefused(app.wsgi_app)
     app.url_defaults(assets.add_fingerprint)
     app.after_request(assets.cache_fingerprinted)
     app.after_request(assets.buffer_compressible_files)

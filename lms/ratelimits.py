@@ -68,3 +68,25 @@ def join_code_lookup():
 
 def count_wrong_join_code():
     g.wrong_join_code = True
+
+
+class RetryAfterOnlyWhenRefused:
+    """WSGI: send Retry-After only with 429 and 503, where it means something.
+
+    Flask-Limiter adds it to every response of a limited route; on a 200 or a
+    500 it tells clients (the phone's offline queue among them) to hold back.
+    Outermost, so it sees every header whatever added it.
+    """
+
+    KEEP = ("429", "503")
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        def start(status, headers, exc_info=None):
+            if not status.startswith(self.KEEP):
+                headers = [(k, v) for k, v in headers if k.lower() != "retry-after"]
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, start)

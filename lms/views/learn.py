@@ -19,7 +19,7 @@ from lms.content.render import images_on_tap, responsive_images
 from lms.extensions import db
 from lms.forms import EmptyForm
 from lms.models import Certificate, Course, Lesson, Quiz, QuizAttempt
-from lms.permissions import can_read_attempt, can_read_course, readable_courses, require
+from lms.permissions import can_read_attempt, can_read_course, readable_courses
 from lms.services import DomainError, learning
 from lms.services.images import PHONE_WIDTH
 from lms.views.core import data_saver_on, public_media_file
@@ -155,9 +155,13 @@ def quiz(slug):
 def attempt(slug, attempt_id):
     course = get_course(slug)
     attempt = db.session.get(QuizAttempt, attempt_id)
-    if attempt is None or attempt.quiz.course_id != course.id:
+    # Someone else's attempt is "not found" too: a 403 would confirm the id exists.
+    if (
+        attempt is None
+        or attempt.quiz.course_id != course.id
+        or not can_read_attempt(current_user, attempt)
+    ):
         abort(404)
-    require(can_read_attempt(current_user, attempt))
     progress = learning.course_progress(current_user, course)
     return render_template(
         "learn/attempt.html", course=course, attempt=attempt, progress=progress
