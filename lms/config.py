@@ -1,6 +1,7 @@
 """Configuration: defaults, then the environment, then the test mapping."""
 
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -83,6 +84,8 @@ ENVIRONMENT = {
 
 # Names of this machine: a local public address answers to any of them.
 LOOPBACK = ("127.0.0.1", "localhost")
+ISSUER_MAILBOX = "chungchi"  # "certificates": chungchi@<the site's host>
+ISSUER_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
 # Session limits, in hours, from the environment.
 SESSION_HOURS = {
@@ -153,6 +156,16 @@ def _trust_public_host(config):
             f"https://hocvien.example.vn, not {url!r}"
         )
     config["LMS_PUBLIC_URL"] = url
+    # Open Badges validators require the issuer's contact address: without one
+    # configured, the site's own host names it (README, Configuration).
+    email = (config.get("LMS_ISSUER_EMAIL") or "").strip()
+    if not email:
+        email = f"{ISSUER_MAILBOX}@{parts.hostname}"
+    elif not ISSUER_EMAIL.match(email):
+        raise ConfigurationError(
+            f"LMS_ISSUER_EMAIL must be an e-mail address, not {email!r}"
+        )
+    config["LMS_ISSUER_EMAIL"] = email
     if config.get("TRUSTED_HOSTS") is None:
         hosts = list(LOOPBACK) if parts.hostname in LOOPBACK else [parts.hostname]
         extra = os.environ.get("LMS_TRUSTED_HOSTS", "")

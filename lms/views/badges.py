@@ -89,7 +89,7 @@ def revoked(certificate):
 def issuer():
     config = current_app.config
     document = badges.issuer(
-        absolute_url, config["LMS_ISSUER_NAME"], config.get("LMS_ISSUER_EMAIL")
+        absolute_url, config["LMS_ISSUER_NAME"], config["LMS_ISSUER_EMAIL"]
     )
     return linked_data(document, max_age=3600)
 

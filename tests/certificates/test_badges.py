@@ -77,7 +77,32 @@ def test_issuer_profile(client):
         "id": f"{BASE}/badges/issuer",
         "name": "Học viện Số cho Nhà nông – tỉnh Bắc Ninh",
         "url": f"{BASE}/",
+        "email": "chungchi@localhost",  # the public address's host: see README
     }
+
+
+def test_a_fresh_install_names_a_contact_address(config, monkeypatch):
+    """Validators require the issuer's email: `python app.py`'s own settings
+    (nothing configured) give one."""
+    from lms import create_app
+
+    for variable in ("LMS_ISSUER_EMAIL", "LMS_PUBLIC_URL"):
+        monkeypatch.delenv(variable, raising=False)
+    del config["LMS_PUBLIC_URL"]
+    fresh = create_app(config)
+    issuer = fresh.test_client().get("/badges/issuer", base_url="http://127.0.0.1:5000")
+    assert issuer.get_json()["email"] == "chungchi@127.0.0.1"
+    monkeypatch.setenv("LMS_PUBLIC_URL", "https://hocvien.example.vn")
+    deployed = create_app(config).config
+    assert deployed["LMS_ISSUER_EMAIL"] == "chungchi@hocvien.example.vn"
+
+
+def test_a_contact_address_that_is_not_one_is_refused_at_start(config):
+    from lms import create_app
+    from lms.config import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="LMS_ISSUER_EMAIL"):
+        create_app(config | {"LMS_ISSUER_EMAIL": "khuyến nông"})
 
 
 @pytest.fixture

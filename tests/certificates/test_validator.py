@@ -133,6 +133,9 @@ def test_valid_certificate_passes_the_reference_validator(
     assert report["recipientProfile"] == {"url": recipient(live_server, "learner")}
     # Besides the recipient profile handed in (a blank node): all three, fetched.
     types = {n["id"]: n["type"] for n in result["graph"] if "type" in n}
+    # The issuer's contact address (required) from the default configuration.
+    [issuer] = [n for n in result["graph"] if n.get("type") == "Issuer"]
+    assert issuer["email"] == "chungchi@localhost"  # LMS_ISSUER_EMAIL not set
     assert types == {
         url: "Assertion",
         f"{live_server}/badges/classes/{badge_class}": "BadgeClass",
