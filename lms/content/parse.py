@@ -23,6 +23,7 @@ from lms.content.fields import (
     slug_field,
     text_field,
 )
+from lms.content.render import markdown_problem
 
 LESSON_FILE = re.compile(r"^(\d+)-(.+?)(\.en)?\.md$")
 IMAGE_REF = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
@@ -231,6 +232,8 @@ def _parse_lesson_file(path, problems):
         title = text_field(meta, "title")
         if not body.strip():
             raise Invalid(_l("the lesson has no text after the front matter"))
+        if (problem := markdown_problem(body)) is not None:
+            raise Invalid(problem)
         words = len(body.split())
         minutes = (
             positive(meta, "minutes")

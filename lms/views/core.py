@@ -20,7 +20,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 from werkzeug.exceptions import SecurityError
 
-from lms.content.render import render_markdown
+from lms.content.render import render_markdown_or_text
 from lms.extensions import db
 from lms.forms import LanguageForm
 from lms.i18n import LANG_COOKIE, localised
@@ -211,7 +211,7 @@ def template_globals():
         "locale": locale,
         "loc": lambda obj, field: localised(obj, field, locale),
         "language_form": LanguageForm(formdata=None),
-        "render_markdown": render_markdown,
+        "render_markdown": render_markdown_or_text,
         "data_saver": data_saver_on(),
         "public_url": public_url,
     }

@@ -13,9 +13,10 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from markupsafe import escape
 from sqlalchemy import select
 
-from lms.content.render import render_markdown
+from lms.content.render import MarkdownTooComplex, render_markdown
 from lms.extensions import db
 from lms.forms import EmptyForm
 from lms.forms.teaching import ImageForm, LessonForm
@@ -95,7 +96,11 @@ def _version(raw):
 def preview():
     """Render Markdown exactly as learners will see it (sanitised)."""
     EmptyForm().validate_on_submit()
-    return jsonify(html=render_markdown(request.form.get("text", "")[:200_000]))
+    try:
+        return jsonify(html=render_markdown(request.form.get("text", "")))
+    except MarkdownTooComplex as refused:
+        message = escape(refused.message)
+        return jsonify(error=message, html=f'<p class="error">{message}</p>'), 400
 
 
 @bp.post("/courses/<slug>/images")
