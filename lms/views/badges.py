@@ -147,6 +147,18 @@ def baked_png(certificate):
     return badges.bake(badges.badge_image(label), badges.compact_json(document))
 
 
+def baked_png_size(certificate):
+    """The baked badge's size in bytes, without baking it: the plain image (made
+    once per label) plus the iTXt chunk that ``badges.bake`` adds."""
+    document = badges.assertion(
+        certificate, current_app.config["SECRET_KEY"], absolute_url
+    )
+    label = badges.badge_label(course=certificate.course, club=certificate.club)
+    text = badges.compact_json(document).encode("utf-8")
+    chunk = 4 + 4 + len(b"openbadges\0\0\0\0\0") + len(text) + 4  # length, type, crc
+    return len(badges.badge_image(label)) + chunk
+
+
 @bp.get("/certificates/<path:code>/badge.png")
 @certificate_lookup()
 def baked(code):
