@@ -109,3 +109,19 @@ def test_ordinary_lessons_still_render(app):
     assert markdown_problem(text) is None
     html = render_markdown(text)
     assert "<table>" in html and html.count("<ul>") == 3 and "<h2>" in html
+
+
+def test_instructions_saved_before_the_limits_still_show_as_text(as_role, classroom):
+    from lms.services import DomainError
+    from lms.services.authoring import save_assignment
+
+    course = classroom.courses[0]
+    with pytest.raises(DomainError) as refused:
+        save_assignment(course, "[" * 30_000, None, [("Đủ sáng", None)], True, 1)
+    assert refused.value.field == "instructions_vi"
+    db.session.rollback()
+    assignment = save_assignment(course, "Quay video.", None, [("Rõ", None)], True, 1)
+    assignment.instructions_vi = "Quay [video" + "[" * 30_000  # as stored long ago
+    db.session.commit()
+    page = as_role("learner").get(f"/courses/{course.slug}/practical")
+    assert page.status_code == 200 and "Quay [video[[[" in page.get_data(as_text=True)
