@@ -82,7 +82,7 @@ ENVIRONMENT = {
     "LMS_PUBLIC_URL": "LMS_PUBLIC_URL",
 }
 
-# Names of this machine: a local public address answers to any of them.
+# Names of this machine, always answered to (health checks on the machine).
 LOOPBACK = ("127.0.0.1", "localhost")
 ISSUER_MAILBOX = "chungchi"  # "certificates": chungchi@<the site's host>
 ISSUER_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
@@ -167,10 +167,11 @@ def _trust_public_host(config):
         )
     config["LMS_ISSUER_EMAIL"] = email
     if config.get("TRUSTED_HOSTS") is None:
-        hosts = list(LOOPBACK) if parts.hostname in LOOPBACK else [parts.hostname]
-        extra = os.environ.get("LMS_TRUSTED_HOSTS", "")
-        hosts += [host.strip() for host in extra.split(",") if host.strip()]
-        config["TRUSTED_HOSTS"] = hosts
+        # This machine's own names too (curl http://127.0.0.1:8000/healthz): links
+        # never come from the Host header, so they cannot be pointed anywhere.
+        extra = os.environ.get("LMS_TRUSTED_HOSTS", "").split(",")
+        hosts = [parts.hostname, *LOOPBACK, *(h.strip() for h in extra if h.strip())]
+        config["TRUSTED_HOSTS"] = list(dict.fromkeys(hosts))
 
 
 class ConfigurationError(ValueError):
