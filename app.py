@@ -8,6 +8,11 @@ from lms import create_app
 
 if __name__ == "__main__":
     os.environ.setdefault("LMS_LOG_FORMAT", "text")  # a person reads this terminal
+    # Links and QR codes point where this server listens (README: LMS_PUBLIC_URL).
+    host = os.environ.get("HOST", "127.0.0.1")
+    host = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
+    port = os.environ.get("PORT", "5000")
+    os.environ.setdefault("LMS_PUBLIC_URL", f"http://{host}:{port}")
 
 app = create_app()
 

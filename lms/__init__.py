@@ -3,6 +3,7 @@
 from flask import Flask
 
 from lms.config import ROOT, load_config
+from lms.ids import IdConverter
 
 
 def create_app(config=None):
@@ -13,6 +14,7 @@ def create_app(config=None):
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     load_config(app, config)
     register_proxies(app)
     register_extensions(app)
@@ -102,9 +104,11 @@ def register_hooks(app):
     from flask_babel import format_number
 
     from lms import assets, logs
+    from lms.ratelimits import RetryAfterOnlyWhenRefused
     from lms.views import core
 
     logs.init_app(app)
+    app.wsgi_app = RetryAfterOnlyWhenRefused(app.wsgi_app)
     app.url_defaults(assets.add_fingerprint)
     app.after_request(assets.cache_fingerprinted)
     app.after_request(assets.buffer_compressible_files)

@@ -97,7 +97,13 @@ def openapi_document(url):
         "servers": [{"url": url.removesuffix("/api/v1/openapi.json")}],
         "components": {
             "securitySchemes": {
-                "session": {"type": "apiKey", "in": "cookie", "name": "session"},
+                "session": {
+                    "type": "apiKey",
+                    "in": "cookie",
+                    "name": "session",
+                    "description": "Named __Host-session when the site is served "
+                    "over https.",
+                },
                 "token": TOKEN_SCHEME,
             }
         },

@@ -53,6 +53,10 @@ def setup():
     _import_courses(Path(current_app.config["LMS_COURSES_DIR"]))
     ensure_default_clubs()
     db.session.commit()
+    click.echo(
+        f"Certificates name {current_app.config['LMS_ISSUER_EMAIL']} as the issuer's "
+        "contact (set LMS_ISSUER_EMAIL to change it)."
+    )
 
 
 @lms.command("import-courses")

@@ -1,9 +1,11 @@
 """Configuration: defaults, then the environment, then the test mapping."""
 
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,6 +59,9 @@ DEFAULTS = {
     "LMS_COURSES_DIR": str(ROOT / "courses"),
     "LMS_AREAS_FILE": str(ROOT / "lms" / "data" / "areas.csv"),
     "LMS_ISSUER_NAME": "Học viện Số cho Nhà nông – tỉnh Bắc Ninh",
+    # The one address every absolute URL (QR codes, badges, join links) is built
+    # on; requests for any other host are refused. `python app.py` serves here.
+    "LMS_PUBLIC_URL": "http://127.0.0.1:5000",
     # Reverse proxies in front of the app whose X-Forwarded-* headers are believed.
     # 0 believes none, so a client cannot pick its own address or scheme.
     "LMS_PROXY_HOPS": 0,
@@ -74,7 +79,13 @@ ENVIRONMENT = {
     "LMS_ISSUER_NAME": "LMS_ISSUER_NAME",
     "LMS_ISSUER_EMAIL": "LMS_ISSUER_EMAIL",
     "LMS_LOG_FORMAT": "LMS_LOG_FORMAT",
+    "LMS_PUBLIC_URL": "LMS_PUBLIC_URL",
 }
+
+# Names of this machine, always answered to (health checks on the machine).
+LOOPBACK = ("127.0.0.1", "localhost")
+ISSUER_MAILBOX = "chungchi"  # "certificates": chungchi@<the site's host>
+ISSUER_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
 # Session limits, in hours, from the environment.
 SESSION_HOURS = {
@@ -104,6 +115,7 @@ def load_config(app, test_config=None):
     if test_config:
         app.config.update(test_config)
     _bound_cookie_lifetimes(app.config)
+    _trust_public_host(app.config)
     if app.config["LMS_LOG_FORMAT"] not in ("json", "text"):
         raise ConfigurationError(
             f"LMS_LOG_FORMAT must be json or text, not {app.config['LMS_LOG_FORMAT']!r}"
@@ -129,6 +141,37 @@ def _bound_cookie_lifetimes(config):
     config["REMEMBER_COOKIE_DURATION"] = min(
         config["REMEMBER_COOKIE_DURATION"], *limits
     )
+
+
+def _trust_public_host(config):
+    """Answer only requests for the public address's host (and LMS_TRUSTED_HOSTS).
+
+    Otherwise a request's Host header would choose the site links point to.
+    """
+    url = config["LMS_PUBLIC_URL"].strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
+        raise ConfigurationError(
+            "LMS_PUBLIC_URL must be the site's address, such as "
+            f"https://hocvien.example.vn, not {url!r}"
+        )
+    config["LMS_PUBLIC_URL"] = url
+    # Open Badges validators require the issuer's contact address: without one
+    # configured, the site's own host names it (README, Configuration).
+    email = (config.get("LMS_ISSUER_EMAIL") or "").strip()
+    if not email:
+        email = f"{ISSUER_MAILBOX}@{parts.hostname}"
+    elif not ISSUER_EMAIL.match(email):
+        raise ConfigurationError(
+            f"LMS_ISSUER_EMAIL must be an e-mail address, not {email!r}"
+        )
+    config["LMS_ISSUER_EMAIL"] = email
+    if config.get("TRUSTED_HOSTS") is None:
+        # This machine's own names too (curl http://127.0.0.1:8000/healthz): links
+        # never come from the Host header, so they cannot be pointed anywhere.
+        extra = os.environ.get("LMS_TRUSTED_HOSTS", "").split(",")
+        hosts = [parts.hostname, *LOOPBACK, *(h.strip() for h in extra if h.strip())]
+        config["TRUSTED_HOSTS"] = list(dict.fromkeys(hosts))
 
 
 class ConfigurationError(ValueError):

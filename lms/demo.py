@@ -43,6 +43,7 @@ from lms.models import (
 )
 from lms.models.activity import LOCAL_OFFSET
 from lms.models.classroom import classroom_course
+from lms.models.user import new_badge_recipient_id
 from lms.services.classes import CODE_ALPHABET, CODE_LENGTH
 from lms.services.learning import open_assignment
 from lms.services.passwords import hash_password
@@ -332,6 +333,7 @@ class _World:
             "active": True,
             "listed_publicly": False,
             "created_at": created_at,
+            "badge_recipient_id": new_badge_recipient_id(),
         }
 
     # -- learners -------------------------------------------------------------

@@ -4,7 +4,7 @@ Every limit is a window: the owner of an account is never locked out for good.
 The store is RATELIMIT_STORAGE_URI (Redis when there is more than one process).
 """
 
-from flask import request, session
+from flask import g, request, session
 
 from lms.extensions import limiter
 from lms.services import DomainError
@@ -22,6 +22,8 @@ PASSWORD_CHANGE_PER_USER = "10 per 15 minutes"
 LOOKUP_PER_ADDRESS = "60 per minute; 600 per hour"  # certificate codes, QR scans
 SYNC_PER_USER = "60 per minute"  # a phone sends up to 100 events per request
 SYNC_PER_ADDRESS = "600 per minute"
+# Wrong class codes, typed or in a URL: a hall's wifi has many farmers, few typos.
+JOIN_CODE_PER_ADDRESS = "30 per minute; 300 per hour"
 
 
 def submitted_account():
@@ -53,3 +55,38 @@ def certificate_lookup(methods=None):
     return limiter.shared_limit(
         LOOKUP_PER_ADDRESS, scope="certificate-lookup", methods=methods
     )
+
+
+def join_code_lookup():
+    """One budget per address for wrong class codes, on every page that takes one."""
+    return limiter.shared_limit(
+        JOIN_CODE_PER_ADDRESS,
+        scope="join-code",
+        deduct_when=lambda _response: g.get("wrong_join_code", False),
+    )
+
+
+def count_wrong_join_code():
+    g.wrong_join_code = True
+
+
+class RetryAfterOnlyWhenRefused:
+    """WSGI: send Retry-After only with 429 and 503, where it means something.
+
+    Flask-Limiter adds it to every response of a limited route; on a 200 or a
+    500 it tells clients (the phone's offline queue among them) to hold back.
+    Outermost, so it sees every header whatever added it.
+    """
+
+    KEEP = ("429", "503")
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        def start(status, headers, exc_info=None):
+            if not status.startswith(self.KEEP):
+                headers = [(k, v) for k, v in headers if k.lower() != "retry-after"]
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, start)

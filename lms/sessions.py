@@ -39,10 +39,19 @@ def init_login(app, login_manager):
 
 
 class HttpsAwareSessionInterface(SecureCookieSessionInterface):
-    """Mark the session cookie Secure whenever the request came over https."""
+    """Mark the session cookie Secure whenever the request came over https.
+
+    Over https it is also named "__Host-session": browsers then accept it only
+    Secure, for the whole site and from this very host (no subdomain or plain
+    http page can plant or overwrite it).
+    """
 
     def get_cookie_secure(self, app):
         return super().get_cookie_secure(app) or request.is_secure
+
+    def get_cookie_name(self, app):
+        name = super().get_cookie_name(app)
+        return f"__Host-{name}" if request.is_secure else name
 
 
 def load_user(session_id):

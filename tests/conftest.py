@@ -74,6 +74,7 @@ def config(tmp_path):
         "RATELIMIT_ENABLED": False,
         "LMS_CHEAP_PASSWORD_HASHING": True,
         "LMS_UPLOAD_DIR": str(tmp_path / "uploads"),
+        "LMS_PUBLIC_URL": "http://localhost",  # the test client's host
     }
 
 

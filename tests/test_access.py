@@ -101,10 +101,10 @@ MATRIX = [
         None,
         expect(
             anonymous=LOGIN,
-            classmate=DENY,
-            official=DENY,
-            other_trainer=DENY,
-            trainer=DENY,
+            classmate=MISSING,
+            official=MISSING,
+            other_trainer=MISSING,
+            trainer=MISSING,
         ),
     ),
     ("/courses/<slug>/practical", "GET", "/courses/mini/practical", None, SIGNED_IN),
@@ -319,6 +319,13 @@ MATRIX = [
         PUBLIC,
     ),
     (
+        "/badges/recipients/<recipient_id>",
+        "GET",
+        "/badges/recipients/{recipient}",
+        None,
+        PUBLIC,
+    ),
+    (
         "/certificates/<path:code>/badge.png",
         "GET",
         "/certificates/{certificate}/badge.png",
@@ -421,6 +428,7 @@ def world(app, classroom, people):
     return {
         "restore": restore,
         "certificate": certificate.code,
+        "recipient": people["learner"].badge_recipient_id,
         "code": classroom.join_code,
         "class": classroom.id,
         "attempt": attempt.id,

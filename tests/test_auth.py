@@ -1,6 +1,7 @@
 """Sign up, sign in and sign out through the pages a farmer uses."""
 
 import re
+import unicodedata
 
 import pytest
 import sqlalchemy as sa
@@ -8,6 +9,7 @@ from argon2 import PasswordHasher
 
 from lms.extensions import db
 from lms.models import Area, AuditEvent, User
+from lms.services import passwords
 from lms.services.passwords import needs_rehash
 from tests.conftest import PASSWORD, WriteLockProbe, count, make_user, sign_in
 
@@ -32,7 +34,7 @@ def test_signup_creates_a_learner_and_signs_in(client):
     assert response.status_code == 302
     user = db.session.scalar(sa.select(User))
     assert (user.phone, user.role, user.area.code) == ("+84912345678", "learner", "P-A")
-    assert user.password_hash.startswith("$argon2id$")
+    assert user.password_hash.startswith("nfc$argon2id$")
     assert "Nguyễn Thị Hoa" in client.get("/").get_data(as_text=True)
     assert client.get("/me/learning").status_code == 200
 
@@ -159,7 +161,6 @@ def test_signing_up_hashes_the_password_with_the_database_free_for_writers(
 ):
     """A rush of sign-ups after a livestream must not queue every write behind
     each new password's hash."""
-    from lms.services import passwords
 
     hasher, another_worker_writes = passwords.hasher, WriteLockProbe(app)
 
@@ -257,3 +258,37 @@ def test_rate_limit_is_shared_by_workers_through_redis(app, config):
     store = redis.Redis.from_url(url)
     assert any(b"auth.login" in key for key in store.keys("LIMITS*"))  # in Redis
     store.flushdb()
+
+
+NFD = unicodedata.normalize("NFD", PASSWORD)  # "ả" as "a" and a combining hook
+
+
+def test_a_password_is_the_same_however_its_accents_are_spelled(client):
+    assert NFD != PASSWORD
+    assert signup(client, password=NFD).status_code == 302  # a laptop's spelling
+    assert sign_in(client.application.test_client()).status_code == 302  # a phone's
+    assert sign_in(client.application.test_client(), password=NFD).status_code == 302
+
+
+def test_changing_the_password_takes_any_spelling(signed_in):
+    new = "mùa vải năm nay được giá"
+    response = signed_in.post(
+        "/me/password",
+        data={
+            "current_password": NFD,
+            "password": unicodedata.normalize("NFD", new),
+        },
+    )
+    assert response.status_code == 302
+    assert sign_in(signed_in.application.test_client(), password=new).status_code == 302
+
+
+def test_a_password_hashed_before_normalising_keeps_working(client, learner):
+    learner.password_hash = passwords.hasher.hash(NFD)  # stored as typed, unmarked
+    db.session.commit()
+    assert sign_in(client, password=PASSWORD).status_code == 302
+    assert learner.password_hash.startswith("nfc$")  # hashed again, composed
+    for spelling in (PASSWORD, NFD):
+        browser = client.application.test_client()
+        assert sign_in(browser, password=spelling).status_code == 302
+    assert sign_in(client.application.test_client(), password="sai").status_code == 400

@@ -108,3 +108,40 @@ def test_editor_pictures_come_in_a_phone_width_the_browser_can_pick(
     assert 'sizes="' in html
     with as_role(None).get(f"{base}-480.webp") as narrow:
         assert Image.open(io.BytesIO(narrow.data)).width == 480
+
+
+def test_data_saver_tells_nothing_about_files_outside_the_media_folder(
+    app, signed_in, mini_course, tmp_path
+):
+    """A picture pointing outside the media folder is a link without a size."""
+    from lms.content.render import render_markdown
+    from lms.extensions import db
+
+    (tmp_path / "secret.txt").write_bytes(b"x" * 5000)
+    lesson = mini_course.active_lessons[0]
+    lesson.html_vi = render_markdown(
+        "![a](/media/lessons/../../secret.txt) ![b](/media/content/../../secret.txt)"
+    )
+    db.session.commit()
+    signed_in.post("/data-saver", data={"on": "1", "next": "/me/learning"})
+    page = signed_in.get(f"/courses/mini/lessons/{lesson.slug}").get_data(as_text=True)
+    links = re.findall(r'<a class="tap-image" href="([^"]+)"[^>]*>([^<]+)<', page)
+    assert len(links) == 2 and all("../" in href for href, _ in links)
+    assert not any("KB" in text for _, text in links)
+
+
+def test_a_course_s_offline_weight_counts_no_file_outside_the_media_folder(
+    app, signed_in, mini_course, tmp_path
+):
+    from lms.content.render import render_markdown
+    from lms.extensions import db
+
+    def weight():
+        return signed_in.get("/api/v1/courses/mini/offline").get_json()["bytes"]
+
+    lesson = mini_course.active_lessons[0]
+    lesson.html_vi = render_markdown("![a](/media/content/../../secret.bin)")
+    db.session.commit()
+    before = weight()
+    (tmp_path / "secret.bin").write_bytes(b"x" * 50_000)
+    assert weight() == before

@@ -127,3 +127,40 @@ def test_certificate_lookups_are_limited_per_address(app, config):
     assert client.get("/verify/NOPE", **from_address(2)).status_code == 404
     badge = client.get("/badges/assertions/NOPE", **from_address(1))
     assert badge.status_code == 429
+
+
+def test_class_code_guesses_are_limited_per_address(app, config, classroom):
+    first, second = workers(app, config)
+    statuses = [
+        (first, second)[i % 2].get(f"/join/ZZZ{i:03d}", **from_address(1)).status_code
+        for i in range(30)
+    ]
+    assert statuses == [404] * 30
+    right = f"/join/{classroom.join_code}"
+    assert first.get("/join/ZZZ999", **from_address(1)).status_code == 429
+    assert second.get(right, **from_address(1)).status_code == 429  # for now
+    assert first.get(right, **from_address(2)).status_code == 200
+
+
+def test_joining_by_the_right_code_is_never_counted(app, config, classroom):
+    (client,) = workers(app, config, count=1)
+    right = f"/join/{classroom.join_code}"
+    assert {client.get(right, **from_address(1)).status_code for _ in range(40)} == {
+        200
+    }
+
+
+def test_retry_after_is_sent_only_with_a_refusal(app, config, learner, mini_course):
+    from tests.test_sync_api import lesson_event
+
+    (client,) = workers(app, config, count=1)
+    sign_in(client)
+    synced = client.post("/api/v1/progress/sync", json={"events": [lesson_event()]})
+    assert synced.status_code == 200 and "X-RateLimit-Limit" in synced.headers
+    assert "Retry-After" not in synced.headers
+    statuses = []
+    for i in range(61):
+        response = client.get(f"/verify/NOPE-{i}", **from_address(7))
+        statuses.append(response.status_code)
+        assert ("Retry-After" in response.headers) is (response.status_code == 429)
+    assert statuses[-1] == 429

@@ -37,7 +37,11 @@ def is_signed_in(client):
 
 def session_cookie(response):
     return next(
-        (h for h in response.headers.getlist("Set-Cookie") if h.startswith("session=")),
+        (
+            h
+            for h in response.headers.getlist("Set-Cookie")
+            if h.startswith(("session=", "__Host-session="))
+        ),
         None,
     )
 
@@ -206,3 +210,20 @@ def test_a_remember_me_cookie_signs_no_one_in(app, learner, version_moved):
         h.startswith("remember_token=;") for h in response.headers.getlist("Set-Cookie")
     )
     assert db.session.get(User, learner.id).active
+
+
+def test_over_https_the_session_cookie_is_host_only(app, learner):
+    https = app.test_client()
+    response = https.post(
+        "/login",
+        data={"phone": "0912345678", "password": PASSWORD},
+        base_url="https://localhost",
+    )
+    [cookie] = [
+        h for h in response.headers.getlist("Set-Cookie") if "session=" in h
+    ]
+    assert cookie.startswith("__Host-session=")
+    assert "Secure" in cookie and "Path=/" in cookie and "Domain" not in cookie
+    page = https.get("/me/learning", base_url="https://localhost")
+    assert page.status_code == 200  # the prefixed cookie is the session
+    assert https.get("/me/learning", base_url="http://localhost").status_code == 302

@@ -2,7 +2,7 @@
 
 The builders are pure: they read plain attributes of the objects they are given
 and make every link with ``url(endpoint, **values)``, which returns an absolute
-URL. The views supply that from ``url_for(..., _external=True)``.
+URL on the public address. The views supply it (lms.views.public_url).
 """
 
 import hashlib
@@ -118,21 +118,35 @@ def _sentence(parts, conjunction):
 def recipient_salt(secret_key, code):
     """A per-certificate salt, derived rather than stored.
 
-    HMAC of the code under the app's secret key: no column or migration is
-    needed, the salt is the same on every request and every server, it differs
-    between certificates (so one person's badges cannot be linked by their
-    hashes), and outsiders cannot compute it before it is published.
-    The hash is a pseudonym, not a secret: phone numbers are few enough to try
-    them all. A new SECRET_KEY gives new salts; hosted verification recomputes
-    them, so assertions keep verifying.
+    HMAC of the code under the app's secret key: no column is needed, the salt
+    is the same on every request and every server, and it differs between
+    certificates, so one person's badges cannot be linked by their hashes.
     """
     key = secret_key.encode() if isinstance(secret_key, str) else secret_key
     return hmac.new(key, code.encode(), hashlib.sha256).hexdigest()[:16]
 
 
-def hashed_identity(phone, salt):
-    """The Open Badges identity hash: sha256 of the E.164 number and the salt."""
-    return "sha256$" + hashlib.sha256((phone + salt).encode()).hexdigest()
+def hashed_identity(identity, salt):
+    """The Open Badges identity hash: sha256 of the identity and the salt."""
+    return "sha256$" + hashlib.sha256((identity + salt).encode()).hexdigest()
+
+
+def recipient_url(user, url):
+    """The URL that names ``user`` as a badge recipient: 128 random bits in it.
+
+    Never the phone number: a Vietnamese mobile number has too little entropy
+    for any salted hash to hide it. The learner adds this URL to a badge wallet.
+    """
+    return url("badges.recipient", recipient_id=user.badge_recipient_id)
+
+
+def recipient_profile(recipient_id, url):
+    """What a recipient URL answers: that it names someone, and nothing else."""
+    return {
+        "@context": CONTEXT,
+        "type": "Profile",
+        "id": url("badges.recipient", recipient_id=recipient_id),
+    }
 
 
 def assertion(certificate, secret_key, url):
@@ -144,10 +158,10 @@ def assertion(certificate, secret_key, url):
         "type": "Assertion",
         "id": url("badges.assertion", code=code),
         "recipient": {
-            "type": "telephone",
+            "type": "url",
             "hashed": True,
             "salt": salt,
-            "identity": hashed_identity(certificate.user.phone, salt),
+            "identity": hashed_identity(recipient_url(certificate.user, url), salt),
         },
         "badge": url(
             "badges.badge_class",

@@ -14,6 +14,7 @@ from lms.content.fields import (
     slug_field,
     text_field,
 )
+from lms.content.render import markdown_problem
 
 MAX_CRITERIA = 6
 MAX_PHOTOS = 3
@@ -37,6 +38,9 @@ def parse_assignment(path, problems):
             )
         only_keys(data, {"instructions", "rubric", "hand_in"})
         instructions_vi, instructions_en = localised_field(data, "instructions")
+        for text in (instructions_vi, instructions_en):
+            if text and (problem := markdown_problem(text)) is not None:
+                raise Invalid(problem)
         rubric = _rubric(data)
         accepts_link, max_photos = _hand_in(data)
     except Invalid as invalid:

@@ -25,6 +25,7 @@ from lms.content.fields import (
     text_field,
 )
 from lms.content.quiz_checks import position_warning
+from lms.content.render import markdown_problem
 from lms.content.review import REVIEW_KEYS, check_law_sources, review_fields
 
 LESSON_FILE = re.compile(r"^(\d+)-(.+?)(\.en)?\.md$")
@@ -247,6 +248,8 @@ def _parse_lesson_file(path, problems):
         title = text_field(meta, "title")
         if not body.strip():
             raise Invalid(_l("the lesson has no text after the front matter"))
+        if (problem := markdown_problem(body)) is not None:
+            raise Invalid(problem)
         words = len(body.split())
         minutes = (
             positive(meta, "minutes")

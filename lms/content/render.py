@@ -6,6 +6,7 @@ from html import unescape as html_unescape
 
 import markdown
 import nh3
+from flask_babel import lazy_gettext as _l
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
@@ -68,14 +69,85 @@ class _LessonExtension(Extension):
         md.treeprocessors.register(_LessonTree(md, self.resolve), "lms_lesson", 0)
 
 
+# Python-Markdown's time grows with the square of some constructs (each "[" is
+# matched by scanning the rest of its paragraph; headings, lists and quotes
+# nest by recursion). A lesson for phones is a few thousand characters (the
+# bundled ones are under 4,000); these limits keep any text well under a second.
+MAX_CHARS = 20_000
+MAX_LINES = 1_000
+MAX_PARAGRAPH = 3_000  # characters between blank lines
+MAX_BRACKETS = 100  # links and pictures
+MAX_ANGLES = 100  # "<": web addresses in <...> and HTML (which is removed anyway)
+MAX_DEPTH = 8  # lists within lists, quotes within quotes
+_NESTING = re.compile(r"^[ \t>*+\-0-9.)]*")
+_MARKER = re.compile(r">|[*+\-](?=[ \t])")
+_RULE = re.compile(r"^[ \t]*([*_\-])(?:[ \t]*\1)*[ \t]*$")  # "- - -", "***"
+
+
+class MarkdownTooComplex(ValueError):
+    """Text beyond the limits that keep rendering fast; ``message`` says which."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def markdown_problem(text):
+    """Why ``text`` is too big or too deeply nested to render, or None."""
+    if len(text) > MAX_CHARS:
+        return _l("The text is too long: at most %(n)d characters.", n=MAX_CHARS)
+    lines = text.splitlines()
+    if len(lines) > MAX_LINES:
+        return _l("The text has too many lines: at most %(n)d.", n=MAX_LINES)
+    if text.count("[") > MAX_BRACKETS:
+        return _l(
+            "The text has too many links and pictures: at most %(n)d.",
+            n=MAX_BRACKETS,
+        )
+    if text.count("<") > MAX_ANGLES:
+        return _l('The text has too many "<" signs: at most %(n)d.', n=MAX_ANGLES)
+    if any(len(p) > MAX_PARAGRAPH for p in re.split(r"\n[ \t]*\n", text)):
+        return _l(
+            "A paragraph is too long: at most %(n)d characters. Add blank lines.",
+            n=MAX_PARAGRAPH,
+        )
+    if any(_depth(line) > MAX_DEPTH for line in lines):
+        return _l(
+            "Lists or quotes are nested too deeply: at most %(n)d levels.",
+            n=MAX_DEPTH,
+        )
+    return None
+
+
+def _depth(line):
+    """How deep a line nests: quote marks, list markers and indents before it."""
+    if _RULE.match(line):
+        return 0
+    prefix = _NESTING.match(line).group(0).expandtabs(4)
+    indent = len(prefix) - len(prefix.lstrip(" "))
+    return indent // 4 + len(_MARKER.findall(prefix))
+
+
 def render_markdown(text, resolve_image=None):
     """Render Markdown and sanitise the result; images load lazily.
 
     :param resolve_image: maps an image reference in the text to the URL served.
+    :raise MarkdownTooComplex: the text is beyond the limits above.
     """
+    if (problem := markdown_problem(text)) is not None:
+        raise MarkdownTooComplex(problem)
     extensions = ["tables", "sane_lists", _LessonExtension(resolve_image)]
     html = markdown.markdown(text, extensions=extensions, output_format="html")
     return sanitise_html(html)
+
+
+def render_markdown_or_text(text):
+    """For pages showing stored Markdown: text saved before the limits existed
+    and beyond them is shown as plain paragraphs rather than rendered."""
+    try:
+        return render_markdown(text)
+    except MarkdownTooComplex:
+        return "".join(f"<p>{escape(p)}</p>" for p in text.split("\n\n") if p)
 
 
 def sanitise_html(html):

@@ -15,6 +15,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.widgets import Select
 
+from lms.ids import parse_id
+
 PHONE_ATTRS = {"inputmode": "tel", "autocomplete": "tel"}
 
 
@@ -43,10 +45,7 @@ def commune_options(groups):
 
 def _id_or_none(value):
     """Coerce a posted id; anything else becomes None (and "choose" is asked)."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return parse_id(value)
 
 
 class EmptyForm(FlaskForm):

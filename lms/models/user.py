@@ -1,3 +1,4 @@
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -9,6 +10,11 @@ from lms.extensions import db
 from lms.models.area import Area
 
 ROLES = ("learner", "trainer", "official", "admin")
+
+
+def new_badge_recipient_id():
+    """128 random bits: names a learner in Open Badges, unrelated to the phone."""
+    return secrets.token_hex(16)
 
 
 class User(UserMixin, db.Model):
@@ -29,6 +35,10 @@ class User(UserMixin, db.Model):
     # Opt-in: appear on the public club roster buyers browse. Off by default.
     listed_publicly: Mapped[bool] = mapped_column(default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # The badge recipient: a random id, never derived from the phone (README).
+    badge_recipient_id: Mapped[str] = mapped_column(
+        String(32), unique=True, default=new_badge_recipient_id
+    )
 
     area: Mapped[Area | None] = relationship()
 

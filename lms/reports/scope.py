@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 
 from lms.extensions import db
+from lms.ids import parse_id
 from lms.models import (
     Area,
     Assignment,
@@ -161,14 +162,15 @@ def _class_within(top, classroom):
 
 
 def _get(model, raw):
-    return db.session.get(model, int(raw)) if str(raw).isdigit() else None
+    row_id = parse_id(raw)
+    return db.session.get(model, row_id) if row_id is not None else None
 
 
 def _period(raw, now):
     if raw in (None, ""):
         days = DEFAULT_PERIOD
-    elif str(raw).isdigit() and int(raw) in PERIODS:
-        days = int(raw)
+    elif parse_id(raw) in PERIODS:
+        days = parse_id(raw)
     else:
         raise ScopeError("period")
     return Period(days, today(now))

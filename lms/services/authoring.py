@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from lms.clock import utcnow
-from lms.content.render import render_markdown
+from lms.content.render import markdown_problem, render_markdown
 from lms.extensions import db
 from lms.models import Assignment, AuditEvent, Course, Lesson, Quiz
 from lms.services import DomainError
@@ -141,6 +141,7 @@ def save_lesson(course, lesson, title_vi, body_vi, title_en, body_en, version):
             _l("Give the English version both a title and a text, or neither."),
             field="title_en",
         )
+    _check_markdown(body_vi=body_vi, body_en=body_en)
     body_vi, body_en = _text(body_vi) + "\n", _optional(body_en)
     lesson.title_vi, lesson.title_en = _text(title_vi), _optional(title_en)
     lesson.body_vi = body_vi
@@ -252,6 +253,7 @@ def save_assignment(
         raise DomainError(
             _l("Write the instructions in Vietnamese."), field="instructions_vi"
         )
+    _check_markdown(instructions_vi=instructions_vi, instructions_en=instructions_en)
     if not 1 <= len(rows) <= MAX_CRITERIA:
         raise DomainError(_l("Give 1 to 6 rubric criteria."), field="criteria")
     if not 0 <= max_photos <= 3:
@@ -276,3 +278,10 @@ def save_assignment(
     assignment.archived_at = None
     db.session.add(assignment)
     return assignment
+
+
+def _check_markdown(**texts):
+    """Refuse Markdown too big or too deeply nested to render fast (see render)."""
+    for field, text in texts.items():
+        if text and (problem := markdown_problem(text)) is not None:
+            raise DomainError(problem, field=field)

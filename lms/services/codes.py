@@ -83,7 +83,16 @@ def redeem_code(phone, code, new_password):
     ):
         raise wrong
     check_password_policy(new_password, phone=user.phone, name=user.name)
-    access.used_at = utcnow()
+    # Spent only if still unspent: of several uses at once, exactly one wins
+    # (PostgreSQL re-checks the condition once the winner's row lock is released).
+    spent = db.session.execute(
+        update(AccessCode)
+        .where(AccessCode.id == access.id, AccessCode.used_at.is_(None))
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if spent.rowcount != 1:
+        raise wrong
     user.password_hash = hash_password(new_password)
     end_all_sessions(user)
     db.session.add(

@@ -31,8 +31,15 @@ def _common_passwords():
     return frozenset(line for line in lines if line and not line.startswith("#"))
 
 
+def normalise(password):
+    """One spelling of a password however it was typed: "ả" as one character or
+    as "a" and a combining hook (phones and laptops differ), NFC."""
+    return unicodedata.normalize("NFC", password)
+
+
 def check_password_policy(password, phone=None, name=None):
     """Refuse short, overlong, common or guessable passwords; no composition rules."""
+    password = normalise(password)
     if len(password) < MIN_LENGTH:
         raise DomainError(
             _l("Use at least %(n)d characters.", n=MIN_LENGTH), field="password"
@@ -64,15 +71,36 @@ def _plain(text):
     return "".join(c for c in text if not unicodedata.combining(c) and not c.isspace())
 
 
+# Marks a hash of the NFC spelling. Hashes without it were made before passwords
+# were normalised, of whatever spelling was typed then.
+NFC_MARK = "nfc"
+
+
 def hash_password(password):
-    return hasher.hash(password)
+    return NFC_MARK + hasher.hash(normalise(password))
 
 
 def verify_password(password_hash, password):
-    """Check a password; a missing hash (account not activated) never matches."""
+    """Check a password in any Unicode spelling; a missing hash never matches.
+
+    An older, unmarked hash is of the spelling typed back then: it matches the
+    password typed composed (NFC), as typed, or decomposed (NFD); sign-in then
+    hashes it again, marked (see needs_rehash).
+    """
     if not password_hash:
         _waste_time(password)
         return False
+    if password_hash.startswith(NFC_MARK):
+        return _matches(password_hash.removeprefix(NFC_MARK), normalise(password))
+    return any(_matches(password_hash, spelling) for spelling in _spellings(password))
+
+
+def _spellings(password):
+    nfc = normalise(password)
+    return dict.fromkeys((nfc, password, unicodedata.normalize("NFD", password)))
+
+
+def _matches(password_hash, password):
     try:
         return hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
@@ -80,7 +108,10 @@ def verify_password(password_hash, password):
 
 
 def needs_rehash(password_hash):
-    return hasher.check_needs_rehash(password_hash)
+    """True for a hash made with older parameters or before normalising."""
+    if not password_hash.startswith(NFC_MARK):
+        return True
+    return hasher.check_needs_rehash(password_hash.removeprefix(NFC_MARK))
 
 
 def _waste_time(password):

@@ -2,7 +2,7 @@
 
 from urllib.parse import unquote, urlsplit
 
-from flask import url_for
+from flask import current_app, url_for
 
 
 def safe_next(target, default_endpoint="learn.catalog"):
@@ -31,3 +31,9 @@ def _is_plain_path(spelling):
         and not parts.scheme
         and not parts.netloc
     )
+
+
+def public_url(endpoint, **values):
+    """An absolute URL on the configured public address, whatever the request's
+    Host header said (QR codes, badges and links people copy)."""
+    return current_app.config["LMS_PUBLIC_URL"] + url_for(endpoint, **values)

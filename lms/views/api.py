@@ -17,6 +17,8 @@ from lms.permissions import can_read_course
 from lms.ratelimits import SYNC_PER_ADDRESS, SYNC_PER_USER, signed_in_user
 from lms.services.papers import PaperSeal
 from lms.services.sync import MAX_EVENTS, Replies, apply_events
+from lms.views import public_url
+from lms.views.core import public_media_file
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -32,7 +34,7 @@ def signed_in_only():
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify(openapi_document(url_for("api.openapi", _external=True)))
+    return jsonify(openapi_document(public_url("api.openapi")))
 
 
 @bp.get("/courses/<slug>/offline")
@@ -50,12 +52,11 @@ def offline_manifest(slug):
     if course.live_quiz:
         urls.append(url_for("learn.quiz", slug=slug))
         size += PAGE_OVERHEAD + len(str(course.live_quiz.questions))
-    upload_dir = Path(current_app.config["LMS_UPLOAD_DIR"])
     for lesson in lessons:
         for src in MEDIA_SRC.findall(lesson.html_vi + (lesson.html_en or "")):
             if src not in urls:
                 urls.append(src)
-                size += _file_size(upload_dir / src.removeprefix("/media/"))
+                size += _file_size(public_media_file(src))
     for asset in ("css/app.css", "js/app.js", "js/offline.js"):
         urls.append(url_for("static", filename=asset))
         size += _file_size(Path(current_app.static_folder) / asset)
@@ -63,6 +64,8 @@ def offline_manifest(slug):
 
 
 def _file_size(path):
+    if path is None:  # not a public picture: the size of nothing else is told
+        return 0
     try:
         return os.stat(path).st_size
     except OSError:
@@ -74,7 +77,10 @@ def _file_size(path):
 @limiter.limit(SYNC_PER_USER, key_func=signed_in_user)
 def sync():
     """Apply progress made offline; one result per event, in order."""
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than any batch of events is
+        body = None
     events = body.get("events") if isinstance(body, dict) else None
     if not isinstance(events, list) or not 1 <= len(events) <= MAX_EVENTS:
         return jsonify(

@@ -7,14 +7,15 @@ answer (errors too) allows any origin.
 import io
 import json
 
-from flask import Blueprint, abort, current_app, jsonify, send_file, url_for
+from flask import Blueprint, abort, current_app, jsonify, send_file
 from sqlalchemy import select
 
 from lms.certificates import badges
 from lms.certificates.issuing import find_certificate
 from lms.extensions import db
-from lms.models import Certificate, Club, Course
+from lms.models import Certificate, Club, Course, User
 from lms.ratelimits import certificate_lookup
+from lms.views import public_url
 
 bp = Blueprint("badges", __name__)
 
@@ -26,7 +27,7 @@ def allow_any_origin(response):
 
 
 def absolute_url(endpoint, **values):
-    return url_for(endpoint, _external=True, **values)
+    return public_url(endpoint, **values)
 
 
 def linked_data(document, status=200, max_age=300):
@@ -88,7 +89,7 @@ def revoked(certificate):
 def issuer():
     config = current_app.config
     document = badges.issuer(
-        absolute_url, config["LMS_ISSUER_NAME"], config.get("LMS_ISSUER_EMAIL")
+        absolute_url, config["LMS_ISSUER_NAME"], config["LMS_ISSUER_EMAIL"]
     )
     return linked_data(document, max_age=3600)
 
@@ -112,6 +113,18 @@ def badge_image(slug):
     return response
 
 
+@bp.get("/badges/recipients/<recipient_id>")
+@certificate_lookup()
+def recipient(recipient_id):
+    """A recipient URL badges are addressed to: it exists, and tells nothing more."""
+    user = db.session.scalar(
+        select(User.id).where(User.badge_recipient_id == recipient_id)
+    )
+    if user is None:
+        not_found()
+    return linked_data(badges.recipient_profile(recipient_id, absolute_url))
+
+
 # <path:...>: codes with slashes in them get the same JSON 404 as any other.
 @bp.get("/badges/assertions/<path:code>")
 @certificate_lookup()
@@ -132,6 +145,18 @@ def baked_png(certificate):
     )
     label = badges.badge_label(course=certificate.course, club=certificate.club)
     return badges.bake(badges.badge_image(label), badges.compact_json(document))
+
+
+def baked_png_size(certificate):
+    """The baked badge's size in bytes, without baking it: the plain image (made
+    once per label) plus the iTXt chunk that ``badges.bake`` adds."""
+    document = badges.assertion(
+        certificate, current_app.config["SECRET_KEY"], absolute_url
+    )
+    label = badges.badge_label(course=certificate.course, club=certificate.club)
+    text = badges.compact_json(document).encode("utf-8")
+    chunk = 4 + 4 + len(b"openbadges\0\0\0\0\0") + len(text) + 4  # length, type, crc
+    return len(badges.badge_image(label)) + chunk
 
 
 @bp.get("/certificates/<path:code>/badge.png")

@@ -1,5 +1,7 @@
 """Certificates as people meet them: the QR's verify page, the PDF, the club roster."""
 
+from functools import lru_cache
+
 from flask import (
     Blueprint,
     Response,
@@ -15,7 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from lms.certificates.issuing import display_code, find_certificate, mask_phone
+from lms.certificates.issuing import display_code, find_certificate
 from lms.clock import utcnow
 from lms.content.render import size_text
 from lms.extensions import db
@@ -23,7 +25,8 @@ from lms.forms.account import ProfileForm, VerifyForm
 from lms.i18n import localised
 from lms.models import Certificate, Club, User
 from lms.ratelimits import certificate_lookup
-from lms.views.badges import baked_png
+from lms.views import public_url
+from lms.views.badges import baked_png_size
 
 bp = Blueprint("certificates", __name__)
 
@@ -61,7 +64,6 @@ def verify(code):
         certificate=certificate,
         status=certificate.status(),
         code=display_code(certificate.code),
-        masked_phone=mask_phone(certificate.user.phone),
         issuer=current_app.config["LMS_ISSUER_NAME"],
     )
 
@@ -98,15 +100,48 @@ def certificate_pdf(certificate):
         if certificate.expires_at
         else None,
         code=display_code(certificate.code),
-        verify_url=url_for(".verify", code=certificate.code, _external=True),
+        verify_url=public_url("certificates.verify", code=certificate.code),
         issuer=current_app.config["LMS_ISSUER_NAME"],
         status_note=_("EXPIRED") if status == "expired" else None,
-        labels={
-            "issued": _("Issued on"),
-            "expires": _("Valid until"),
-            "code": _("Certificate code"),
-            "scan": _("Scan to check that this certificate is genuine"),
-        },
+        labels=_pdf_labels(),
+    )
+
+
+def _pdf_labels():
+    return {
+        "issued": _("Issued on"),
+        "expires": _("Valid until"),
+        "code": _("Certificate code"),
+        "scan": _("Scan to check that this certificate is genuine"),
+    }
+
+
+def typical_pdf_size():
+    """About how big a certificate PDF is (they differ by a kilobyte or two with
+    the name and title), without rendering each of a learner's certificates."""
+    return _typical_pdf_size(
+        current_app.config["LMS_ISSUER_NAME"],
+        _("Certificate of course completion"),
+        tuple(_pdf_labels().items()),
+    )
+
+
+@lru_cache(maxsize=8)
+def _typical_pdf_size(issuer, kind_label, labels):
+    from lms.certificates.pdf import render_certificate_pdf
+
+    return len(
+        render_certificate_pdf(
+            holder="Nguyễn Thị Ngọc Ánh",
+            title="Bán hàng qua livestream",
+            kind_label=kind_label,
+            issued_on="01/12/2026",
+            expires_on=None,
+            code="ABCD-EFGH-JKMN-PQRS-TVWX-YZ01-23",
+            verify_url=public_url("certificates.verify", code="A" * 26),
+            issuer=issuer,
+            labels=dict(labels),
+        )
     )
 
 
@@ -124,8 +159,9 @@ def mine():
         .where(Certificate.user_id == current_user.id)
         .order_by(Certificate.issued_at.desc())
     ).all()
+    pdf_size = _("about %(size)s", size=size_text(typical_pdf_size()))
     sizes = {
-        c.id: (size_text(len(certificate_pdf(c))), size_text(len(baked_png(c))))
+        c.id: (pdf_size, size_text(baked_png_size(c)))
         for c in certificates
         if c.status() != "revoked"
     }
@@ -134,6 +170,9 @@ def mine():
         certificates=certificates,
         display_code=display_code,
         sizes=sizes,
+        recipient_url=public_url(
+            "badges.recipient", recipient_id=current_user.badge_recipient_id
+        ),
     )
 
 

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from lms.extensions import db
 from lms.forms import EmptyForm
 from lms.forms.teaching import JoinForm
+from lms.ratelimits import count_wrong_join_code, join_code_lookup
 from lms.services import DomainError
 from lms.services.classes import find_open_class, join_class, normalise_join_code
 
@@ -24,11 +25,13 @@ def enter_code():
 
 
 @bp.get("/join/<code>")
+@join_code_lookup()
 def join(code):
     """The page a class's QR code opens: what the class is, and a button to join."""
     try:
         classroom = find_open_class(code)
     except DomainError as error:
+        count_wrong_join_code()
         form = JoinForm(code=code)
         form.code.errors = [str(error.message)]
         return render_template("classes/enter_code.html", form=form), 404
@@ -37,10 +40,16 @@ def join(code):
 
 @bp.post("/join/<code>")
 @login_required
+@join_code_lookup()
 def confirm_join(code):
     EmptyForm().validate_on_submit()
     try:
         classroom = find_open_class(code)
+    except DomainError as error:
+        count_wrong_join_code()
+        flash(str(error.message), "error")
+        return redirect(url_for(".enter_code"))
+    try:
         join_class(current_user, classroom)
     except DomainError as error:
         flash(str(error.message), "error")

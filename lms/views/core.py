@@ -18,13 +18,14 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
+from werkzeug.exceptions import SecurityError
 
-from lms.content.render import render_markdown
+from lms.content.render import render_markdown_or_text
 from lms.extensions import db
 from lms.forms import LanguageForm
 from lms.i18n import LANG_COOKIE, localised
 from lms.services.accounts import set_locale
-from lms.views import safe_next
+from lms.views import public_url, safe_next
 
 bp = Blueprint("core", __name__)
 
@@ -69,6 +70,27 @@ def change_language():
 # Public pictures: course images (imported) and lesson images (editor uploads).
 # Learners' practical photos live elsewhere and are served only with permission.
 PUBLIC_MEDIA = "any(content, lessons)"
+PUBLIC_MEDIA_FOLDERS = ("content", "lessons")
+
+
+def public_media_file(url):
+    """The file a public picture URL is served from, or None for any other URL.
+
+    Only ``/media/<folder>/<name>`` with a plain name: nothing in a lesson can make
+    the server look at a file outside the media folders (not even its size).
+    """
+    folder, _, name = url.removeprefix("/media/").partition("/")
+    if (
+        not url.startswith("/media/")
+        or folder not in PUBLIC_MEDIA_FOLDERS
+        or not name
+        or name.startswith(".")
+        or "/" in name
+        or "\\" in name
+        or "\0" in name
+    ):
+        return None
+    return Path(current_app.config["LMS_UPLOAD_DIR"]) / folder / name
 
 
 DATA_SAVER_COOKIE = "data_saver"
@@ -143,6 +165,8 @@ ERROR_TEXTS = {
 
 def error_page(error):
     code = getattr(error, "code", 500) or 500
+    if isinstance(error, SecurityError):  # no links can be made for an unknown host
+        return str(_l("This site does not answer at this address.")), 400, PLAIN_TEXT
     if code >= 500:
         db.session.rollback()
     title, message = ERROR_TEXTS.get(code, ERROR_TEXTS[500])
@@ -155,6 +179,9 @@ def error_page(error):
     return render_template(
         "errors/error.html", code=code, title=title, message=message
     ), code
+
+
+PLAIN_TEXT = {"Content-Type": "text/plain; charset=utf-8"}
 
 
 def wait_message(seconds):
@@ -184,6 +211,7 @@ def template_globals():
         "locale": locale,
         "loc": lambda obj, field: localised(obj, field, locale),
         "language_form": LanguageForm(formdata=None),
-        "render_markdown": render_markdown,
+        "render_markdown": render_markdown_or_text,
         "data_saver": data_saver_on(),
+        "public_url": public_url,
     }

@@ -1,7 +1,6 @@
 """The farmer's path: catalogue, course, lesson, quiz, my learning."""
 
 from datetime import date
-from pathlib import Path
 
 from babel.dates import format_skeleton
 from flask import (
@@ -24,11 +23,11 @@ from lms.content.render import images_on_tap, responsive_images
 from lms.extensions import db
 from lms.forms import EmptyForm
 from lms.models import Certificate, Course, Lesson, Quiz, QuizAttempt
-from lms.permissions import can_read_attempt, can_read_course, readable_courses, require
+from lms.permissions import can_read_attempt, can_read_course, readable_courses
 from lms.services import DomainError, learning, papers, steps
 from lms.services.images import PHONE_WIDTH
 from lms.services.practical import returned_courses
-from lms.views.core import data_saver_on
+from lms.views.core import data_saver_on, public_media_file
 
 bp = Blueprint("learn", __name__)
 
@@ -167,9 +166,13 @@ def quiz(slug):
 def attempt(slug, attempt_id):
     course = get_course(slug)
     attempt = db.session.get(QuizAttempt, attempt_id)
-    if attempt is None or attempt.quiz.course_id != course.id:
+    # Someone else's attempt is "not found" too: a 403 would confirm the id exists.
+    if (
+        attempt is None
+        or attempt.quiz.course_id != course.id
+        or not can_read_attempt(current_user, attempt)
+    ):
         abort(404)
-    require(can_read_attempt(current_user, attempt))
     return render_template(
         "learn/attempt.html",
         course=course,
@@ -210,17 +213,17 @@ def _lesson_body(lesson):
     """The lesson's HTML in the page's language; pictures on tap in data saver."""
     locale = str(get_locale())
     html = lesson.html_en if locale == "en" and lesson.html_en else lesson.html_vi
-    media = Path(current_app.config["LMS_UPLOAD_DIR"])
     if not data_saver_on():
         return responsive_images(
             html,
-            lambda url: (media / url.removeprefix("/media/")).is_file(),
+            lambda url: (path := public_media_file(url)) is not None and path.is_file(),
             PHONE_WIDTH,
         )
 
     def size_of(src):
+        path = public_media_file(src)
         try:
-            return (media / src.removeprefix("/media/")).stat().st_size
+            return path.stat().st_size if path else None
         except (OSError, ValueError):
             return None
 

@@ -23,6 +23,7 @@ from lms.extensions import db
 from lms.forms import EmptyForm
 from lms.forms.reports import ReportFilterForm, TokenForm
 from lms.i18n import localised
+from lms.ids import parse_id
 from lms.models import ApiToken, AuditEvent, Classroom, Club, Course
 from lms.permissions import can_read_reports, can_see_full_phones, report_top, require
 from lms.reports import build_report
@@ -95,8 +96,7 @@ def overview():
 @bp.get("/learners")
 def learners():
     scope = current_scope()
-    number = request.args.get("page", "1")
-    number = int(number) if number.isdigit() and int(number) > 0 else 1
+    number = parse_id(request.args.get("page")) or 1
     rows, total = page(scope, number)
     return render_template(
         "reports/learners.html",

@@ -45,9 +45,10 @@ def live_server(app, mini_course):
 
     db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    app.config["LMS_PUBLIC_URL"] = f"http://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield app.config["LMS_PUBLIC_URL"]
     server.shutdown()
     thread.join()
 

@@ -77,7 +77,32 @@ def test_issuer_profile(client):
         "id": f"{BASE}/badges/issuer",
         "name": "Học viện Số cho Nhà nông – tỉnh Bắc Ninh",
         "url": f"{BASE}/",
+        "email": "chungchi@localhost",  # the public address's host: see README
     }
+
+
+def test_a_fresh_install_names_a_contact_address(config, monkeypatch):
+    """Validators require the issuer's email: `python app.py`'s own settings
+    (nothing configured) give one."""
+    from lms import create_app
+
+    for variable in ("LMS_ISSUER_EMAIL", "LMS_PUBLIC_URL"):
+        monkeypatch.delenv(variable, raising=False)
+    del config["LMS_PUBLIC_URL"]
+    fresh = create_app(config)
+    issuer = fresh.test_client().get("/badges/issuer", base_url="http://127.0.0.1:5000")
+    assert issuer.get_json()["email"] == "chungchi@127.0.0.1"
+    monkeypatch.setenv("LMS_PUBLIC_URL", "https://hocvien.example.vn")
+    deployed = create_app(config).config
+    assert deployed["LMS_ISSUER_EMAIL"] == "chungchi@hocvien.example.vn"
+
+
+def test_a_contact_address_that_is_not_one_is_refused_at_start(config):
+    from lms import create_app
+    from lms.config import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="LMS_ISSUER_EMAIL"):
+        create_app(config | {"LMS_ISSUER_EMAIL": "khuyến nông"})
 
 
 @pytest.fixture
@@ -197,20 +222,34 @@ def test_course_assertion(client, earned):
     assert client.get(document["evidence"]).status_code == 200
 
 
-def test_recipient_is_the_hashed_phone_number(client, earned, app):
+def test_recipient_is_a_random_url_not_the_phone_number(client, earned, app):
+    """The phone's 10 digits are too few for a hash to hide: nothing of it is sent."""
     code = earned["course"].code
     recipient = linked_data(client.get(f"/badges/assertions/{code}"))["recipient"]
     salt = recipient["salt"]
-    phone = "+84" + PHONES["learner"][1:]
-    expected = hashlib.sha256((phone + salt).encode()).hexdigest()
+    learner = earned["course"].user
+    url = f"{BASE}/badges/recipients/{learner.badge_recipient_id}"
+    expected = hashlib.sha256((url + salt).encode()).hexdigest()
     assert recipient == {
-        "type": "telephone",
+        "type": "url",
         "hashed": True,
         "salt": salt,
         "identity": f"sha256${expected}",
     }
-    assert phone not in json.dumps(recipient) and len(salt) == 16
+    phone = "+84" + PHONES["learner"][1:]
+    for candidate in (phone, phone[1:], PHONES["learner"]):
+        digest = hashlib.sha256((candidate + salt).encode()).hexdigest()
+        assert digest not in recipient["identity"]
+    assert len(learner.badge_recipient_id) == 32 and len(salt) == 16
     assert salt == badges.recipient_salt(app.config["SECRET_KEY"], code)
+    profile = linked_data(client.get(url))
+    assert profile["id"] == url and profile["type"] == "Profile"
+    assert client.get(f"{BASE}/badges/recipients/{'0' * 32}").status_code == 404
+
+
+def test_each_learner_has_their_own_recipient_url(earned, people):
+    ids = {people[who].badge_recipient_id for who in people}
+    assert len(ids) == len(people)
 
 
 def test_salt_is_stable_and_differs_between_certificates(client, earned):

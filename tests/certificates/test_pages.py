@@ -32,7 +32,9 @@ def card(app, people, owned_course):
 def test_verify_page_shows_who_what_when_and_status(as_role, card):
     html = text(as_role(None).get(f"/verify/{card.code}"))
     assert "Nguyễn Thị Ngọc Ánh" in html
-    assert "+84 9x xxx xx01" in html and PHONES["learner"][1:] not in html
+    # Nothing of the phone number, not even a few digits of it.
+    assert "+84" not in html and "xx01" not in html
+    assert PHONES["learner"][-4:] not in html
     assert "CLB KOC" in html and "✓" in html
     assert display_code(card.code) in html and "Bắc Ninh" in html
 
@@ -68,7 +70,10 @@ def test_certificate_appears_on_my_pages_straight_away(as_role, card):
     import re
 
     # Every download says how big it is, for farmers paying for their data.
-    assert len(re.findall(r" · \d+ KB</a>", mine)) == 4  # PDF and badge, two cards
+    assert len(re.findall(r" · (khoảng )?\d+ KB</a>", mine)) == 4  # PDF and badge, two
+    # The address that names the learner in badges, for a badge wallet.
+    recipient = f"/badges/recipients/{card.user.badge_recipient_id}"
+    assert f"http://localhost{recipient}</code>" in mine
 
 
 def test_pdf_is_served_and_says_expired_when_expired(as_role, card):
@@ -164,3 +169,24 @@ def test_verification_is_rate_limited(app, config, card):
     client = limited.test_client()
     statuses = [client.get(f"/verify/NOPE{n}").status_code for n in range(61)]
     assert statuses[:60] == [404] * 60 and statuses[60] == 429
+
+
+def test_my_certificates_gives_sizes_without_making_every_file(as_role, card):
+    """The PDFs are not rendered nor the badges baked to say how big they are:
+    the badge's size is exact, the PDF's the size of a typical one."""
+    import re
+
+    from lms.certificates.pdf import _render
+    from lms.content.render import size_text
+
+    learner = as_role("learner")
+    learner.get("/me/certificates")  # a typical PDF, once for the process
+    _render.cache_clear()
+    mine = text(learner.get("/me/certificates"))
+    assert _render.cache_info().misses == 0  # no certificate's PDF was drawn
+    pdf = re.search(rf'{card.code}\.pdf">[^<]* · khoảng (\d+) KB</a>', mine)
+    badge = re.search(rf"{card.code}/badge\.png\">[^<]* · ([^<]+)</a>", mine)
+    real_pdf = learner.get(f"/certificates/{card.code}.pdf").data
+    real_badge = learner.get(f"/certificates/{card.code}/badge.png").data
+    assert abs(int(pdf.group(1)) - len(real_pdf) / 1024) <= 3
+    assert badge.group(1) == size_text(len(real_badge))

@@ -27,7 +27,7 @@ from werkzeug.serving import make_server
 from lms.certificates.issuing import revoke
 from lms.clock import utcnow
 from lms.extensions import db
-from lms.models import Certificate, Club
+from lms.models import Certificate, Club, User
 from lms.services.learning import complete_lesson, submit_quiz
 from tests.conftest import PHONES, unavailable
 
@@ -68,10 +68,10 @@ def verify(monkeypatch):
 
     monkeypatch.setattr(utils.CachableDocumentLoader, "__call__", load)
 
-    def run(url, telephone):
+    def run(url, recipient):
         return openbadges.verify(
             url,
-            recipient_profile={"telephone": telephone},
+            recipient_profile={"url": recipient},
             use_cache=False,
             cache_backend=None,
         )
@@ -98,12 +98,19 @@ def live_server(app, certificates):
     """Serve the app from another thread (the session commits first: SQLite)."""
     db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    app.config["LMS_PUBLIC_URL"] = f"http://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield app.config["LMS_PUBLIC_URL"]
     server.shutdown()
     thread.join()
     server.server_close()
+
+
+def recipient(live_server, who):
+    """The URL that names ``who`` in their badges (shown on My certificates)."""
+    user = db.session.scalar(sa.select(User).where(User.phone == e164(PHONES[who])))
+    return f"{live_server}/badges/recipients/{user.badge_recipient_id}"
 
 
 def errors(result):
@@ -118,14 +125,17 @@ def test_valid_certificate_passes_the_reference_validator(
 ):
     phone = e164(PHONES["learner"])
     url = f"{live_server}/badges/assertions/{certificates[phone, kind].code}"
-    result = verify(url, phone)
+    result = verify(url, recipient(live_server, "learner"))
     report = result["report"]
     assert errors(result) == [] and report["errorCount"] == 0, report["messages"]
     assert report["warningCount"] == 0, report["messages"]
     assert report["valid"] is True and report["openBadgesVersion"] == "2.0"
-    assert report["recipientProfile"] == {"telephone": phone}
+    assert report["recipientProfile"] == {"url": recipient(live_server, "learner")}
     # Besides the recipient profile handed in (a blank node): all three, fetched.
     types = {n["id"]: n["type"] for n in result["graph"] if "type" in n}
+    # The issuer's contact address (required) from the default configuration.
+    [issuer] = [n for n in result["graph"] if n.get("type") == "Issuer"]
+    assert issuer["email"] == "chungchi@localhost"  # LMS_ISSUER_EMAIL not set
     assert types == {
         url: "Assertion",
         f"{live_server}/badges/classes/{badge_class}": "BadgeClass",
@@ -133,12 +143,10 @@ def test_valid_certificate_passes_the_reference_validator(
     }
 
 
-def test_someone_elses_phone_does_not_match_the_recipient(
-    verify, certificates, live_server
-):
+def test_someone_else_does_not_match_the_recipient(verify, certificates, live_server):
     code = certificates[e164(PHONES["learner"]), "course"].code
     result = verify(
-        f"{live_server}/badges/assertions/{code}", e164(PHONES["classmate"])
+        f"{live_server}/badges/assertions/{code}", recipient(live_server, "classmate")
     )
     assert result["report"]["valid"] is False
     [error] = errors(result)
@@ -151,7 +159,10 @@ def test_revoked_certificate_fails(verify, certificates, live_server, people):
     certificate = certificates[phone, "course"]
     revoke(certificate, people["admin"], "Bài thực hành không phải của mình")
     db.session.commit()
-    result = verify(f"{live_server}/badges/assertions/{certificate.code}", phone)
+    result = verify(
+        f"{live_server}/badges/assertions/{certificate.code}",
+        recipient(live_server, "classmate"),
+    )
     # 410 with only id, revoked and the reason: no recipient, badge, issuedOn.
     assert result["report"]["valid"] is False
     missing = {e.get("prop_name") for e in errors(result)}
@@ -164,7 +175,10 @@ def test_expired_certificate_fails(verify, certificates, live_server):
     certificate.issued_at = utcnow() - timedelta(days=400)
     certificate.expires_at = utcnow() - timedelta(days=35)
     db.session.commit()
-    result = verify(f"{live_server}/badges/assertions/{certificate.code}", phone)
+    result = verify(
+        f"{live_server}/badges/assertions/{certificate.code}",
+        recipient(live_server, "learner"),
+    )
     assert result["report"]["valid"] is False
     [error] = errors(result)
     assert error["name"] == "ASSERTION_TIMESTAMP_CHECKS"

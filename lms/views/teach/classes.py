@@ -31,6 +31,7 @@ from lms.services.areas import commune_choices
 from lms.services.classes import create_class, roster
 from lms.services.codes import issue_code
 from lms.services.registration import RegistrationError, register_from_csv
+from lms.views import public_url
 from lms.views.teach import bp
 
 MAX_CSV_BYTES = 2 * 1024 * 1024
@@ -94,7 +95,7 @@ def show_class(class_id):
 def class_qr(class_id):
     """The join link as a QR code, to show on a projector or print."""
     classroom = get_class(class_id)
-    url = url_for("classes.join", code=classroom.join_code, _external=True)
+    url = public_url("classes.join", code=classroom.join_code)
     out = io.BytesIO()
     segno.make(url, error="m").save(out, kind="svg", scale=10, border=2, title=url)
     return Response(out.getvalue(), mimetype="image/svg+xml")

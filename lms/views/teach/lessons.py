@@ -13,12 +13,14 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from markupsafe import escape
 from sqlalchemy import select
 
-from lms.content.render import render_markdown
+from lms.content.render import MarkdownTooComplex, render_markdown
 from lms.extensions import db
 from lms.forms import EmptyForm
 from lms.forms.teaching import ImageForm, LessonForm
+from lms.ids import parse_id
 from lms.models import Lesson
 from lms.services import DomainError
 from lms.services.authoring import (
@@ -87,14 +89,18 @@ def edit_lesson(slug, lesson_slug=None):
 
 
 def _version(raw):
-    return int(raw) if str(raw or "").isdigit() else None
+    return parse_id(raw)
 
 
 @bp.post("/preview")
 def preview():
     """Render Markdown exactly as learners will see it (sanitised)."""
     EmptyForm().validate_on_submit()
-    return jsonify(html=render_markdown(request.form.get("text", "")[:200_000]))
+    try:
+        return jsonify(html=render_markdown(request.form.get("text", "")))
+    except MarkdownTooComplex as refused:
+        message = escape(refused.message)
+        return jsonify(error=message, html=f'<p class="error">{message}</p>'), 400
 
 
 @bp.post("/courses/<slug>/images")
