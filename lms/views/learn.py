@@ -225,5 +225,5 @@ def _continue_url(course):
     if isinstance(step, Quiz):
         return url_for(".quiz", slug=course.slug)
     if step is not None:
-        return url_for("practical.submit", slug=course.slug)
+        return url_for("practical.submit_work", slug=course.slug)
     return url_for(".course", slug=course.slug)
