@@ -288,6 +288,13 @@ MATRIX = [
         {"reason": "Thử"},
         ADMIN,
     ),
+    (
+        "/admin/certificates/<code>/reinstate",
+        "POST",
+        "/admin/certificates/{certificate}/reinstate",
+        {"reason": "Thử"},
+        ADMIN,
+    ),
     ("/admin/clubs/<code>", "GET", "/admin/clubs/koc", None, ADMIN),
     ("/badges/issuer", "GET", "/badges/issuer", None, PUBLIC),
     ("/data-saver", "POST", "/data-saver", {"on": "1"}, PUBLIC),

@@ -14,6 +14,12 @@ class RevokeForm(FlaskForm):
     )
 
 
+class ReinstateForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why it is valid again (kept in the audit log)"), render_kw={"rows": 2}
+    )
+
+
 class ClubRulesForm(FlaskForm):
     courses = MultiCheckboxField(_l("Courses a member must complete"), coerce=int)
     valid_months = IntegerField(

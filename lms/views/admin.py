@@ -9,11 +9,12 @@ from wtforms.fields.choices import SelectChoice
 from lms.certificates.issuing import (
     display_code,
     find_certificate,
+    reinstate,
     revoke,
     set_club_rules,
 )
 from lms.extensions import db
-from lms.forms.admin import ClubRulesForm, RevokeForm
+from lms.forms.admin import ClubRulesForm, ReinstateForm, RevokeForm
 from lms.models import Certificate, Club, Course
 from lms.permissions import is_admin, require
 from lms.services import DomainError
@@ -55,6 +56,7 @@ def certificates():
         query=query,
         found=found,
         form=RevokeForm(),
+        reinstate_form=ReinstateForm(),
         display_code=display_code,
     )
 
@@ -71,6 +73,23 @@ def revoke_certificate(code):
     else:
         db.session.commit()
         flash(_("Certificate revoked. Every page and the badge now say so."), "success")
+    return redirect(url_for(".certificates", q=certificate.code))
+
+
+@bp.post("/certificates/<code>/reinstate")
+def reinstate_certificate(code):
+    """Undo a revocation; club cards are then issued again by the rules."""
+    certificate = get_certificate(code)
+    form = ReinstateForm()
+    try:
+        form.validate_on_submit()
+        reinstate(certificate, current_user, form.reason.data)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("Certificate reinstated. Every page now says it is valid."), "success")
     return redirect(url_for(".certificates", q=certificate.code))
 
 

@@ -15,7 +15,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from lms.certificates.issuing import display_code, find_certificate, mask_phone
+from lms.certificates.issuing import (
+    display_code,
+    find_certificate,
+    mask_phone,
+    normalise_code,
+)
 from lms.clock import utcnow
 from lms.content.render import size_text
 from lms.extensions import db
@@ -48,14 +53,23 @@ def enter_code():
     """Type a certificate's code from paper when its QR code cannot be scanned."""
     form = VerifyForm()
     if form.validate_on_submit():
-        return redirect(url_for(".verify", code=form.code.data.strip()))
+        code = normalise_code(form.code.data)
+        if code is None:
+            return unknown_code(form.code.data.strip())
+        return redirect(url_for(".verify", code=code))
     return render_template("certificates/enter_code.html", form=form)
 
 
 @bp.get("/verify/<code>")
 @certificate_lookup()
 def verify(code):
-    certificate = get_certificate(code)
+    certificate = find_certificate(code)
+    if certificate is None:
+        return unknown_code(code)
+    return verify_page(certificate)
+
+
+def verify_page(certificate):
     return render_template(
         "certificates/verify.html",
         certificate=certificate,
@@ -66,13 +80,25 @@ def verify(code):
     )
 
 
+def unknown_code(typed):
+    """No certificate has this code: say so, and offer the box again (404)."""
+    form = VerifyForm(formdata=None, code=typed[:64])
+    form.code.errors = [
+        _(
+            "No certificate has this code. It may be mistyped, or the certificate"
+            " may be fake. Check the code on the paper and try again."
+        )
+    ]
+    return render_template("certificates/enter_code.html", form=form), 404
+
+
 @bp.get("/certificates/<code>.pdf")
 @certificate_lookup()
 def pdf(code):
-    """The printable certificate; a revoked one is gone (410), never shown as valid."""
+    """The printable certificate; a revoked one is gone (410): its page says why."""
     certificate = get_certificate(code)
     if certificate.status() == "revoked":
-        abort(410)
+        return verify_page(certificate), 410
     data = certificate_pdf(certificate)
     return Response(
         data,
