@@ -257,3 +257,54 @@ def test_rate_limit_is_shared_by_workers_through_redis(app, config):
     store = redis.Redis.from_url(url)
     assert any(b"auth.login" in key for key in store.keys("LIMITS*"))  # in Redis
     store.flushdb()
+
+
+def test_signup_reports_every_problem_at_once(client, learner):
+    response = signup(
+        client, phone="0912 345 678", name="  ", area="", password="12345678"
+    )
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    for field, words in [
+        ("phone", "đã được đăng ký"),  # taken, said along with the rest
+        ("name", ""),
+        ("area", ""),
+        ("password", ""),
+    ]:
+        error = re.search(rf'id="{field}-error">([^<]*)<', html)
+        assert error and words in error.group(1), field
+    assert count(User) == 1
+    malformed = signup(client, phone="0241 234 567", password="0241234567x")
+    html = malformed.get_data(as_text=True)
+    assert 'id="phone-error"' in html and 'id="password-error"' not in html
+    both = signup(client, phone="12", name="x" * 121, password="")
+    html = both.get_data(as_text=True)
+    assert all(f'id="{f}-error"' in html for f in ("phone", "name", "password"))
+
+
+def test_signup_keeps_where_the_farmer_was_going(client, classroom):
+    join = f"/join/{classroom.join_code}"
+    first = client.get(f"/signup?next={join}")
+    assert f'name="next" type="hidden" value="{join}"' in first.get_data(as_text=True)
+    assert f"/login?next=/join/{classroom.join_code}" in first.get_data(as_text=True)
+    wrong = client.post(
+        "/signup",
+        data={"phone": "0912 777 888", "name": "", "area": area_id(), "next": join},
+    )
+    assert wrong.status_code == 400
+    assert f'value="{join}"' in wrong.get_data(as_text=True)
+    done = client.post(
+        "/signup",
+        data={
+            "phone": "0912 777 888",
+            "name": "Lò Thị Mai",
+            "area": area_id(),
+            "password": PASSWORD,
+            "next": join,
+        },
+    )
+    assert done.status_code == 302 and done.headers["Location"] == join
+    assert client.get(join).status_code == 200
+    # Signed in already, the sign-up link leads straight on; elsewhere never.
+    assert client.get(f"/signup?next={join}").headers["Location"] == join
+    assert client.get("/signup?next=//evil.example").headers["Location"] == "/"
