@@ -116,10 +116,7 @@ def award(learner):
         latest = latest_card(learner, club)
         if latest is None or latest.revoked_cause_id is not None:
             period = latest.period + 1 if latest else 1
-            expires = card_expiry(club, utcnow())
-            issued += _issue(
-                learner, club_id=club.id, period=period, expires_at=expires
-            )
+            issued += issue_card(learner, club, period, utcnow())
     return issued
 
 
@@ -138,6 +135,16 @@ def card_expiry(club, start):
     if not club.valid_months:
         return None
     return start + timedelta(days=round(club.valid_months * 30.44))
+
+
+def issue_card(learner, club, period, start):
+    """Issue ``learner``'s card of ``club`` for ``period``, running from ``start``.
+
+    Returns [card], or [] when that period's card exists (issued at this moment
+    by another request: the unique constraint decides).
+    """
+    expires = card_expiry(club, start)
+    return _issue(learner, club_id=club.id, period=period, expires_at=expires)
 
 
 def _issue(learner, **fields):
@@ -249,8 +256,17 @@ def reinstate(certificate, actor, reason):
     award(certificate.user)
 
 
-def set_club_rules(club, courses, valid_months, actor):
-    """Change which courses a club requires and how long membership lasts.
+# What an admin may set as a club's renewal rule: field -> (lowest, highest).
+RENEWAL_LIMITS = {
+    "renewal_questions": (0, 20),
+    "renewal_pass_mark": (50, 100),
+    "renewal_days": (1, 365),
+}
+
+
+def set_club_rules(club, courses, valid_months, actor, renewal=None):
+    """Change which courses a club requires, how long membership lasts and,
+    given ``renewal`` ({field: number} for RENEWAL_LIMITS), how renewing works.
 
     Certificates already issued stay as they are; the new rules apply from now.
     """
@@ -260,8 +276,18 @@ def set_club_rules(club, courses, valid_months, actor):
         raise DomainError(
             _l("Give the months as a number from 1 to 240."), field="months"
         )
+    renewal = renewal or {}
+    for name, value in renewal.items():
+        low, high = RENEWAL_LIMITS[name]
+        if not isinstance(value, int) or not low <= value <= high:
+            raise DomainError(
+                _l("Give a number from %(low)d to %(high)d.", low=low, high=high),
+                field=name,
+            )
     club.courses = list(courses)
     club.valid_months = valid_months
+    for name, value in renewal.items():
+        setattr(club, name, value)
     db.session.add(
         AuditEvent(
             actor_id=actor.id,
@@ -270,6 +296,7 @@ def set_club_rules(club, courses, valid_months, actor):
                 "club": club.code,
                 "courses": [course.slug for course in courses],
                 "valid_months": valid_months,
+                **renewal,
             },
         )
     )

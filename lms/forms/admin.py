@@ -30,6 +30,31 @@ class ClubRulesForm(FlaskForm):
         ],
         render_kw={"inputmode": "numeric"},
     )
+    renewal_questions = IntegerField(
+        _l("Refresher quiz for renewing: questions (0: no quiz)"),
+        validators=[
+            Optional(),
+            NumberRange(0, 20, _l("Give a number from %(min)s to %(max)s.")),
+        ],
+        description=_l("Drawn from the quizzes of the courses the club requires."),
+        render_kw={"inputmode": "numeric"},
+    )
+    renewal_pass_mark = IntegerField(
+        _l("Refresher quiz: score needed (%)"),
+        validators=[
+            Optional(),
+            NumberRange(50, 100, _l("Give a number from %(min)s to %(max)s.")),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
+    renewal_days = IntegerField(
+        _l("Renewing opens this many days before a card expires"),
+        validators=[
+            Optional(),
+            NumberRange(1, 365, _l("Give a number from %(min)s to %(max)s.")),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
 
 
 class AccountForm(FlaskForm):

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from lms.certificates.issuing import (
+    RENEWAL_LIMITS,
     display_code,
     find_certificate,
     reinstate,
@@ -100,13 +101,20 @@ def club(code):
         select(Course).where(Course.archived_at.is_(None)).order_by(Course.position)
     ).all()
     form = ClubRulesForm(
-        courses=[c.id for c in club.courses], valid_months=club.valid_months
+        courses=[c.id for c in club.courses],
+        valid_months=club.valid_months,
+        **{name: getattr(club, name) for name in RENEWAL_LIMITS},
     )
     form.courses.choices = [SelectChoice(c.id, c.title_vi) for c in courses]
     if form.validate_on_submit():
         chosen = [c for c in courses if c.id in (form.courses.data or [])]
         try:
-            set_club_rules(club, chosen, form.valid_months.data, current_user)
+            renewal = {
+                name: form[name].data
+                for name in RENEWAL_LIMITS
+                if form[name].data is not None  # left empty: unchanged
+            }
+            set_club_rules(club, chosen, form.valid_months.data, current_user, renewal)
         except DomainError as error:
             form.form_errors.append(str(error.message))
         else:

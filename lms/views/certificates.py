@@ -21,6 +21,7 @@ from lms.certificates.issuing import (
     mask_phone,
     normalise_code,
 )
+from lms.certificates.renewal import renewal_for
 from lms.clock import utcnow
 from lms.content.render import size_text
 from lms.extensions import db
@@ -70,9 +71,19 @@ def verify(code):
 
 
 def verify_page(certificate):
+    successor = None
+    if certificate.club_id is not None:  # a renewed card points on to the next
+        successor = db.session.scalar(
+            select(Certificate).where(
+                Certificate.user_id == certificate.user_id,
+                Certificate.club_id == certificate.club_id,
+                Certificate.period == certificate.period + 1,
+            )
+        )
     return render_template(
         "certificates/verify.html",
         certificate=certificate,
+        successor=successor,
         status=certificate.status(),
         code=display_code(certificate.code),
         masked_phone=mask_phone(certificate.user.phone),
@@ -160,6 +171,7 @@ def mine():
         certificates=certificates,
         display_code=display_code,
         sizes=sizes,
+        renewals={c.id: renewal_for(c) for c in certificates if c.club},
     )
 
 
