@@ -47,7 +47,8 @@ class Farmer:
         self.user = make_user(phone=phone, name=f"Nông dân {number}")
         self.client = app.test_client()
         sign_in(self.client, phone=phone)
-        self.course, self.admin = course, admin
+        self.course, self.admin, self.number = course, admin, number
+        self.saved_offline = False
         self.base = f"/courses/{course.slug}"
 
     def lessons(self):
@@ -58,6 +59,7 @@ class Farmer:
     def offline(self):
         """Save for offline (it enrols first), then sync the last lesson read."""
         answered(self.client.post(f"{self.base}/enroll", follow_redirects=True))
+        self.saved_offline = True
         manifest = self.client.get(f"/api/v1/courses/{self.course.slug}/offline")
         assert manifest.status_code == 200
         event = {
@@ -74,12 +76,21 @@ class Farmer:
             assert status in ("applied", "duplicate")
 
     def quiz(self):
+        """The quiz on the page; every other farmer who saved the course for
+        offline answers it offline instead, and the phone syncs it."""
         answered(self.client.get(f"{self.base}/quiz"))
         quiz = self.course.live_quiz
         answers = {
             q["id"]: [c["id"] for c in q["choices"] if c["correct"]]
             for q in quiz.questions
         }
+        if self.saved_offline and self.number % 2:
+            event = {"id": str(uuid.uuid4()), "type": "quiz.submit"}
+            event |= {"course": self.course.slug, "answers": answers}
+            synced = self.client.post("/api/v1/progress/sync", json={"events": [event]})
+            (result,) = synced.get_json()["results"]
+            assert result["status"] == "applied" and result["quiz"]["passed"]
+            return
         posted = self.client.post(f"{self.base}/quiz", data=answers)
         assert posted.status_code == 302, posted.get_data(as_text=True)
         answered(self.client.get(posted.headers["Location"]))
