@@ -87,10 +87,12 @@ def award(learner):
     """Issue every certificate ``learner`` has earned and not yet received.
 
     A course certificate for each completed course (once: a revoked one is not
-    issued again); a club card when the learner holds a valid certificate of
+    issued again). A club card when the learner holds a valid certificate of
     every course the club requires and has no card yet, or when their last card
     was revoked only because a course certificate was, and that certificate
-    counts again. Returns the new ones.
+    counts again. A card revoked for its own reason (the holder's conduct, say)
+    withholds every card that needs any of its club's courses, until an admin
+    reinstates it. Returns the new ones.
     """
     completed = set(
         db.session.scalars(
@@ -109,13 +111,22 @@ def award(learner):
     valid_courses = {
         c.course_id for c in [*held, *issued] if c.course_id and c.revoked_at is None
     }
-    for club in db.session.scalars(select(Club)):
+    latest = {}
+    for card in sorted((c for c in held if c.club_id), key=lambda c: c.period):
+        latest[card.club_id] = card
+    clubs = db.session.scalars(select(Club)).all()
+    withheld = set()
+    for club in clubs:
+        card = latest.get(club.id)
+        if card and card.revoked_at is not None and card.revoked_cause_id is None:
+            withheld |= {course.id for course in club.courses}
+    for club in clubs:
         required = {course.id for course in club.courses}
-        if not required or not required <= valid_courses:
+        if not required or not required <= valid_courses or required & withheld:
             continue
-        latest = latest_card(learner, club)
-        if latest is None or latest.revoked_cause_id is not None:
-            period = latest.period + 1 if latest else 1
+        card = latest.get(club.id)
+        if card is None or card.revoked_cause_id is not None:
+            period = card.period + 1 if card else 1
             issued += issue_card(learner, club, period, utcnow())
     return issued
 
@@ -254,49 +265,3 @@ def reinstate(certificate, actor, reason):
     certificate.revoked_cause_id = None
     db.session.flush()
     award(certificate.user)
-
-
-# What an admin may set as a club's renewal rule: field -> (lowest, highest).
-RENEWAL_LIMITS = {
-    "renewal_questions": (0, 20),
-    "renewal_pass_mark": (50, 100),
-    "renewal_days": (1, 365),
-}
-
-
-def set_club_rules(club, courses, valid_months, actor, renewal=None):
-    """Change which courses a club requires, how long membership lasts and,
-    given ``renewal`` ({field: number} for RENEWAL_LIMITS), how renewing works.
-
-    Certificates already issued stay as they are; the new rules apply from now.
-    """
-    if not courses:
-        raise DomainError(_l("A club requires at least one course."), field="courses")
-    if valid_months is not None and not 1 <= valid_months <= 240:
-        raise DomainError(
-            _l("Give the months as a number from 1 to 240."), field="months"
-        )
-    renewal = renewal or {}
-    for name, value in renewal.items():
-        low, high = RENEWAL_LIMITS[name]
-        if not isinstance(value, int) or not low <= value <= high:
-            raise DomainError(
-                _l("Give a number from %(low)d to %(high)d.", low=low, high=high),
-                field=name,
-            )
-    club.courses = list(courses)
-    club.valid_months = valid_months
-    for name, value in renewal.items():
-        setattr(club, name, value)
-    db.session.add(
-        AuditEvent(
-            actor_id=actor.id,
-            action="club.rules",
-            detail={
-                "club": club.code,
-                "courses": [course.slug for course in courses],
-                "valid_months": valid_months,
-                **renewal,
-            },
-        )
-    )

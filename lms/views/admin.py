@@ -6,13 +6,12 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from lms.certificates.clubs import RENEWAL_LIMITS, set_club_rules
 from lms.certificates.issuing import (
-    RENEWAL_LIMITS,
     display_code,
     find_certificate,
     reinstate,
     revoke,
-    set_club_rules,
 )
 from lms.extensions import db
 from lms.forms.admin import ClubRulesForm, ReinstateForm, RevokeForm

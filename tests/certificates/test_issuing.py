@@ -6,7 +6,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from lms.certificates.issuing import award, set_club_rules
+from lms.certificates.clubs import set_club_rules
+from lms.certificates.issuing import award
 from lms.clock import utcnow
 from lms.extensions import db
 from lms.models import Certificate, Submission, User

@@ -173,3 +173,26 @@ def test_a_card_waits_for_its_course_certificate(as_role, member):
     )
     assert "Thẻ này cần một chứng nhận khoá học đang bị thu hồi" in text(refused)
     assert held(member)["koc"][0].status() == "revoked"
+
+
+def test_a_card_revoked_for_conduct_withholds_cards_on_the_same_courses(
+    as_role, clubs, people, second_course
+):
+    """KOC revoked for selling fakes: finishing the other course brings no KOL."""
+    learner = people["learner"]
+    finish(learner, clubs["koc"].courses[0])
+    koc = held(learner)["koc"][0]
+    admin = as_role("admin")
+    admin.post(
+        f"/admin/certificates/{koc.code}/revoke", data={"reason": "Bán hàng giả"}
+    )
+    farmer = as_role("learner")
+    for lesson in second_course.active_lessons:
+        farmer.post(f"/courses/mini2/lessons/{lesson.slug}/complete")
+    farmer.post(
+        "/courses/mini2/quiz", data={"sprayed": ["a"], "before-live": ["a", "b"]}
+    )
+    assert held(learner)["mini2"].status() == "valid"
+    assert "kol" not in held(learner)
+    admin.post(f"/admin/certificates/{koc.code}/reinstate", data={"reason": "Đã rõ"})
+    assert [c.status() for c in held(learner)["kol"]] == ["valid"]
