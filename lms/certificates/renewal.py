@@ -36,9 +36,6 @@ class Renewal:
     def is_open(self, now=None):
         return (now or utcnow()) >= self.opens_at
 
-    def ready(self, now=None):
-        return self.is_open(now) and not self.missing
-
 
 def renewal_for(card):
     """How ``card`` can be renewed, or None: no expiry, revoked, or not the latest."""
