@@ -21,10 +21,11 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('club', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('renewal_questions', sa.Integer(), server_default='5', nullable=False))
-        batch_op.add_column(sa.Column('renewal_pass_mark', sa.Integer(), server_default='80', nullable=False))
-        batch_op.add_column(sa.Column('renewal_days', sa.Integer(), server_default='60', nullable=False))
+    # Plain ALTERs, not a batch: on SQLite a batch may copy and drop the club
+    # table, which the certificates refer to.
+    op.add_column('club', sa.Column('renewal_questions', sa.Integer(), server_default='5', nullable=False))
+    op.add_column('club', sa.Column('renewal_pass_mark', sa.Integer(), server_default='80', nullable=False))
+    op.add_column('club', sa.Column('renewal_days', sa.Integer(), server_default='60', nullable=False))
     with op.batch_alter_table('certificate', schema=None) as batch_op:
         batch_op.add_column(sa.Column('revoked_cause_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('period', sa.Integer(), nullable=True))
@@ -46,7 +47,6 @@ def downgrade():
         batch_op.create_unique_constraint('uq_certificate_user_id_club_id', ['user_id', 'club_id'])
         batch_op.drop_column('period')
         batch_op.drop_column('revoked_cause_id')
-    with op.batch_alter_table('club', schema=None) as batch_op:
-        batch_op.drop_column('renewal_days')
-        batch_op.drop_column('renewal_pass_mark')
-        batch_op.drop_column('renewal_questions')
+    # Not a batch either (see upgrade); SQLite 3.35+ drops a plain column in place.
+    for column in ('renewal_days', 'renewal_pass_mark', 'renewal_questions'):
+        op.drop_column('club', column)
