@@ -62,8 +62,8 @@ def answer(club, questions, right=True):
 def test_card_shows_its_expiry_and_what_renewing_needs(as_role, card):
     page = text(as_role("learner").get("/me/certificates"))
     assert "Có hiệu lực đến" in page
-    assert "Để gia hạn, anh chị làm một bài ôn tập ngắn (2 câu hỏi)" in page
-    assert "Anh chị có thể gia hạn từ ngày" in page  # not open a year ahead
+    assert "Để gia hạn, bạn làm một bài ôn tập ngắn (2 câu hỏi)" in page
+    assert "Bạn có thể gia hạn từ ngày" in page  # not open a year ahead
     renew_page = as_role("learner").get(f"/me/cards/{card.code}/renew")
     assert renew_page.status_code == 200 and 'name="drawn"' not in text(renew_page)
     refused = as_role("learner").post(f"/me/cards/{card.code}/renew", data={})
@@ -158,7 +158,7 @@ def test_the_club_rule_decides_and_an_admin_edits_it(as_role, card, clubs):
     assert saved.status_code == 302
     due_in(card, 40)  # renewing now opens 30 days ahead: not yet
     farmer = as_role("learner")
-    assert "Anh chị có thể gia hạn từ ngày" in text(farmer.get("/me/certificates"))
+    assert "Bạn có thể gia hạn từ ngày" in text(farmer.get("/me/certificates"))
     due_in(card, 20)
     page = text(farmer.get(f"/me/cards/{card.code}/renew"))
     assert "fieldset" not in page and "Gia hạn thẻ của tôi" in page
