@@ -37,7 +37,6 @@ def signer():
 def renew_card(code):
     card = get_certificate(code)
     require(can_renew(current_user, card))
-    renewal = renewal_for(card) or abort(404)
     form, error = EmptyForm(), None
     if form.validate_on_submit():
         drawn = _drawn(card)
@@ -48,15 +47,11 @@ def renew_card(code):
             db.session.rollback()
             error = failure.message
         else:
-            db.session.commit()
-            expires = new_card.expires_at
-            flash(
-                _("Card renewed, valid until %(date)s.", date=format_date(expires))
-                if expires
-                else _("Card renewed."),
-                "success",
-            )
-            return redirect(url_for("certificates.mine"))
+            db.session.commit()  # a second press finds the card already renewed
+            return _renewed(new_card)
+    renewal = renewal_for(card)
+    if renewal is None:  # revoked, renewed since, or never expires
+        abort(404)
     rng = random.SystemRandom()
     questions = draw_questions(card.club, rng)
     return render_template(
@@ -70,6 +65,15 @@ def renew_card(code):
         ],
         drawn=signer().dumps([card.code, [[c, q["id"]] for c, q in questions]]),
     ), 400 if error else 200
+
+
+def _renewed(card):
+    if card.expires_at:
+        date = format_date(card.expires_at)
+        flash(_("Card renewed, valid until %(date)s.", date=date), "success")
+    else:
+        flash(_("Card renewed."), "success")
+    return redirect(url_for("certificates.mine"))
 
 
 def _drawn(card):

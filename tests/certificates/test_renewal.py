@@ -84,6 +84,11 @@ def test_passing_the_refresher_issues_the_next_period(app, as_role, card, clubs)
         data={"drawn": token, **answer(clubs["koc"], questions)},
     )
     assert done.status_code == 302 and done.headers["Location"] == "/me/certificates"
+    again = farmer.post(  # the phone lost signal and the farmer pressed again
+        f"/me/cards/{old_code}/renew",
+        data={"drawn": token, **answer(clubs["koc"], questions)},
+    )
+    assert again.status_code == 302 and again.headers["Location"] == "/me/certificates"
     old, new = cards(card.user)
     assert (old.period, new.period) == (1, 2) and new.status() == "valid"
     # The new period runs on from the old one's end: renewing early loses nothing.
