@@ -71,6 +71,7 @@ def test_revoking_a_course_certificate_revokes_the_cards_on_every_surface(
         badge = buyer.get(f"/badges/assertions/{card.code}")
         assert badge.status_code == 410
         assert badge.get_json(force=True)["revocationReason"] == CAUSE
+        assert buyer.get(f"/certificates/{card.code}/badge.png").status_code == 410
     assert member.name not in text(buyer.get("/clubs/koc"))
     assert member.name not in text(buyer.get("/clubs/kol"))
     assert len(audit("certificate.revoke")) == 3
