@@ -172,6 +172,12 @@ def mine():
         display_code=display_code,
         sizes=sizes,
         renewals={c.id: renewal_for(c) for c in certificates if c.club},
+        replaced={
+            c.id
+            for c in certificates
+            for newer in certificates
+            if c.club_id and newer.club_id == c.club_id and newer.period > c.period
+        },
     )
 
 

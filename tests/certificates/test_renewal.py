@@ -94,6 +94,8 @@ def test_passing_the_refresher_issues_the_next_period(app, as_role, card, clubs)
     # The new period runs on from the old one's end: renewing early loses nothing.
     assert new.expires_at - old_expiry > timedelta(days=360)
     assert old.status() == "expired" and old.code == old_code
+    mine = text(farmer.get("/me/certificates"))
+    assert mine.count("Đã được thay bằng thẻ mới hơn") == 1
     history = text(as_role(None).get(f"/verify/{old_code}"))
     assert "Thành viên này đã được cấp thẻ mới hơn" in history
     assert f"/verify/{new.code}" in history
