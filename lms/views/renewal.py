@@ -39,8 +39,7 @@ def renew_card(code):
     require(can_renew(current_user, card))
     form, error = EmptyForm(), None
     if form.validate_on_submit():
-        drawn = _drawn(card)
-        answers = [request.form.getlist(f"q{i}") for i in range(len(drawn))]
+        drawn, answers = _answers(card)
         try:
             new_card = renew(current_user, card, drawn, answers)
         except DomainError as failure:
@@ -53,17 +52,19 @@ def renew_card(code):
     if renewal is None:  # revoked, renewed since, or never expires
         abort(404)
     rng = random.SystemRandom()
-    questions = draw_questions(card.club, rng)
+    paper = [
+        (course_id, q, rng.sample(q["choices"], len(q["choices"])))
+        for course_id, q in draw_questions(card.club, rng)
+    ]
+    shown = [[c, q["id"], [choice["id"] for choice in order]] for c, q, order in paper]
     return render_template(
         "certificates/renew.html",
         card=card,
         renewal=renewal,
         form=form,
         error=error,
-        questions=[
-            (q, rng.sample(q["choices"], len(q["choices"]))) for _, q in questions
-        ],
-        drawn=signer().dumps([card.code, [[c, q["id"]] for c, q in questions]]),
+        questions=[(q, order) for _, q, order in paper],
+        drawn=signer().dumps([card.code, shown]),
     ), 400 if error else 200
 
 
@@ -76,10 +77,27 @@ def _renewed(card):
     return redirect(url_for("certificates.mine"))
 
 
-def _drawn(card):
-    """The questions the page showed; nothing (so refused) if tampered with."""
+def _answers(card):
+    """The questions the page showed and the choices ticked, by their place.
+
+    Choices are sent by their place on this page, never by their written id, so
+    the page gives nothing away; a tampered paper yields nothing (so refused).
+    """
     try:
-        code, drawn = signer().loads(request.form.get("drawn", ""))
+        code, shown = signer().loads(request.form.get("drawn", ""))
     except (BadSignature, ValueError):
-        return []
-    return drawn if code == card.code else []
+        return [], []
+    if code != card.code:
+        return [], []
+    drawn, answers = [], []
+    for index, (course_id, question_id, order) in enumerate(shown):
+        drawn.append([course_id, question_id])
+        places = request.form.getlist(f"q{index}")
+        answers.append(
+            [
+                order[int(p)]
+                for p in places
+                if p.isascii() and p.isdigit() and int(p) < len(order)
+            ]
+        )
+    return drawn, answers

@@ -44,19 +44,24 @@ def due_in(card, days):
 
 
 def drawn(page):
-    """The refresher questions the page drew, as the form sends them back."""
+    """The refresher paper the page drew: [(course id, question id, choice order)]."""
     token = re.search(r'name="drawn" value="([^"]+)"', page).group(1)
     return token, URLSafeSerializer("test", salt="card-renewal").loads(token)[1]
 
 
-def answer(club, questions, right=True):
-    """Form fields answering each drawn question, rightly or not."""
+def chosen(club, course_id, question_id, right=True):
+    """The right choices' ids of a question (or, not right, some wrong ones)."""
     quizzes = {c.id: {q["id"]: q for q in c.live_quiz.questions} for c in club.courses}
-    fields = {}
-    for index, (course_id, question_id) in enumerate(questions):
-        choices = quizzes[course_id][question_id]["choices"]
-        fields[f"q{index}"] = [c["id"] for c in choices if c["correct"] == right][:2]
-    return fields
+    choices = quizzes[course_id][question_id]["choices"]
+    return [c["id"] for c in choices if c["correct"] == right][:2]
+
+
+def answer(club, paper, right=True):
+    """Form fields ticking, by their place on the page, the right (or wrong) choices."""
+    return {
+        f"q{index}": [str(order.index(c)) for c in chosen(club, course, qid, right)]
+        for index, (course, qid, order) in enumerate(paper)
+    }
 
 
 def test_card_shows_its_expiry_and_what_renewing_needs(as_role, card):
@@ -122,6 +127,14 @@ def test_failing_or_tampering_changes_nothing(as_role, card, clubs):
     forged = URLSafeSerializer("guess", salt="card-renewal").dumps(
         [card.code, questions]
     )
+    # Choices go by their place on the page: the written ids are refused.
+    by_id = {
+        f"q{i}": chosen(clubs["koc"], c, q) for i, (c, q, _) in enumerate(questions)
+    }
+    written = farmer.post(
+        f"/me/cards/{card.code}/renew", data={"drawn": token, **by_id}
+    )
+    assert written.status_code == 400 and len(cards(card.user)) == 1
     tampered = farmer.post(
         f"/me/cards/{card.code}/renew",
         data={"drawn": forged, **answer(clubs["koc"], questions)},
@@ -191,7 +204,7 @@ def test_parallel_renewals_issue_exactly_one_card(app, card, clubs):
     due_in(card, 10)
     pool = [(c.id, q) for c in clubs["koc"].courses for q in c.live_quiz.questions]
     questions = [[course_id, q["id"]] for course_id, q in pool][:2]
-    answers = list(answer(clubs["koc"], questions).values())
+    answers = [chosen(clubs["koc"], *question) for question in questions]
     card_id, learner_id = card.id, card.user_id
     db.session.commit()  # end the test's transaction: SQLite's lock is free
     errors, renewed = [], []
