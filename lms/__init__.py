@@ -79,6 +79,7 @@ def register_blueprints(app):
         people,
         practical,
         pwa,
+        renewal,
         reports,
         reports_api,
         teach,
@@ -91,6 +92,7 @@ def register_blueprints(app):
     app.register_blueprint(practical.bp)
     app.register_blueprint(teach.bp)
     app.register_blueprint(certificates.bp)
+    app.register_blueprint(renewal.bp)
     app.register_blueprint(badges.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(people.bp)

@@ -552,6 +552,7 @@ class _Learner:
                 self._certificate(
                     moment,
                     club_id=club_id,
+                    period=1,
                     expires_at=expires,
                     revoked_at=moment + timedelta(days=20) if revoked else None,
                     revoked_reason="Vi phạm quy chế câu lạc bộ." if revoked else None,
@@ -564,7 +565,15 @@ class _Learner:
             course_id=course_id,
             club_id=club_id,
             issued_at=moment,
-            **({"expires_at": None, "revoked_at": None, "revoked_reason": None} | more),
+            **(
+                {
+                    "expires_at": None,
+                    "revoked_at": None,
+                    "revoked_reason": None,
+                    "period": None,
+                }
+                | more
+            ),
         )
 
 

@@ -122,6 +122,11 @@ def can_read_attempt(user, attempt):
     )
 
 
+def can_renew(user, certificate):
+    """Only the holder renews their own club card."""
+    return user.is_authenticated and certificate.user_id == user.id
+
+
 def can_read_submission(user, submission):
     """The author, or someone who reviews it (``can_review_submission``)."""
     if not user.is_authenticated:

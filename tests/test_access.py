@@ -3,10 +3,13 @@
 A route added without a line here fails ``test_every_route_is_in_the_matrix``.
 """
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
 from lms.certificates.issuing import new_code
+from lms.clock import utcnow
 from lms.extensions import db
 from lms.models import Area, Certificate, Club
 from lms.services.authoring import save_assignment
@@ -62,6 +65,7 @@ REPORT = expect(**READS_REPORTS)
 REPORT_OF_A = expect(**READS_REPORTS, official_b=MISSING)
 OWN_TOKEN = expect(**READS_REPORTS, official_b=MISSING, admin=MISSING)
 PHOTO = expect(anonymous=LOGIN, classmate=DENY, official=DENY, other_trainer=DENY)
+HOLDER = {**OWN_RECORD, "admin": DENY}  # only the holder renews a card
 
 # (rule, method, url, data, expectations). {…} are filled from the fixtures.
 MATRIX = [
@@ -78,6 +82,7 @@ MATRIX = [
     ("/join/<code>", "GET", "/join/{code}", None, PUBLIC),
     ("/logout", "POST", "/logout", None, SIGNED_IN),
     ("/me/learning", "GET", "/me/learning", None, SIGNED_IN),
+    ("/me/cards/<code>/renew", "GET", "/me/cards/{card}/renew", None, HOLDER),
     ("/courses/<slug>/enroll", "POST", "/courses/mini/enroll", None, SIGNED_IN),
     (
         "/courses/<slug>/lessons/<lesson_slug>",
@@ -288,6 +293,13 @@ MATRIX = [
         {"reason": "Thử"},
         ADMIN,
     ),
+    (
+        "/admin/certificates/<code>/reinstate",
+        "POST",
+        "/admin/certificates/{certificate}/reinstate",
+        {"reason": "Thử"},
+        ADMIN,
+    ),
     ("/admin/clubs/<code>", "GET", "/admin/clubs/koc", None, ADMIN),
     ("/badges/issuer", "GET", "/badges/issuer", None, PUBLIC),
     ("/data-saver", "POST", "/data-saver", {"on": "1"}, PUBLIC),
@@ -408,11 +420,21 @@ def world(app, classroom, people):
     db.session.commit()
     lesson_html = course.lessons[0].html_vi
     questions = list(course.quiz.questions)
-    db.session.add(Club(code="koc", name_vi="CLB KOC", courses=[course]))
+    koc = Club(code="koc", name_vi="CLB KOC", courses=[course])
+    db.session.add(koc)
     certificate = Certificate(
         code=new_code(), user_id=people["learner"].id, course_id=course.id
     )
     db.session.add(certificate)
+    db.session.flush()
+    card = Certificate(
+        code=new_code(),
+        user_id=people["learner"].id,
+        club_id=koc.id,
+        period=1,
+        expires_at=utcnow() + timedelta(days=10),
+    )
+    db.session.add(card)
     token, _ = create_token(people["official"], "Bảng điều khiển")
     db.session.commit()
 
@@ -429,6 +451,7 @@ def world(app, classroom, people):
         "restore": restore,
         "certificate": certificate.code,
         "recipient": people["learner"].badge_recipient_id,
+        "card": card.code,
         "code": classroom.join_code,
         "class": classroom.id,
         "attempt": attempt.id,

@@ -292,3 +292,54 @@ def test_a_password_hashed_before_normalising_keeps_working(client, learner):
         browser = client.application.test_client()
         assert sign_in(browser, password=spelling).status_code == 302
     assert sign_in(client.application.test_client(), password="sai").status_code == 400
+
+
+def test_signup_reports_every_problem_at_once(client, learner):
+    response = signup(
+        client, phone="0912 345 678", name="  ", area="", password="12345678"
+    )
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    for field, words in [
+        ("phone", "đã được đăng ký"),  # taken, said along with the rest
+        ("name", ""),
+        ("area", ""),
+        ("password", ""),
+    ]:
+        error = re.search(rf'id="{field}-error">([^<]*)<', html)
+        assert error and words in error.group(1), field
+    assert count(User) == 1
+    malformed = signup(client, phone="0241 234 567", password="0241234567x")
+    html = malformed.get_data(as_text=True)
+    assert 'id="phone-error"' in html and 'id="password-error"' not in html
+    both = signup(client, phone="12", name="x" * 121, password="")
+    html = both.get_data(as_text=True)
+    assert all(f'id="{f}-error"' in html for f in ("phone", "name", "password"))
+
+
+def test_signup_keeps_where_the_farmer_was_going(client, classroom):
+    join = f"/join/{classroom.join_code}"
+    first = client.get(f"/signup?next={join}")
+    assert f'name="next" type="hidden" value="{join}"' in first.get_data(as_text=True)
+    assert f"/login?next=/join/{classroom.join_code}" in first.get_data(as_text=True)
+    wrong = client.post(
+        "/signup",
+        data={"phone": "0912 777 888", "name": "", "area": area_id(), "next": join},
+    )
+    assert wrong.status_code == 400
+    assert f'value="{join}"' in wrong.get_data(as_text=True)
+    done = client.post(
+        "/signup",
+        data={
+            "phone": "0912 777 888",
+            "name": "Lò Thị Mai",
+            "area": area_id(),
+            "password": PASSWORD,
+            "next": join,
+        },
+    )
+    assert done.status_code == 302 and done.headers["Location"] == join
+    assert client.get(join).status_code == 200
+    # Signed in already, the sign-up link leads straight on; elsewhere never.
+    assert client.get(f"/signup?next={join}").headers["Location"] == join
+    assert client.get("/signup?next=//evil.example").headers["Location"] == "/"

@@ -76,3 +76,41 @@ def test_clubs_get_the_lessons_definitions_unless_an_admin_renamed_them(app):
             for row in connection.exec_driver_sql("SELECT code, name_vi FROM club")
         )
     assert names["koc"] == "Câu lạc bộ KOC (người tiêu dùng có ảnh hưởng)"
+
+
+def test_club_cards_issued_before_renewal_become_the_first_period(app):
+    """0009 keeps existing cards: each becomes period 1, and a second period fits."""
+    reset(app)
+    directory = app.extensions["migrate"].directory
+    upgrade(directory=directory, revision="0006")
+    with db.engine.begin() as connection:
+        run = connection.exec_driver_sql
+        run(
+            'INSERT INTO "user" (id, phone, name, role, password_hash, locale,'
+            " active, session_version, created_at)"
+            " VALUES (1, '+84912000001', 'Hoa', 'learner', 'x', NULL, TRUE,"
+            " 1, '2026-01-01 00:00:00')"
+        )
+        run(
+            "INSERT INTO club (id, code, name_vi, description_vi)"
+            " VALUES (1, 'koc', 'KOC', '')"
+        )
+        run(
+            "INSERT INTO certificate (id, code, user_id, club_id, issued_at)"
+            " VALUES (1, 'A', 1, 1, '2026-01-01 00:00:00')"
+        )
+    upgrade(directory=directory)
+    with db.engine.begin() as connection:
+        run = connection.exec_driver_sql
+        assert run("SELECT period FROM certificate").scalar() == 1
+        assert run("SELECT renewal_questions FROM club").scalar() == 5
+        run("UPDATE certificate SET revoked_cause_id = 1")  # survives the copies
+        run(
+            "INSERT INTO certificate (id, code, user_id, club_id, issued_at, period)"
+            " VALUES (2, 'B', 1, 1, '2026-06-01 00:00:00', 2)"
+        )
+    downgrade(directory=directory, revision="0006")
+    with db.engine.connect() as connection:
+        codes = connection.exec_driver_sql("SELECT code FROM certificate").scalars()
+        assert list(codes) == ["A"]
+    upgrade(directory=directory)

@@ -5,6 +5,7 @@ import re
 import secrets
 from datetime import timedelta
 
+from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -94,8 +95,13 @@ def ensure_default_clubs():
 def award(learner):
     """Issue every certificate ``learner`` has earned and not yet received.
 
-    A course certificate for each completed course; a club membership when
-    every course the club requires has been completed. Returns the new ones.
+    A course certificate for each completed course (once: a revoked one is not
+    issued again). A club card when the learner holds a valid certificate of
+    every course the club requires and has no card yet, or when their last card
+    was revoked only because a course certificate was, and that certificate
+    counts again. A card revoked for its own reason (the holder's conduct, say)
+    withholds every card that needs any of its club's courses, until an admin
+    reinstates it. Returns the new ones.
     """
     completed = set(
         db.session.scalars(
@@ -104,24 +110,61 @@ def award(learner):
             )
         )
     )
-    held = db.session.execute(
-        select(Certificate.course_id, Certificate.club_id).where(
-            Certificate.user_id == learner.id
-        )
+    held = db.session.scalars(
+        select(Certificate).where(Certificate.user_id == learner.id)
     ).all()
-    held_courses = {course_id for course_id, _ in held if course_id}
-    held_clubs = {club_id for _, club_id in held if club_id}
+    held_courses = {c.course_id for c in held if c.course_id}
     issued = []
     for course_id in sorted(completed - held_courses):
         issued += _issue(learner, course_id=course_id)
-    for club in db.session.scalars(select(Club)):
+    valid_courses = {
+        c.course_id for c in [*held, *issued] if c.course_id and c.revoked_at is None
+    }
+    latest = {}
+    for card in sorted((c for c in held if c.club_id), key=lambda c: c.period):
+        latest[card.club_id] = card
+    clubs = db.session.scalars(select(Club)).all()
+    withheld = set()
+    for club in clubs:
+        card = latest.get(club.id)
+        if card and card.revoked_at is not None and card.revoked_cause_id is None:
+            withheld |= {course.id for course in club.courses}
+    for club in clubs:
         required = {course.id for course in club.courses}
-        if club.id not in held_clubs and required and required <= completed:
-            expires = None
-            if club.valid_months:
-                expires = utcnow() + timedelta(days=round(club.valid_months * 30.44))
-            issued += _issue(learner, club_id=club.id, expires_at=expires)
+        if not required or not required <= valid_courses or required & withheld:
+            continue
+        card = latest.get(club.id)
+        if card is None or card.revoked_cause_id is not None:
+            period = card.period + 1 if card else 1
+            issued += issue_card(learner, club, period, utcnow())
     return issued
+
+
+def latest_card(learner, club):
+    """The learner's card for ``club`` of the latest period, else None."""
+    return db.session.scalar(
+        select(Certificate)
+        .where(Certificate.user_id == learner.id, Certificate.club_id == club.id)
+        .order_by(Certificate.period.desc())
+        .limit(1)
+    )
+
+
+def card_expiry(club, start):
+    """When a card for ``club`` starting at ``start`` expires (None: never)."""
+    if not club.valid_months:
+        return None
+    return start + timedelta(days=round(club.valid_months * 30.44))
+
+
+def issue_card(learner, club, period, start):
+    """Issue ``learner``'s card of ``club`` for ``period``, running from ``start``.
+
+    Returns [card], or [] when that period's card exists (issued at this moment
+    by another request: the unique constraint decides).
+    """
+    expires = card_expiry(club, start)
+    return _issue(learner, club_id=club.id, period=period, expires_at=expires)
 
 
 def _issue(learner, **fields):
@@ -144,48 +187,90 @@ def _issue(learner, **fields):
 
 
 def revoke(certificate, actor, reason):
-    """Take a certificate back; the reason is shown on every surface and audited."""
+    """Take a certificate back; the reason is shown on every surface and audited.
+
+    Revoking a course certificate also revokes the learner's club cards that
+    need that course: a card stands only on valid certificates.
+    """
     reason = " ".join((reason or "").split())
     if not reason:
         raise DomainError(_l("Give the reason for revoking."), field="reason")
     if certificate.revoked_at is not None:
         raise DomainError(_l("This certificate is already revoked."))
+    _revoke(certificate, actor, reason[:1000])
+    if certificate.course_id is not None:
+        with force_locale("vi"):  # the stored reason, as the Open Badge says it
+            because = gettext(
+                "The course certificate this card needs was revoked: %(course)s.",
+                course=certificate.course.title_vi,
+            )
+        for card in _cards_needing(certificate):
+            card.revoked_cause_id = certificate.id
+            _revoke(card, actor, because)
+    db.session.flush()
+
+
+def _cards_needing(certificate):
+    """The holder's unrevoked cards of clubs that require the certificate's course."""
+    return db.session.scalars(
+        select(Certificate)
+        .join(Club, Club.id == Certificate.club_id)
+        .where(
+            Certificate.user_id == certificate.user_id,
+            Certificate.revoked_at.is_(None),
+            Club.courses.any(Course.id == certificate.course_id),
+        )
+    ).all()
+
+
+def _revoke(certificate, actor, reason):
     certificate.revoked_at = utcnow()
-    certificate.revoked_reason = reason[:1000]
+    certificate.revoked_reason = reason
     db.session.add(
         AuditEvent(
             actor_id=actor.id,
             action="certificate.revoke",
             subject_id=certificate.user_id,
-            detail={
-                "certificate": certificate.id,
-                "reason": certificate.revoked_reason,
-            },
+            detail={"certificate": certificate.id, "reason": reason},
         )
     )
 
 
-def set_club_rules(club, courses, valid_months, actor):
-    """Change which courses a club requires and how long membership lasts.
+def reinstate(certificate, actor, reason):
+    """Undo a revocation (admins only, audited); cards are then issued by the rules.
 
-    Certificates already issued stay as they are; the new rules apply from now.
+    :raise DomainError: not an admin, no reason, not revoked, a card whose course
+        certificate is still revoked, or a card a newer one has replaced.
     """
-    if not courses:
-        raise DomainError(_l("A club requires at least one course."), field="courses")
-    if valid_months is not None and not 1 <= valid_months <= 240:
+    if actor.role != "admin":
+        raise DomainError(_l("Only an administrator can reinstate a certificate."))
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise DomainError(_l("Give the reason for reinstating."), field="reason")
+    if certificate.revoked_at is None:
+        raise DomainError(_l("This certificate is not revoked."))
+    cause = certificate.revoked_cause
+    if cause is not None and cause.revoked_at is not None:
         raise DomainError(
-            _l("Give the months as a number from 1 to 240."), field="months"
+            _l("This card needs a course certificate that is revoked: reinstate that.")
         )
-    club.courses = list(courses)
-    club.valid_months = valid_months
+    if certificate.club is not None:
+        latest = latest_card(certificate.user, certificate.club)
+        if latest.period > certificate.period:
+            raise DomainError(_l("A newer card has been issued since this one."))
     db.session.add(
         AuditEvent(
             actor_id=actor.id,
-            action="club.rules",
+            action="certificate.reinstate",
+            subject_id=certificate.user_id,
             detail={
-                "club": club.code,
-                "courses": [course.slug for course in courses],
-                "valid_months": valid_months,
+                "certificate": certificate.id,
+                "reason": reason[:1000],
+                "revoked_reason": certificate.revoked_reason,
             },
         )
     )
+    certificate.revoked_at = certificate.revoked_reason = None
+    certificate.revoked_cause_id = None
+    db.session.flush()
+    award(certificate.user)

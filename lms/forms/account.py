@@ -80,6 +80,7 @@ class SignupForm(FlaskForm):
         render_kw={"autocomplete": "new-password", "minlength": 8},
         description=_l("At least 8 characters. A short sentence is easy to remember."),
     )
+    next = HiddenField()  # where the farmer was going, e.g. a class join link
 
 
 class LoginForm(FlaskForm):

@@ -14,6 +14,12 @@ class RevokeForm(FlaskForm):
     )
 
 
+class ReinstateForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why it is valid again (kept in the audit log)"), render_kw={"rows": 2}
+    )
+
+
 class ClubRulesForm(FlaskForm):
     courses = MultiCheckboxField(_l("Courses a member must complete"), coerce=int)
     valid_months = IntegerField(
@@ -21,6 +27,31 @@ class ClubRulesForm(FlaskForm):
         validators=[
             Optional(),
             NumberRange(1, 240, _l("Give the months as a number from 1 to 240.")),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
+    renewal_questions = IntegerField(
+        _l("Refresher quiz for renewing: questions (0: no quiz)"),
+        validators=[
+            Optional(),
+            NumberRange(0, 20, _l("Give a number from %(min)s to %(max)s.")),
+        ],
+        description=_l("Drawn from the quizzes of the courses the club requires."),
+        render_kw={"inputmode": "numeric"},
+    )
+    renewal_pass_mark = IntegerField(
+        _l("Refresher quiz: score needed (%)"),
+        validators=[
+            Optional(),
+            NumberRange(50, 100, _l("Give a number from %(min)s to %(max)s.")),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
+    renewal_days = IntegerField(
+        _l("Renewing opens this many days before a card expires"),
+        validators=[
+            Optional(),
+            NumberRange(1, 365, _l("Give a number from %(min)s to %(max)s.")),
         ],
         render_kw={"inputmode": "numeric"},
     )

@@ -1,6 +1,7 @@
 from datetime import datetime
 
 from sqlalchemy import (
+    CheckConstraint,
     Column,
     ForeignKey,
     Index,
@@ -35,6 +36,12 @@ class Club(db.Model):
     description_en: Mapped[str | None] = mapped_column(Text)
     # Months a membership lasts; None: it does not expire.
     valid_months: Mapped[int | None]
+    # Renewing a card: questions in the refresher quiz drawn from the required
+    # courses' quizzes (0: no quiz), the score it needs, and how many days before
+    # the card expires renewing opens.
+    renewal_questions: Mapped[int] = mapped_column(default=5, server_default="5")
+    renewal_pass_mark: Mapped[int] = mapped_column(default=80, server_default="80")
+    renewal_days: Mapped[int] = mapped_column(default=60, server_default="60")
 
     courses: Mapped[list[Course]] = relationship(
         secondary=club_course, order_by=Course.position
@@ -44,13 +51,15 @@ class Club(db.Model):
 class Certificate(db.Model):
     """A course completion or a club membership, verifiable from its code.
 
-    One per learner and course, and one per learner and club: the unique
-    constraints, not a check in code, make issuing happen exactly once.
+    One per learner and course, and one club card per learner, club and period
+    (1, then 2 for the first renewal, ...): the unique constraints, not a check
+    in code, make issuing happen exactly once, even for requests at one moment.
     """
 
     __table_args__ = (
         UniqueConstraint("user_id", "course_id"),
-        UniqueConstraint("user_id", "club_id"),
+        UniqueConstraint("user_id", "club_id", "period"),
+        CheckConstraint("club_id IS NULL OR period IS NOT NULL", name="card_period"),
         Index("ix_certificate_area", "area_id", "issued_at", "club_id", "course_id"),
         # Club members at a date, by area: every column the count reads.
         Index(
@@ -72,12 +81,16 @@ class Certificate(db.Model):
     expires_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
     revoked_reason: Mapped[str | None] = mapped_column(Text)
+    # A club card revoked because a course certificate it needs was revoked.
+    revoked_cause_id: Mapped[int | None] = mapped_column(ForeignKey("certificate.id"))
+    period: Mapped[int | None]  # club cards only
     # The learner's area, copied for reports (kept by lms.models.activity).
     area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
 
     user: Mapped[User] = relationship()
     course: Mapped[Course | None] = relationship()
     club: Mapped[Club | None] = relationship()
+    revoked_cause: Mapped["Certificate | None"] = relationship(remote_side=[id])
 
     @property
     def kind(self):

@@ -59,12 +59,43 @@ def register_learner(phone, name, area, password, locale=None, password_hash=Non
     A farmer belongs to a commune: an area with no areas below it.
     ``password_hash``: the password's hash made beforehand (see ``create_user``).
     """
-    if area is None or db.session.scalar(
-        select(Area.id).where(Area.parent_id == area.id).limit(1)
-    ):
+    if not _is_commune(area):
         raise DomainError(_l("Choose your commune."), field="area")
     return create_user(
         phone, name, "learner", area, password, locale, password_hash=password_hash
+    )
+
+
+def signup_problems(phone, name, area, password):
+    """Every reason ``register_learner`` would refuse, at once: {field: message}."""
+    problems = {}
+
+    def check(rule, *args):
+        try:
+            return rule(*args)
+        except DomainError as error:
+            problems.setdefault(error.field, error.message)
+
+    phone = check(normalize_phone, phone)
+    if phone and find_by_phone(phone) is not None:
+        problems["phone"] = _l(
+            "This phone number is already registered. Sign in instead."
+        )
+    name = " ".join((name or "").split())
+    if not name:
+        problems["name"] = _l("Enter your name.")
+    elif len(name) > 120:
+        problems["name"] = _l("The name is too long.")
+    if not _is_commune(area):
+        problems["area"] = _l("Choose your commune.")
+    check(check_password_policy, password or "", phone, name)
+    return problems
+
+
+def _is_commune(area):
+    """A farmer's area: one with no areas below it."""
+    return isinstance(area, Area) and not db.session.scalar(
+        select(Area.id).where(Area.parent_id == area.id).limit(1)
     )
 
 

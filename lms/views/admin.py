@@ -6,14 +6,15 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from lms.certificates.clubs import RENEWAL_LIMITS, set_club_rules
 from lms.certificates.issuing import (
     display_code,
     find_certificate,
+    reinstate,
     revoke,
-    set_club_rules,
 )
 from lms.extensions import db
-from lms.forms.admin import ClubRulesForm, RevokeForm
+from lms.forms.admin import ClubRulesForm, ReinstateForm, RevokeForm
 from lms.models import Certificate, Club, Course
 from lms.permissions import is_admin, require
 from lms.services import DomainError
@@ -55,6 +56,7 @@ def certificates():
         query=query,
         found=found,
         form=RevokeForm(),
+        reinstate_form=ReinstateForm(),
         display_code=display_code,
     )
 
@@ -74,6 +76,23 @@ def revoke_certificate(code):
     return redirect(url_for(".certificates", q=certificate.code))
 
 
+@bp.post("/certificates/<code>/reinstate")
+def reinstate_certificate(code):
+    """Undo a revocation; club cards are then issued again by the rules."""
+    certificate = get_certificate(code)
+    form = ReinstateForm()
+    try:
+        form.validate_on_submit()
+        reinstate(certificate, current_user, form.reason.data)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("Certificate reinstated. Every page now says it is valid."), "success")
+    return redirect(url_for(".certificates", q=certificate.code))
+
+
 @bp.route("/clubs/<code>", methods=["GET", "POST"])
 def club(code):
     club = db.session.scalar(select(Club).where(Club.code == code)) or abort(404)
@@ -81,13 +100,20 @@ def club(code):
         select(Course).where(Course.archived_at.is_(None)).order_by(Course.position)
     ).all()
     form = ClubRulesForm(
-        courses=[c.id for c in club.courses], valid_months=club.valid_months
+        courses=[c.id for c in club.courses],
+        valid_months=club.valid_months,
+        **{name: getattr(club, name) for name in RENEWAL_LIMITS},
     )
     form.courses.choices = [SelectChoice(c.id, c.title_vi) for c in courses]
     if form.validate_on_submit():
         chosen = [c for c in courses if c.id in (form.courses.data or [])]
         try:
-            set_club_rules(club, chosen, form.valid_months.data, current_user)
+            renewal = {
+                name: form[name].data
+                for name in RENEWAL_LIMITS
+                if form[name].data is not None  # left empty: unchanged
+            }
+            set_club_rules(club, chosen, form.valid_months.data, current_user, renewal)
         except DomainError as error:
             form.form_errors.append(str(error.message))
         else:

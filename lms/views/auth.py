@@ -41,6 +41,7 @@ from lms.services.accounts import (
     end_all_sessions,
     refresh_password_hash,
     register_learner,
+    signup_problems,
 )
 from lms.services.areas import commune_choices
 from lms.services.codes import redeem_code
@@ -66,10 +67,10 @@ def per_account(limit):
 @limiter.limit(SIGN_IN_PER_ADDRESS, methods=["POST"])
 def signup():
     if current_user.is_authenticated:
-        return redirect(url_for("learn.catalog"))
-    form = SignupForm()
+        return redirect(safe_next(request.args.get("next")))
+    form = SignupForm(next=request.args.get("next", ""))
     form.area.choices = commune_options(commune_choices())
-    if form.validate_on_submit():
+    if form.is_submitted() and _signup_valid(form):
         # Nothing is written yet: end the transaction (on SQLite it holds the write
         # lock) before the slow hash, so that other farmers' writes never wait on it.
         db.session.commit()
@@ -83,7 +84,7 @@ def signup():
                 locale=_chosen_language(),
                 password_hash=password_hash,
             )
-        except DomainError as error:
+        except DomainError as error:  # the number was taken at this very moment
             _attach(form, error)
         else:
             db.session.commit()
@@ -92,8 +93,22 @@ def signup():
                 _("Welcome, %(name)s! Choose a course to begin.", name=user.name),
                 "success",
             )
-            return redirect(safe_next(request.args.get("next")))
+            return redirect(safe_next(form.next.data))
     return render_template("auth/signup.html", form=form), 400 if form.errors else 200
+
+
+def _signup_valid(form):
+    """Check the form and the account rules together: every problem shows at once."""
+    valid = form.validate()
+    area = db.session.get(Area, form.area.data) if form.area.data else None
+    problems = signup_problems(
+        form.phone.data, form.name.data, area, form.password.data
+    )
+    for name, message in problems.items():
+        field = getattr(form, name)
+        if not field.errors:
+            field.errors.append(str(message))
+    return valid and not problems
 
 
 @bp.route("/login", methods=["GET", "POST"])

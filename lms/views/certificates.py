@@ -17,7 +17,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from lms.certificates.issuing import display_code, find_certificate
+from lms.certificates.issuing import display_code, find_certificate, normalise_code
+from lms.certificates.renewal import renewal_for
 from lms.clock import utcnow
 from lms.content.render import size_text
 from lms.extensions import db
@@ -51,30 +52,61 @@ def enter_code():
     """Type a certificate's code from paper when its QR code cannot be scanned."""
     form = VerifyForm()
     if form.validate_on_submit():
-        return redirect(url_for(".verify", code=form.code.data.strip()))
+        code = normalise_code(form.code.data)
+        if code is None:
+            return unknown_code(form.code.data.strip())
+        return redirect(url_for(".verify", code=code))
     return render_template("certificates/enter_code.html", form=form)
 
 
 @bp.get("/verify/<code>")
 @certificate_lookup()
 def verify(code):
-    certificate = get_certificate(code)
+    certificate = find_certificate(code)
+    if certificate is None:
+        return unknown_code(code)
+    return verify_page(certificate)
+
+
+def verify_page(certificate):
+    successor = None
+    if certificate.club_id is not None:  # a renewed card points on to the next
+        successor = db.session.scalar(
+            select(Certificate).where(
+                Certificate.user_id == certificate.user_id,
+                Certificate.club_id == certificate.club_id,
+                Certificate.period == certificate.period + 1,
+            )
+        )
     return render_template(
         "certificates/verify.html",
         certificate=certificate,
+        successor=successor,
         status=certificate.status(),
         code=display_code(certificate.code),
         issuer=current_app.config["LMS_ISSUER_NAME"],
     )
 
 
+def unknown_code(typed):
+    """No certificate has this code: say so, and offer the box again (404)."""
+    form = VerifyForm(formdata=None, code=typed[:64])
+    form.code.errors = [
+        _(
+            "No certificate has this code. It may be mistyped, or the certificate"
+            " may be fake. Check the code on the paper and try again."
+        )
+    ]
+    return render_template("certificates/enter_code.html", form=form), 404
+
+
 @bp.get("/certificates/<code>.pdf")
 @certificate_lookup()
 def pdf(code):
-    """The printable certificate; a revoked one is gone (410), never shown as valid."""
+    """The printable certificate; a revoked one is gone (410): its page says why."""
     certificate = get_certificate(code)
     if certificate.status() == "revoked":
-        abort(410)
+        return verify_page(certificate), 410
     data = certificate_pdf(certificate)
     return Response(
         data,
@@ -173,6 +205,13 @@ def mine():
         recipient_url=public_url(
             "badges.recipient", recipient_id=current_user.badge_recipient_id
         ),
+        renewals={c.id: renewal_for(c) for c in certificates if c.club},
+        replaced={
+            c.id
+            for c in certificates
+            for newer in certificates
+            if c.club_id and newer.club_id == c.club_id and newer.period > c.period
+        },
     )
 
 

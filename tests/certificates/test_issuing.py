@@ -6,11 +6,11 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from lms.certificates.issuing import award, set_club_rules
+from lms.certificates.clubs import set_club_rules
+from lms.certificates.issuing import award
 from lms.clock import utcnow
-from lms.content.importer import import_courses
 from lms.extensions import db
-from lms.models import Certificate, Club, Course, Submission, User
+from lms.models import Certificate, Submission, User
 from lms.services.authoring import save_assignment
 from lms.services.learning import complete_lesson, submit_quiz
 from lms.services.practical import review, submit
@@ -31,31 +31,6 @@ def certificates_of(learner):
     return db.session.scalars(
         sa.select(Certificate).where(Certificate.user_id == learner.id)
     ).all()
-
-
-@pytest.fixture
-def second_course(app, tmp_path, mini_course):
-    """A copy of the mini course under another slug, for clubs that need two."""
-    import shutil
-
-    from tests.conftest import FIXTURES
-
-    target = tmp_path / "second" / "mini2"
-    shutil.copytree(FIXTURES / "courses" / "mini", target)
-    course_md = target / "course.md"
-    course_md.write_text(course_md.read_text().replace("slug: mini", "slug: mini2"))
-    import_courses(target.parent, app.config["LMS_UPLOAD_DIR"])
-    db.session.commit()
-    return db.session.scalar(sa.select(Course).where(Course.slug == "mini2"))
-
-
-@pytest.fixture
-def clubs(mini_course, second_course):
-    koc = Club(code="koc", name_vi="CLB KOC", courses=[mini_course])
-    kol = Club(code="kol", name_vi="CLB KOL", courses=[mini_course, second_course])
-    db.session.add_all([koc, kol])
-    db.session.commit()
-    return {"koc": koc, "kol": kol}
 
 
 def test_finishing_a_course_issues_its_certificate_and_the_koc_card(clubs, learner):

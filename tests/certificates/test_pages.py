@@ -55,6 +55,21 @@ def test_unknown_malformed_long_or_mutated_codes_are_a_plain_404(as_role, card):
         assert card.user.name not in text(response)
 
 
+def test_unknown_code_says_no_certificate_has_it_and_offers_the_box(as_role, card):
+    client = as_role(None)
+    typed = client.post("/verify", data={"code": "abcd-efgh-2345"})
+    wellformed = card.code[:-1] + ("A" if card.code[-1] != "A" else "B")
+    response = client.get(f"/verify/{display_code(wellformed)}")
+    assert typed.status_code == response.status_code == 404
+    assert 'value="abcd-efgh-2345"' in text(typed)
+    page = text(response)
+    assert "Không có chứng nhận nào mang mã này" in page
+    assert "gõ nhầm" in page and "giả" in page
+    assert 'action="/verify"' in page and display_code(wellformed) in page
+    assert "Không tìm thấy trang" not in page  # not the generic "page not found"
+    assert card.user.name not in page
+
+
 def test_typing_a_code_leads_to_its_page(as_role, card):
     response = as_role(None).post("/verify", data={"code": display_code(card.code)})
     assert response.status_code == 302

@@ -1,0 +1,52 @@
+"""A club's rules, data an admin edits: required courses, validity, renewal."""
+
+from flask_babel import lazy_gettext as _l
+
+from lms.extensions import db
+from lms.models import AuditEvent
+from lms.services import DomainError
+
+# What an admin may set as a club's renewal rule: field -> (lowest, highest).
+RENEWAL_LIMITS = {
+    "renewal_questions": (0, 20),
+    "renewal_pass_mark": (50, 100),
+    "renewal_days": (1, 365),
+}
+
+
+def set_club_rules(club, courses, valid_months, actor, renewal=None):
+    """Change which courses a club requires, how long membership lasts and,
+    given ``renewal`` ({field: number} for RENEWAL_LIMITS), how renewing works.
+
+    Certificates already issued stay as they are; the new rules apply from now.
+    """
+    if not courses:
+        raise DomainError(_l("A club requires at least one course."), field="courses")
+    if valid_months is not None and not 1 <= valid_months <= 240:
+        raise DomainError(
+            _l("Give the months as a number from 1 to 240."), field="months"
+        )
+    renewal = renewal or {}
+    for name, value in renewal.items():
+        low, high = RENEWAL_LIMITS[name]
+        if not isinstance(value, int) or not low <= value <= high:
+            raise DomainError(
+                _l("Give a number from %(low)d to %(high)d.", low=low, high=high),
+                field=name,
+            )
+    club.courses = list(courses)
+    club.valid_months = valid_months
+    for name, value in renewal.items():
+        setattr(club, name, value)
+    db.session.add(
+        AuditEvent(
+            actor_id=actor.id,
+            action="club.rules",
+            detail={
+                "club": club.code,
+                "courses": [course.slug for course in courses],
+                "valid_months": valid_months,
+                **renewal,
+            },
+        )
+    )

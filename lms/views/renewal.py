@@ -1,0 +1,103 @@
+"""Renewing a club card: the holder sees what it needs and takes the refresher quiz."""
+
+import random
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from lms.certificates.renewal import draw_questions, renew, renewal_for
+from lms.extensions import db
+from lms.forms import EmptyForm
+from lms.permissions import can_renew, require
+from lms.services import DomainError
+from lms.views.certificates import get_certificate
+
+bp = Blueprint("renewal", __name__)
+
+
+def signer():
+    """The drawn questions travel with the form, signed so they cannot be picked."""
+    return URLSafeSerializer(current_app.secret_key, salt="card-renewal")
+
+
+@bp.route("/me/cards/<code>/renew", methods=["GET", "POST"])
+@login_required
+def renew_card(code):
+    card = get_certificate(code)
+    require(can_renew(current_user, card))
+    form, error = EmptyForm(), None
+    if form.validate_on_submit():
+        drawn, answers = _answers(card)
+        try:
+            new_card = renew(current_user, card, drawn, answers)
+        except DomainError as failure:
+            db.session.rollback()
+            error = failure.message
+        else:
+            db.session.commit()  # a second press finds the card already renewed
+            return _renewed(new_card)
+    renewal = renewal_for(card)
+    if renewal is None:  # revoked, renewed since, or never expires
+        abort(404)
+    rng = random.SystemRandom()
+    paper = [
+        (course_id, q, rng.sample(q["choices"], len(q["choices"])))
+        for course_id, q in draw_questions(card.club, rng)
+    ]
+    shown = [[c, q["id"], [choice["id"] for choice in order]] for c, q, order in paper]
+    return render_template(
+        "certificates/renew.html",
+        card=card,
+        renewal=renewal,
+        form=form,
+        error=error,
+        questions=[(q, order) for _, q, order in paper],
+        drawn=signer().dumps([card.code, shown]),
+    ), 400 if error else 200
+
+
+def _renewed(card):
+    if card.expires_at:
+        date = format_date(card.expires_at)
+        flash(_("Card renewed, valid until %(date)s.", date=date), "success")
+    else:
+        flash(_("Card renewed."), "success")
+    return redirect(url_for("certificates.mine"))
+
+
+def _answers(card):
+    """The questions the page showed and the choices ticked, by their place.
+
+    Choices are sent by their place on this page, never by their written id, so
+    the page gives nothing away; a tampered paper yields nothing (so refused).
+    """
+    try:
+        code, shown = signer().loads(request.form.get("drawn", ""))
+    except (BadSignature, ValueError):
+        return [], []
+    if code != card.code:
+        return [], []
+    drawn, answers = [], []
+    for index, (course_id, question_id, order) in enumerate(shown):
+        drawn.append([course_id, question_id])
+        places = request.form.getlist(f"q{index}")
+        answers.append(
+            [
+                order[int(p)]
+                for p in places
+                if p.isascii() and p.isdigit() and int(p) < len(order)
+            ]
+        )
+    return drawn, answers
