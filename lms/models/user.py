@@ -20,6 +20,8 @@ def new_badge_recipient_id():
 class User(UserMixin, db.Model):
     __table_args__ = (
         Index("ix_user_area_role_created", "area_id", "role", "created_at"),
+        # An index, not a constraint: SQLite adds it in place (migration 0010).
+        Index("uq_user_badge_recipient_id", "badge_recipient_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,7 +39,7 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     # The badge recipient: a random id, never derived from the phone (README).
     badge_recipient_id: Mapped[str] = mapped_column(
-        String(32), unique=True, default=new_badge_recipient_id
+        String(32), default=new_badge_recipient_id
     )
 
     area: Mapped[Area | None] = relationship()

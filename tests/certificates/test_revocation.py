@@ -7,6 +7,9 @@ from lms.extensions import db
 from lms.models import AuditEvent, Certificate
 from tests.certificates.test_issuing import finish
 from tests.conftest import DATABASES
+from tests.quiz_pages import fill
+
+RIGHT = {"sprayed": "a", "before-live": ["a", "b"]}
 
 
 def text(response):
@@ -91,14 +94,9 @@ def test_a_revoked_certificate_never_counts_toward_a_card(
     farmer = as_role("learner")
     for lesson in second_course.active_lessons:
         farmer.post(f"/courses/mini2/lessons/{lesson.slug}/complete")
-    farmer.post(
-        "/courses/mini2/quiz",
-        data={"sprayed": ["a"], "before-live": ["a", "b"]},
-    )
+    farmer.post("/courses/mini2/quiz", data=fill(farmer, "mini2", RIGHT))
     # Retaking the revoked course's quiz does not bring a certificate back either.
-    farmer.post(
-        "/courses/mini/quiz", data={"sprayed": ["a"], "before-live": ["a", "b"]}
-    )
+    farmer.post("/courses/mini/quiz", data=fill(farmer, "mini", RIGHT))
     now = held(learner)
     assert now["mini2"].status() == "valid"
     assert now["mini"].status() == "revoked"
@@ -154,9 +152,7 @@ def test_a_card_revoked_itself_is_not_issued_again_until_reinstated(as_role, mem
         f"/admin/certificates/{koc.code}/revoke", data={"reason": "Bán hàng giả"}
     )
     farmer = as_role("learner")
-    farmer.post(
-        "/courses/mini/quiz", data={"sprayed": ["a"], "before-live": ["a", "b"]}
-    )
+    farmer.post("/courses/mini/quiz", data=fill(farmer, "mini", RIGHT))
     assert [c.status() for c in held(member)["koc"]] == ["revoked"]
     admin.post(f"/admin/certificates/{koc.code}/reinstate", data={"reason": "Đã rõ"})
     assert [c.status() for c in held(member)["koc"]] == ["valid"]
@@ -190,9 +186,7 @@ def test_a_card_revoked_for_conduct_withholds_cards_on_the_same_courses(
     farmer = as_role("learner")
     for lesson in second_course.active_lessons:
         farmer.post(f"/courses/mini2/lessons/{lesson.slug}/complete")
-    farmer.post(
-        "/courses/mini2/quiz", data={"sprayed": ["a"], "before-live": ["a", "b"]}
-    )
+    farmer.post("/courses/mini2/quiz", data=fill(farmer, "mini2", RIGHT))
     assert held(learner)["mini2"].status() == "valid"
     assert "kol" not in held(learner)
     admin.post(f"/admin/certificates/{koc.code}/reinstate", data={"reason": "Đã rõ"})

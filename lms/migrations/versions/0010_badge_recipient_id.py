@@ -25,16 +25,23 @@ RANDOM_HEX = {
 
 
 def upgrade():
-    with op.batch_alter_table('user', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('badge_recipient_id', sa.String(length=32), nullable=True))
     dialect = op.get_bind().dialect.name
+    if dialect == 'sqlite':
+        # In place: a batch copy of "user" cannot drop the old table while
+        # certificates, progress and classes point at it (foreign keys are on).
+        op.add_column('user', sa.Column(
+            'badge_recipient_id', sa.String(length=32), nullable=False,
+            server_default=''))
+        op.execute(f'UPDATE "user" SET badge_recipient_id = {RANDOM_HEX[dialect]}')
+        op.create_index('uq_user_badge_recipient_id', 'user', ['badge_recipient_id'],
+                        unique=True)
+        return
+    op.add_column('user', sa.Column('badge_recipient_id', sa.String(length=32), nullable=True))
     op.execute(f'UPDATE "user" SET badge_recipient_id = {RANDOM_HEX[dialect]}')
-    with op.batch_alter_table('user', schema=None) as batch_op:
-        batch_op.alter_column('badge_recipient_id', existing_type=sa.String(length=32), nullable=False)
-        batch_op.create_unique_constraint(batch_op.f('uq_user_badge_recipient_id'), ['badge_recipient_id'])
+    op.alter_column('user', 'badge_recipient_id', existing_type=sa.String(length=32), nullable=False)
+    op.create_index('uq_user_badge_recipient_id', 'user', ['badge_recipient_id'], unique=True)
 
 
 def downgrade():
-    with op.batch_alter_table('user', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('uq_user_badge_recipient_id'), type_='unique')
-        batch_op.drop_column('badge_recipient_id')
+    op.drop_index('uq_user_badge_recipient_id', table_name='user')
+    op.drop_column('user', 'badge_recipient_id')
