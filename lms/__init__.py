@@ -102,9 +102,10 @@ def register_hooks(app):
     from flask_babel import format_number
 
     from lms import assets, logs
-    from lms.views import core
+    from lms.views import availability, core
 
     logs.init_app(app)
+    availability.init_app(app)
     app.url_defaults(assets.add_fingerprint)
     app.after_request(assets.cache_fingerprinted)
     app.after_request(assets.buffer_compressible_files)

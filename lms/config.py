@@ -62,6 +62,8 @@ DEFAULTS = {
     "LMS_PROXY_HOPS": 0,
     # "json": one JSON object per line on stderr; "text": Flask's plain lines.
     "LMS_LOG_FORMAT": "json",
+    # Below this much free space for the database or the uploads, /healthz fails.
+    "LMS_MIN_FREE_MB": 64,
 }
 
 # Environment variable -> config key. Documented in the README.
@@ -99,6 +101,8 @@ def load_config(app, test_config=None):
         app.config["REMEMBER_COOKIE_SECURE"] = True
     if os.environ.get("LMS_MAX_UPLOAD_MB"):
         app.config["MAX_CONTENT_LENGTH"] = whole_number("LMS_MAX_UPLOAD_MB") << 20
+    if os.environ.get("LMS_MIN_FREE_MB"):
+        app.config["LMS_MIN_FREE_MB"] = whole_number("LMS_MIN_FREE_MB")
     if os.environ.get("LMS_PROXY_HOPS"):
         app.config["LMS_PROXY_HOPS"] = whole_number("LMS_PROXY_HOPS")
     if test_config:
