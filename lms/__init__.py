@@ -47,7 +47,7 @@ def register_extensions(app):
 
     db.init_app(app)
     with app.app_context():
-        database.configure_engine(db.engine)
+        database.configure_engine(db.engine, app.config["LMS_SQLITE_BUSY_MS"])
     migrate.init_app(
         app, db, directory=str(ROOT / "lms" / "migrations"), render_as_batch=True
     )

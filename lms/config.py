@@ -64,6 +64,8 @@ DEFAULTS = {
     "LMS_LOG_FORMAT": "json",
     # Below this much free space for the database or the uploads, /healthz fails.
     "LMS_MIN_FREE_MB": 64,
+    # How long a write waits for SQLite's lock before the request answers 503.
+    "LMS_SQLITE_BUSY_MS": 5000,
 }
 
 # Environment variable -> config key. Documented in the README.

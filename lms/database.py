@@ -12,10 +12,10 @@ that must hold at the moment of writing are made by the writing statement itself
 (a unique constraint, ``UPDATE ... WHERE``, a version column).
 """
 
+import errno
 import functools
 from contextlib import contextmanager
 
-import sqlalchemy as sa
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -23,7 +23,6 @@ from sqlalchemy import event
 
 from lms.extensions import db
 
-BUSY_TIMEOUT_MS = 5000
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "SAVEPOINT", "CREATE", "DROP")
 WRITES += ("ALTER",)
 
@@ -34,8 +33,12 @@ POSTGRES_BUSY = {"40001", "40P01", "55P03"}  # serialization, deadlock, lock tim
 POSTGRES_FULL = {"53100"}  # disk full
 
 
-def configure_engine(engine):
-    """Make SQLite safe for several workers: WAL, foreign keys, late write lock."""
+def configure_engine(engine, busy_timeout_ms=5000):
+    """Make SQLite safe for several workers: WAL, foreign keys, late write lock.
+
+    A write waits up to ``busy_timeout_ms`` for the lock, then the request
+    answers 503 with Retry-After (lms.views.availability).
+    """
     if engine.dialect.name != "sqlite":
         return
 
@@ -46,7 +49,7 @@ def configure_engine(engine):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
@@ -100,12 +103,24 @@ def reading():
 
 
 def unavailable_reason(error):
-    """'busy' or 'full' when ``error`` says the database cannot write just now."""
+    """'busy' or 'full' when ``error`` says the database cannot write just now.
+
+    The reason may be further down the chain: after SQLITE_FULL, SQLite rolls
+    the whole transaction back, and releasing a savepoint then fails too.
+    """
+    seen = 0
+    while error is not None and seen < 10:
+        reason = _reason(error)
+        if reason:
+            return reason
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return None
+
+
+def _reason(error):
     if isinstance(error, OSError):
-        return "full" if error.errno == 28 else None  # ENOSPC
-    if not isinstance(error, sa.exc.DBAPIError):
-        return None
-    original = error.orig
+        return "full" if error.errno == errno.ENOSPC else None
+    original = getattr(error, "orig", error)
     code = getattr(original, "sqlite_errorcode", None)
     if code is not None:
         code &= 0xFF
