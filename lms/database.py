@@ -16,8 +16,8 @@ import errno
 import functools
 from contextlib import contextmanager
 
+import sqlalchemy as sa
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
 
@@ -31,6 +31,7 @@ WRITES += ("ALTER",)
 SQLITE_BUSY, SQLITE_LOCKED, SQLITE_FULL = 5, 6, 13
 POSTGRES_BUSY = {"40001", "40P01", "55P03"}  # serialization, deadlock, lock timeout
 POSTGRES_FULL = {"53100"}  # disk full
+VERSION_TABLE = "alembic_version"  # where Alembic keeps the schema's revision
 
 
 def configure_engine(engine, busy_timeout_ms=5000):
@@ -144,5 +145,9 @@ def latest_revisions(directory):
 def schema_is_current(engine, directory):
     """Is the database's schema at the latest migration? (Errors propagate.)"""
     with engine.connect() as connection:
-        current = MigrationContext.configure(connection).get_current_heads()
-    return frozenset(current) == latest_revisions(directory)
+        if not sa.inspect(connection).has_table(VERSION_TABLE):
+            return False
+        current = connection.scalars(
+            sa.text(f"SELECT version_num FROM {VERSION_TABLE}")
+        )
+        return frozenset(current) == latest_revisions(directory)
