@@ -103,8 +103,9 @@ def load_config(app, test_config=None):
         app.config["REMEMBER_COOKIE_SECURE"] = True
     if os.environ.get("LMS_MAX_UPLOAD_MB"):
         app.config["MAX_CONTENT_LENGTH"] = whole_number("LMS_MAX_UPLOAD_MB") << 20
-    if os.environ.get("LMS_MIN_FREE_MB"):
-        app.config["LMS_MIN_FREE_MB"] = whole_number("LMS_MIN_FREE_MB")
+    for variable in ("LMS_MIN_FREE_MB", "LMS_SQLITE_BUSY_MS"):
+        if os.environ.get(variable):
+            app.config[variable] = whole_number(variable)
     if os.environ.get("LMS_PROXY_HOPS"):
         app.config["LMS_PROXY_HOPS"] = whole_number("LMS_PROXY_HOPS")
     if test_config:

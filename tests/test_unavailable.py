@@ -158,3 +158,17 @@ def test_an_upload_on_a_full_disk_answers_503(app, as_role, owned_course, monkey
     )
     assert response.status_code == 503
     assert "Trang web tạm thời không lưu được" in response.get_data(as_text=True)
+
+
+def test_the_lock_wait_and_the_free_space_come_from_the_environment(monkeypatch):
+    from lms import create_app
+    from lms.config import ConfigurationError
+
+    monkeypatch.setenv("LMS_SQLITE_BUSY_MS", "250")
+    monkeypatch.setenv("LMS_MIN_FREE_MB", "500")
+    app = create_app({"TESTING": True, "SECRET_KEY": "test"})
+    assert app.config["LMS_SQLITE_BUSY_MS"] == 250
+    assert app.config["LMS_MIN_FREE_MB"] == 500
+    monkeypatch.setenv("LMS_SQLITE_BUSY_MS", "5 seconds")
+    with pytest.raises(ConfigurationError, match="LMS_SQLITE_BUSY_MS"):
+        create_app({"TESTING": True, "SECRET_KEY": "test"})

@@ -13,7 +13,7 @@ import uuid
 from tests.bench._people import acknowledged, sync_batch
 
 BURST_EVENTS = 100  # events each phone sends in its one batch
-SLOW_PREVIEW_KB = 190  # Markdown the slow trainer previews (the editor's limit is 200)
+SLOW_PREVIEW_KB = 60  # Markdown the slow trainer previews: seconds of rendering
 SLOW_REGISTRATION = 2000  # farmers in the slow trainer's CSV import
 SLOW_FARMER_PHONE = "+8496{:07d}"
 

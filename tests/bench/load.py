@@ -99,7 +99,9 @@ def main(argv=None):
     app = _load_checks.app_for(env)
     trainers = max(1, args.farmers // TRAINER_EVERY)
     officials = max(1, args.farmers // OFFICIAL_EVERY)
-    plan = _server.populate(app, args.farmers, trainers, officials)
+    # The slow trainer imports into a class of its own, not a watched one.
+    plan = _server.populate(app, args.farmers, trainers + args.slow, officials)
+    slow = plan["trainers"].pop() if args.slow else None
 
     server = _server.Gunicorn(env, work / "gunicorn.log")
     server.start()
@@ -120,7 +122,7 @@ def main(argv=None):
         burst_at = began + args.farmers / SPAWN_PER_SECOND + BURST_AFTER_SIGN_IN
         deadline = burst_at + BURST_SLACK if args.burst else began + args.duration
         processes = start_clients(
-            args, plan, server.url, began, deadline, work, burst_at
+            args, plan, slow, server.url, began, deadline, work, burst_at
         )
         if args.burst:
             back_up_during_burst(database_url, burst_at, work)
@@ -142,14 +144,14 @@ def main(argv=None):
     return 1 if failed else 0
 
 
-def start_clients(args, plan, url, began, deadline, work, burst_at):
+def start_clients(args, plan, slow, url, began, deadline, work, burst_at):
     """Start the client processes; people are dealt round-robin between them."""
     people = [("farmer", phone, None) for phone in plan["farmers"]]
     if not args.burst:
         people += [("trainer", p, class_id) for p, class_id in plan["trainers"]]
         people += [("official", phone, None) for phone in plan["officials"]]
     if args.slow:
-        people.insert(0, ("slow", *plan["trainers"][0]))
+        people.insert(0, ("slow", *slow))
     shares = [[] for _ in range(args.processes)]
     for k, (role, phone, class_id) in enumerate(people):
         address = f"127.0.{k // 250}.{k % 250 + 2}"
