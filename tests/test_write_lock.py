@@ -130,3 +130,51 @@ def test_pictures_are_encoded_with_the_database_free(
         )
         assert response.status_code == 302
     assert another_worker_writes.answers and all(another_worker_writes.answers)
+
+
+def test_a_save_that_lost_the_race_while_rendering_is_a_conflict(
+    app, as_role, owned_course, people, monkeypatch
+):
+    """Another trainer saved the lesson while this save was rendering, before it
+    took the lock: this one is refused as a conflict, the other's text kept."""
+    from lms.services import authoring
+
+    owned_course.editors.append(people["other_trainer"])
+    db.session.commit()
+    rendering, other_saved = threading.Event(), threading.Event()
+    render = authoring.render_markdown
+
+    def first_render_waits(text):
+        if not rendering.is_set():
+            rendering.set()
+            other_saved.wait(SLOW_FOR_AT_MOST)
+        return render(text)
+
+    monkeypatch.setattr(authoring, "render_markdown", first_render_waits)
+    url = "/teach/courses/mini/lessons/first/edit"
+    hoa, tung = as_role("trainer"), as_role("other_trainer")
+    saved = {}
+
+    def hoa_saves():
+        with app.app_context():
+            saved["hoa"] = hoa.post(
+                url,
+                data={"title_vi": "Của Hoa", "body_vi": "Bản của Hoa", "version": "1"},
+            )
+
+    saving = threading.Thread(target=hoa_saves)
+    saving.start()
+    try:
+        assert rendering.wait(SLOW_FOR_AT_MOST)
+        tung_saves = tung.post(
+            url,
+            data={"title_vi": "Của Tùng", "body_vi": "Bản của Tùng", "version": "1"},
+        )
+    finally:
+        other_saved.set()
+        saving.join(SLOW_FOR_AT_MOST)
+    assert tung_saves.status_code == 302
+    assert saved["hoa"].status_code == 409
+    assert "Bản của Tùng" in saved["hoa"].get_data(as_text=True)
+    lesson = db.session.scalar(sa.select(Lesson).where(Lesson.slug == "first"))
+    assert lesson.body_vi == "Bản của Tùng\n" and lesson.version == 2
