@@ -109,10 +109,16 @@ def app(request, config, tmp_path):
         db.session.commit()
         yield app
         db.session.rollback()
-        db.drop_all()
-        with db.engine.begin() as connection:
-            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        drop_everything()
         db.engine.dispose()
+
+
+def drop_everything():
+    """Leave the database as a new machine has it: no tables, no migration stamp."""
+    db.session.remove()
+    db.drop_all()
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
 
 
 def stamp_latest(app):

@@ -8,7 +8,7 @@ from flask_migrate import upgrade
 
 from lms import create_app
 from lms.extensions import db
-from tests.conftest import DATABASES, make_user, sign_in
+from tests.conftest import DATABASES, drop_everything, make_user, sign_in
 
 
 def check(config, database_url):
@@ -47,10 +47,7 @@ def test_sqlite_file_in_a_removed_folder_is_unhealthy(config, tmp_path):
 
 def forget_the_schema():
     """The database as `flask run` finds it before anyone ran `lms setup`."""
-    db.session.remove()
-    db.drop_all()
-    with db.engine.begin() as connection:
-        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    drop_everything()
 
 
 @pytest.fixture

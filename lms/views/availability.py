@@ -54,8 +54,10 @@ def require_setup():
     """Answer "not set up yet" until the schema is at the latest migration."""
     if request.endpoint in ("static", "core.healthz"):
         return None
-    checked = current_app.extensions.get("lms_schema_checked", -SCHEMA_RECHECK)
-    if time.monotonic() - checked < SCHEMA_RECHECK or setup_problem() is None:
+    checked = current_app.extensions.get("lms_schema_checked")
+    if checked is not None and time.monotonic() - checked < SCHEMA_RECHECK:
+        return None
+    if setup_problem() is None:
         return None
     # Who is signed in cannot be looked up: the page is an anonymous one.
     g._login_user = current_app.login_manager.anonymous_user()
