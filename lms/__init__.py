@@ -49,7 +49,7 @@ def register_extensions(app):
 
     db.init_app(app)
     with app.app_context():
-        database.configure_engine(db.engine)
+        database.configure_engine(db.engine, app.config["LMS_SQLITE_BUSY_MS"])
     migrate.init_app(
         app, db, directory=str(ROOT / "lms" / "migrations"), render_as_batch=True
     )
@@ -107,9 +107,10 @@ def register_hooks(app):
 
     from lms import assets, logs
     from lms.ratelimits import RetryAfterOnlyWhenRefused
-    from lms.views import core
+    from lms.views import availability, core
 
     logs.init_app(app)
+    availability.init_app(app)
     app.wsgi_app = RetryAfterOnlyWhenRefused(app.wsgi_app)
     app.url_defaults(assets.add_fingerprint)
     app.after_request(assets.cache_fingerprinted)

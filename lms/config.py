@@ -67,6 +67,10 @@ DEFAULTS = {
     "LMS_PROXY_HOPS": 0,
     # "json": one JSON object per line on stderr; "text": Flask's plain lines.
     "LMS_LOG_FORMAT": "json",
+    # Below this much free space for the database or the uploads, /healthz fails.
+    "LMS_MIN_FREE_MB": 64,
+    # How long a write waits for SQLite's lock before the request answers 503.
+    "LMS_SQLITE_BUSY_MS": 5000,
 }
 
 # Environment variable -> config key. Documented in the README.
@@ -110,6 +114,9 @@ def load_config(app, test_config=None):
         app.config["REMEMBER_COOKIE_SECURE"] = True
     if os.environ.get("LMS_MAX_UPLOAD_MB"):
         app.config["MAX_CONTENT_LENGTH"] = whole_number("LMS_MAX_UPLOAD_MB") << 20
+    for variable in ("LMS_MIN_FREE_MB", "LMS_SQLITE_BUSY_MS"):
+        if os.environ.get(variable):
+            app.config[variable] = whole_number(variable)
     if os.environ.get("LMS_PROXY_HOPS"):
         app.config["LMS_PROXY_HOPS"] = whole_number("LMS_PROXY_HOPS")
     if test_config:

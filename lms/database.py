@@ -1,60 +1,153 @@
-"""Database engine settings that the URL alone cannot carry."""
+"""Database engine settings that the URL alone cannot carry.
 
+SQLite allows one writer at a time. Every transaction here begins as a reader
+(``BEGIN``, which never waits in WAL mode); the first statement that writes ends
+that read snapshot and takes the write lock (``BEGIN IMMEDIATE``, which waits up
+to the busy timeout). So a request holds the lock from its first write to its
+commit, not while it reads, renders, hashes or copies files before that.
+
+What was read before the first write may have changed by the time the lock is
+taken, exactly as between two statements on PostgreSQL (READ COMMITTED): checks
+that must hold at the moment of writing are made by the writing statement itself
+(a unique constraint, ``UPDATE ... WHERE``, a version column).
+"""
+
+import errno
+import functools
 from contextlib import contextmanager
 
-from flask import g, has_request_context, request
+import sqlalchemy as sa
+from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import event
 
 from lms.extensions import db
 
-READ_METHODS = ("GET", "HEAD", "OPTIONS")
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "SAVEPOINT", "CREATE", "DROP")
+WRITES += ("ALTER",)
+
+# The reasons a database cannot take a write just now, by SQLite result code
+# (the primary code: the low byte) and by PostgreSQL SQLSTATE.
+SQLITE_BUSY, SQLITE_LOCKED, SQLITE_FULL = 5, 6, 13
+POSTGRES_BUSY = {"40001", "40P01", "55P03"}  # serialization, deadlock, lock timeout
+POSTGRES_FULL = {"53100"}  # disk full
+VERSION_TABLE = "alembic_version"  # where Alembic keeps the schema's revision
 
 
-def configure_engine(engine):
-    """Make SQLite safe for several workers: WAL, foreign keys, immediate writes."""
+def configure_engine(engine, busy_timeout_ms=5000):
+    """Make SQLite safe for several workers: WAL, foreign keys, late write lock.
+
+    A write waits up to ``busy_timeout_ms`` for the lock, then the request
+    answers 503 with Retry-After (lms.views.availability).
+    """
     if engine.dialect.name != "sqlite":
         return
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
-        # Let SQLAlchemy's "begin" below issue BEGIN itself.
+        # Let the "begin" listener below issue BEGIN itself.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        # A transaction that will write takes the write lock at once, so two
-        # workers never deadlock upgrading read locks ("database is locked").
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _writes() else "BEGIN")
+        connection.exec_driver_sql("BEGIN")
+        connection.info["lms_writing"] = False
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _on_end(connection):
+        connection.info["lms_writing"] = True  # no transaction: nothing to upgrade
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before_execute(connection, cursor, statement, _params, context, _many):
+        if connection.info.get("lms_writing", True) or not _writes(statement, context):
+            return
+        if not cursor.connection.in_transaction:  # the connection commits each one
+            return
+        # Upgrading a read transaction in place would fail at once, without
+        # waiting, whenever another worker holds the lock or has committed since
+        # the snapshot: end the read and begin a write transaction that waits.
+        connection.info["lms_writing"] = True
+        cursor.execute("COMMIT")
+        cursor.execute("BEGIN IMMEDIATE")
+
+
+def _writes(statement, context):
+    if context is not None and (
+        context.isinsert or context.isupdate or context.isdelete
+    ):
+        return True
+    return statement.lstrip().upper().startswith(WRITES)
 
 
 @contextmanager
 def reading():
-    """Run a block that only reads in a read transaction of its own, then end it.
+    """Run a block that only reads in a transaction of its own, then end it.
 
-    On SQLite a POST's transactions take the write lock as they begin. Slow work
-    that only reads, such as checking a password (argon2 takes a tenth of a second
-    or more), must not hold it: every other worker's write would queue behind it
-    until SQLite gives up with "database is locked". Whatever the block changes is
-    rolled back; inside a transaction that is already open it runs as it is.
+    Whatever the block changes is rolled back; inside a transaction that is
+    already open it runs as it is. (Reading never holds SQLite's write lock: see
+    the module's docstring.)
     """
     if db.session().in_transaction():
         yield
         return
-    g.lms_reading = True
     try:
         yield
     finally:
-        g.lms_reading = False
         db.session.rollback()
 
 
-def _writes():
-    if not has_request_context():
-        return True
-    return request.method not in READ_METHODS and not g.get("lms_reading", False)
+def unavailable_reason(error):
+    """'busy' or 'full' when ``error`` says the database cannot write just now.
+
+    The reason may be further down the chain: after SQLITE_FULL, SQLite rolls
+    the whole transaction back, and releasing a savepoint then fails too.
+    """
+    seen = 0
+    while error is not None and seen < 10:
+        reason = _reason(error)
+        if reason:
+            return reason
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return None
+
+
+def _reason(error):
+    if isinstance(error, OSError):
+        return "full" if error.errno == errno.ENOSPC else None
+    original = getattr(error, "orig", error)
+    code = getattr(original, "sqlite_errorcode", None)
+    if code is not None:
+        code &= 0xFF
+        if code in (SQLITE_BUSY, SQLITE_LOCKED):
+            return "busy"
+        return "full" if code == SQLITE_FULL else None
+    state = getattr(original, "sqlstate", None)
+    if state in POSTGRES_BUSY:
+        return "busy"
+    return "full" if state in POSTGRES_FULL else None
+
+
+@functools.cache
+def latest_revisions(directory):
+    """The head revisions of the migrations in ``directory``."""
+    config = Config()
+    config.set_main_option("script_location", str(directory))
+    return frozenset(ScriptDirectory.from_config(config).get_heads())
+
+
+def schema_is_current(engine, directory):
+    """Is the database's schema at the latest migration? (Errors propagate.)"""
+    with engine.connect() as connection:
+        if not sa.inspect(connection).has_table(VERSION_TABLE):
+            return False
+        current = connection.scalars(
+            sa.text(f"SELECT version_num FROM {VERSION_TABLE}")
+        )
+        return frozenset(current) == latest_revisions(directory)

@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask.testing import FlaskClient
 from PIL import Image
 
@@ -102,12 +105,37 @@ def app(request, config, tmp_path):
     with app.app_context():
         db.drop_all()
         db.create_all()
+        stamp_latest(app)
         import_areas(AREAS_CSV)
         db.session.commit()
         yield app
         db.session.rollback()
-        db.drop_all()
+        drop_everything()
         db.engine.dispose()
+
+
+def drop_everything():
+    """Leave the database as a new machine has it: no tables, no migration stamp."""
+    db.session.remove()
+    db.drop_all()
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+
+
+def stamp_latest(app):
+    """Mark the tables made from the models as being at the latest migration,
+    as `lms setup` leaves a database."""
+    directory = app.extensions["migrate"].directory
+    with db.engine.begin() as connection:
+        MigrationContext.configure(connection).stamp(
+            ScriptDirectory.from_config(alembic_config(directory)), "heads"
+        )
+
+
+def alembic_config(directory):
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(directory))
+    return config
 
 
 @pytest.fixture

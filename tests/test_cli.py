@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from lms.extensions import db
 from lms.models import Area, Course, User
-from tests.conftest import PASSWORD, count, sign_in
+from tests.conftest import PASSWORD, count, drop_everything, sign_in
 
 
 def run(app, *args, input=None):
@@ -95,8 +95,7 @@ def test_create_user_refuses_bad_input_and_creates_nothing(app):
 def setup_on_empty_database(app, course_dir):
     """Run `lms setup` as on a new machine: no tables, the fixture course."""
     app.config["LMS_COURSES_DIR"] = str(course_dir)
-    db.session.remove()
-    db.drop_all()
+    drop_everything()
     return run(app, "setup")
 
 

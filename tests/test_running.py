@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -62,48 +63,103 @@ def test_first_steps_migrate_then_create_the_first_admin(environment):
 
 
 @pytest.fixture
-def gunicorn(environment, tmp_path):
-    """Start `gunicorn -c gunicorn.conf.py app:app` on a free port; stop it after."""
-    port = free_port()
-    out, err = tmp_path / "access.log", tmp_path / "error.log"
-    with out.open("w") as stdout, err.open("w") as stderr:
-        server = subprocess.Popen(
-            [BIN / "gunicorn", "-c", "gunicorn.conf.py", "app:app"],
-            cwd=ROOT,
-            env=environment | {"LMS_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2"},
-            stdout=stdout,
-            stderr=stderr,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
+def set_up(environment):
+    upgraded = flask(environment, "db", "upgrade")
+    assert upgraded.returncode == 0, upgraded.stderr
+
+
+SERVERS = {
+    "gunicorn": lambda port: [BIN / "gunicorn", "-c", "gunicorn.conf.py", "app:app"],
+    "flask run": lambda port: [BIN / "flask", "--app", "app", "run", "--port", port],
+}
+
+
+@pytest.fixture
+def serve(environment, tmp_path):
+    """serve("gunicorn" or "flask run") on a free port -> (url, stop); stopped after."""
+    started = []
+
+    def start(kind):
+        port = str(free_port())
+        out, err = tmp_path / "access.log", tmp_path / "error.log"
+        with out.open("w") as stdout, err.open("w") as stderr:
+            server = subprocess.Popen(
+                SERVERS[kind](port),
+                cwd=ROOT,
+                env=environment
+                | {"LMS_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2"},
+                stdout=stdout,
+                stderr=stderr,
+            )
+        started.append(server)
+        url = f"http://127.0.0.1:{port}"
         wait_until_serving(url, server, err)
-        yield url, lambda: stop(server, out, err)
-    finally:
+        return url, lambda: stop(server, out, err, kind == "gunicorn")
+
+    yield start
+    for server in started:
         if server.poll() is None:
             server.kill()
             server.wait()
+
+
+@pytest.fixture
+def gunicorn(serve):
+    """`gunicorn -c gunicorn.conf.py app:app` on a free port; stopped after."""
+    return serve("gunicorn")
 
 
 def wait_until_serving(url, server, err):
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            pytest.fail(f"gunicorn stopped: {err.read_text()}")
+            pytest.fail(f"the server stopped: {err.read_text()}")
         try:
             urllib.request.urlopen(f"{url}/healthz", timeout=2)
             return
+        except urllib.error.HTTPError:
+            return  # it answers, healthy or not
         except OSError:
             time.sleep(0.2)
-    pytest.fail(f"gunicorn did not answer: {err.read_text()}")
+    pytest.fail(f"the server did not answer: {err.read_text()}")
 
 
-def stop(server, out, err):
+def answer(url, **headers):
+    """(status, headers, text) of a GET, whatever the status."""
+    request = urllib.request.Request(url, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.headers, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read().decode()
+
+
+@pytest.mark.parametrize("kind", SERVERS)
+def test_a_server_on_a_database_never_set_up_says_so(environment, serve, kind):
+    url, stop_server = serve(kind)
+    assert answer(f"{url}/healthz")[0] == 503
+    status, headers, page = answer(f"{url}/")
+    assert status == 503 and "Trang web chưa được thiết lập" in page
+    assert int(headers["Retry-After"]) > 0
+    status, _, page = answer(f"{url}/login", **{"Accept-Language": "en"})
+    assert status == 503 and "The site is not set up yet" in page
+
+    set_up = flask(environment, "lms", "setup")
+    assert set_up.returncode == 0, set_up.stderr
+    assert answer(f"{url}/healthz")[0] == 200  # no restart needed
+    assert answer(f"{url}/")[0] == 200
+    _, error_log = stop_server()
+    assert "flask --app app lms setup" in error_log
+
+
+def stop(server, out, err, graceful=True):
+    """Stop the server; gunicorn stops gracefully (0), Flask's by the signal."""
     server.send_signal(signal.SIGTERM)
-    assert server.wait(timeout=60) == 0
+    assert server.wait(timeout=60) == (0 if graceful else -signal.SIGTERM)
     return out.read_text(), err.read_text()
 
 
-def test_gunicorn_serves_and_logs_each_request_with_its_id(gunicorn):
+def test_gunicorn_serves_and_logs_each_request_with_its_id(set_up, gunicorn):
     url, stop_server = gunicorn
     request = urllib.request.Request(f"{url}/healthz")
     request.add_header("X-Request-ID", "nginx-7f3a9c1e0b")

@@ -151,7 +151,7 @@ def authenticate(phone, password):
 
     The answer and its timing are the same for an unknown number and a wrong
     password, so sign-in does not tell who is registered. It only reads, so the
-    slow password check can run outside the write lock (``lms.database.reading``).
+    slow password check never holds SQLite's write lock (see ``lms.database``).
     """
     user = find_by_phone(phone)
     if user is None or not user.active:

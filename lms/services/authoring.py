@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm.exc import StaleDataError
 
 from lms.clock import utcnow
 from lms.content.render import markdown_problem, render_markdown
@@ -149,7 +150,10 @@ def save_lesson(course, lesson, title_vi, body_vi, title_en, body_en, version):
     lesson.html_vi = render_markdown(lesson.body_vi)
     lesson.html_en = render_markdown(lesson.body_en) if body_en else None
     lesson.minutes = max(1, round(len(body_vi.split()) / 180))
-    db.session.flush()  # the version column guards the race between check and write
+    try:
+        db.session.flush()  # the version column guards the race between check and write
+    except StaleDataError:  # someone saved between this request's reading and writing
+        raise EditConflict(lesson) from None
     return lesson
 
 

@@ -25,7 +25,7 @@ from lms.extensions import db
 from lms.forms import LanguageForm
 from lms.i18n import LANG_COOKIE, localised
 from lms.services.accounts import set_locale
-from lms.views import public_url, safe_next
+from lms.views import availability, public_url, safe_next
 
 bp = Blueprint("core", __name__)
 
@@ -38,10 +38,14 @@ MEDIA_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 
 @bp.get("/healthz")
 def healthz():
+    """Healthy: the database answers, its schema is the latest, there is room."""
     try:
         db.session.execute(text("SELECT 1"))
+        problem = availability.setup_problem() or availability.space_problem()
     except Exception:  # any database failure means "not healthy", never a 500 page
         current_app.logger.exception("health check failed")
+        return jsonify(status="error"), 503
+    if problem:
         return jsonify(status="error"), 503
     return jsonify(status="ok")
 

@@ -98,8 +98,19 @@
     }, function () { /* no database: nothing waits */ });
   }
 
+  // The server was busy (503) or counting (429) and said when to come back: come
+  // back then, a little later or sooner than other phones told the same.
+  var retryTimer = null;
+  function retryLater(response) {
+    var seconds = parseInt(response.headers.get("Retry-After"), 10);
+    if (!(seconds >= 0) || (response.status !== 503 && response.status !== 429)) return;
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(sync, Math.min(seconds, 3600) * 1000 * (1 + Math.random()));
+  }
+
   // Send waiting events in one batch. Applied, duplicate and rejected events are
-  // done with; after a network failure, a 5xx or a 401 they all wait for next time.
+  // done with; after a network failure, a 5xx or a 401 they all wait for next time
+  // (the next page, the "online" event, or the time a 503 or 429 asked to wait).
   var syncing = null;
   function sync() {
     if (!user || !navigator.onLine) return show();
@@ -123,7 +134,10 @@
           return copy;
         }) })
       }).then(function (response) {
-        if (!response.ok) throw new Error(response.status);
+        if (!response.ok) {
+          retryLater(response);
+          throw new Error(response.status);
+        }
         return response.json();
       }).then(function (data) {
         var done = [], applied = 0;

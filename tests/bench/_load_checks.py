@@ -5,6 +5,8 @@ from collections import Counter, defaultdict
 
 import sqlalchemy as sa
 
+from tests.bench._people import BUSY
+
 ATTEMPT_ID = "/quiz/attempts/"
 
 
@@ -47,7 +49,8 @@ class Report:
             kinds[t[0]].append(t)
         head = (
             f"{'request':<28}{'answered':>9}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}"
-            f"{'p99 ms':>9}{'errors':>8}{'no answer':>10}{'(in kill)':>10}"
+            f"{'p99 ms':>9}{'errors':>8}{'503 busy':>9}{'no answer':>10}"
+            f"{'(in kill)':>10}"
         )
         print("\n" + head + "\n" + "-" * len(head))
         for kind in sorted(kinds, key=lambda k: -len(kinds[k])):
@@ -72,7 +75,8 @@ class Report:
         return (
             f"{kind:<28}{len(answered):>9}{len(answered) / self.seconds:>8.1f}"
             f"{statistics.median(times):>9.0f}{cuts[94]:>9.0f}{cuts[98]:>9.0f}"
-            f"{errors:>8}{len(lost):>10}{in_kill:>10}"
+            f"{errors:>8}{sum(1 for t in answered if _busy(t)):>9}"
+            f"{len(lost):>10}{in_kill:>10}"
         )
 
     def print_verdict(self, found):
@@ -80,9 +84,11 @@ class Report:
         app_errors = sum(1 for t in self.tries if t[1] is not None and _is_error(t))
         lost = [t for t in self.tries if t[1] is None]
         outside = [t for t in lost if not self.during_kill(t[3])]
+        busy = sum(1 for t in self.tries if t[1] is not None and _busy(t))
         print(
             f"\nerrors the application returned: {app_errors}; "
-            f"sync events rejected: {len(self.rejected)}"
+            f"sync events rejected: {len(self.rejected)}; "
+            f"503 with Retry-After, waited out and sent again: {busy}"
         )
         print(
             f"requests without an answer: {len(lost)} "
@@ -107,8 +113,13 @@ class Report:
 
 
 def _is_error(answered):
-    """An answer that is an error status, or a redirect to the sign-in page."""
-    return answered[1] >= 400 or bool(answered[4])
+    """An answer that is an error status, or a redirect to the sign-in page;
+    not a 503 with Retry-After that the phone waited out and tried again."""
+    return not _busy(answered) and (answered[1] >= 400 or bool(answered[4]))
+
+
+def _busy(answered):
+    return answered[4] == BUSY
 
 
 def check_database(app, logs):

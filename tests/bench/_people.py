@@ -30,6 +30,7 @@ TIMEOUT = 30  # seconds without an answer: the phone gives up on this try
 GIVE_UP = 90  # seconds of retrying before the phone keeps it for later
 OFFICIAL_PAGES = ("/reports", "/reports/learners", "/clubs")
 EXPORT_EVERY = 5  # an official downloads the report every few rounds
+BUSY = "busy: retried after Retry-After"  # a 503 the phone waited out
 
 
 class Log:
@@ -109,6 +110,12 @@ class Phone:
                 pause = min(pause * 2, 15)
                 continue
             end = time.time()
+            wait = _retry_after(response)
+            if wait is not None and end - started <= GIVE_UP:
+                # Busy: nothing was saved; come back when told, as the queue does.
+                self.log.add("tries", [kind, 503, _ms(begin, end), end, BUSY])
+                time.sleep(wait * (1 + random.random()))
+                continue
             # Sent back to the sign-in page: the session ended, nothing was done.
             error = "signed out" if self.signed_in and _to_login(response) else ""
             self.log.add(
@@ -251,6 +258,20 @@ def _send(phone, events, kind="sync"):
     return None
 
 
+def sync_batch(phone, events, kind="sync"):
+    """Send one batch and log each acknowledged event with its result."""
+    results = _send(phone, events, kind)
+    for event, result in zip(events, results or [], strict=False):
+        phone.log.add("events", {**event, "phone": phone.phone, "result": result})
+    return results
+
+
+def _retry_after(response):
+    """Seconds a 503 asked to wait, or None for any other answer."""
+    value = response.headers.get("Retry-After", "")
+    return int(value) if response.status_code == 503 and value.isdigit() else None
+
+
 def _replayed(result):
     if result.get("status") == "applied":
         return {**result, "status": "duplicate"}
@@ -328,11 +349,14 @@ def _name(error):
     return type(error).__name__
 
 
-def run_people(base_url, people, courses, deadline, think, out_path):
+def run_people(base_url, people, courses, deadline, think, out_path, burst_at=None):
     """Client process: one thread per person, each starting at its own moment.
 
     :param people: [role, phone number, loopback address, start time, class id].
+    :param burst_at: with --burst, when every farmer sends its batch at once.
     """
+    from tests.bench import _heavy
+
     log = Log()
 
     def live(role, number, address, start, class_id):
@@ -341,8 +365,12 @@ def run_people(base_url, people, courses, deadline, think, out_path):
         if not phone.sign_in():
             log.add("violations", [number, "could not sign in"])
             return
-        if role == "farmer":
+        if role == "farmer" and burst_at is not None:
+            _heavy.burst(phone, courses, burst_at)
+        elif role == "farmer":
             farmer(phone, courses)
+        elif role == "slow":
+            _heavy.slow_trainer(phone, class_id, int(address.rpartition(".")[2]))
         elif role == "trainer":
             trainer(phone, class_id)
         else:

@@ -3,7 +3,7 @@
 Run on purpose (not collected by pytest):
 
     .venv/bin/python -m tests.bench.load [--db sqlite|postgres] [--duration 120]
-        [--farmers 200] [--kill worker|server|none] [--quick]
+        [--farmers 200] [--kill worker|server|none] [--quick] [--burst] [--slow]
 
 It prepares a fresh database (SQLite in a temporary folder; for PostgreSQL the
 database at --database-url, in which it DROPS EVERYTHING), runs `lms setup`,
@@ -14,7 +14,12 @@ server (then starts it again on the same port), halfway through. At the end it
 prints what the people saw and checks the database: every write acknowledged
 with a 2xx/3xx is there exactly once, and SQLite's integrity check says ok.
 Exits 1 on any error the application returned, any connection error outside a
-kill, or any lost or duplicated write.
+kill, or any lost or duplicated write. A 503 with Retry-After is no error: the
+phone waits as asked and sends again, as the offline queue does.
+
+--burst: the farmers sign in, then all send one batch of 100 offline events at
+the same moment while `lms backup` runs. --slow: one trainer previews a long
+lesson and imports a 2,000-farmer CSV back to back, while the others write.
 """
 
 import argparse
@@ -34,6 +39,8 @@ TRAINER_EVERY = 50  # farmers per trainer
 OFFICIAL_EVERY = 100  # farmers per official
 SPAWN_PER_SECOND = 10  # people starting per second, as Locust's spawn rate
 KILL_SLACK = 2.0  # seconds after the restart that still count as the kill
+BURST_AFTER_SIGN_IN = 15  # seconds between the last sign-in starting and the burst
+BURST_SLACK = 90  # seconds the phones have to get every batch through
 
 
 def options(argv=None):
@@ -59,9 +66,22 @@ def options(argv=None):
         help="seconds a person waits between pages (uniform)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument(
+        "--burst",
+        action="store_true",
+        help="farmers sign in, then all sync 100 events at the same moment while "
+        "a backup runs (50 farmers unless --farmers)",
+    )
+    parser.add_argument(
+        "--slow",
+        action="store_true",
+        help="a trainer previews long lessons and imports big CSVs back to back",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.duration, args.farmers = 30, 50
+    if args.burst and "--farmers" not in (argv or sys.argv):
+        args.farmers = 50
     return args
 
 
@@ -79,20 +99,33 @@ def main(argv=None):
     app = _load_checks.app_for(env)
     trainers = max(1, args.farmers // TRAINER_EVERY)
     officials = max(1, args.farmers // OFFICIAL_EVERY)
-    plan = _server.populate(app, args.farmers, trainers, officials)
+    # The slow trainer imports into a class of its own, not a watched one.
+    plan = _server.populate(app, args.farmers, trainers + args.slow, officials)
+    slow = plan["trainers"].pop() if args.slow else None
 
     server = _server.Gunicorn(env, work / "gunicorn.log")
     server.start()
+    if args.burst:
+        who = f"{args.farmers} farmers syncing 100 events each at once, and a backup"
+    else:
+        who = (
+            f"{args.farmers} farmers, {trainers} trainers, {officials} officials"
+            f"{', a slow trainer' if args.slow else ''} for {args.duration:.0f} s"
+        )
     print(
-        f"{args.db}: {args.farmers} farmers, {trainers} trainers, {officials} "
-        f"officials for {args.duration:.0f} s against {server.url} "
-        f"(4 workers, kill: {args.kill}); work folder {work}",
+        f"{args.db}: {who} against {server.url} (4 workers, kill: {args.kill}); "
+        f"work folder {work}",
         flush=True,
     )
     try:
         began = time.time()
-        deadline = began + args.duration
-        processes = start_clients(args, plan, server.url, began, deadline, work)
+        burst_at = began + args.farmers / SPAWN_PER_SECOND + BURST_AFTER_SIGN_IN
+        deadline = burst_at + BURST_SLACK if args.burst else began + args.duration
+        processes = start_clients(
+            args, plan, slow, server.url, began, deadline, work, burst_at
+        )
+        if args.burst:
+            back_up_during_burst(database_url, burst_at, work)
         kills = fault(args.kill, server, began + args.duration / 2)
         for process in processes:
             process.join()
@@ -111,11 +144,14 @@ def main(argv=None):
     return 1 if failed else 0
 
 
-def start_clients(args, plan, url, began, deadline, work):
+def start_clients(args, plan, slow, url, began, deadline, work, burst_at):
     """Start the client processes; people are dealt round-robin between them."""
     people = [("farmer", phone, None) for phone in plan["farmers"]]
-    people += [("trainer", phone, class_id) for phone, class_id in plan["trainers"]]
-    people += [("official", phone, None) for phone in plan["officials"]]
+    if not args.burst:
+        people += [("trainer", p, class_id) for p, class_id in plan["trainers"]]
+        people += [("official", phone, None) for phone in plan["officials"]]
+    if args.slow:
+        people.insert(0, ("slow", *slow))
     shares = [[] for _ in range(args.processes)]
     for k, (role, phone, class_id) in enumerate(people):
         address = f"127.0.{k // 250}.{k % 250 + 2}"
@@ -133,11 +169,22 @@ def start_clients(args, plan, url, began, deadline, work):
                 deadline,
                 tuple(args.think),
                 str(work / f"people-{n}.json"),
+                burst_at if args.burst else None,
             ),
         )
         process.start()
         processes.append(process)
     return processes
+
+
+def back_up_during_burst(database_url, at, work):
+    """`lms backup` while every phone writes: it must not make them fail."""
+    from lms.backup import backup_database
+
+    time.sleep(max(0, at + 0.5 - time.time()))
+    started = time.time()
+    kind = backup_database(database_url, work / "during-burst.backup")
+    print(f"{kind} backup during the burst took {time.time() - started:.1f} s")
 
 
 def fault(kind, server, at):

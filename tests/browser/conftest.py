@@ -38,8 +38,8 @@ def config(config):
 def live_server(app, mini_course):
     """Serve the app with the mini course, from another thread.
 
-    This thread's session commits first: outside a request every transaction
-    takes SQLite's write lock, and the server must be free to write.
+    This thread's session commits first: a transaction that wrote holds SQLite's
+    write lock until it ends, and the server must be free to write.
     """
     from lms.extensions import db
 
