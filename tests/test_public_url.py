@@ -6,7 +6,8 @@ import pytest
 
 from lms import create_app
 from lms.config import ConfigurationError
-from tests.conftest import PASSWORD
+from lms.extensions import db
+from tests.conftest import PASSWORD, stamp_latest
 
 PUBLIC = "https://hocvien.example.vn"
 
@@ -60,9 +61,13 @@ def test_a_public_address_that_is_not_one_is_refused_at_start(config, address):
         create_app(config | {"LMS_PUBLIC_URL": address})
 
 
-def test_the_default_public_address_is_the_one_python_app_py_serves(config):
+def test_the_default_public_address_is_the_one_python_app_py_serves(config, tmp_path):
     del config["LMS_PUBLIC_URL"]
+    config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
     app = create_app(config)
+    with app.app_context():
+        db.create_all()
+        stamp_latest(app)
     assert app.config["LMS_PUBLIC_URL"] == "http://127.0.0.1:5000"
     client = app.test_client()
     issuer = client.get("/badges/issuer", base_url="http://localhost:5000")

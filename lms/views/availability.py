@@ -52,8 +52,8 @@ def init_app(app):
 
 def require_setup():
     """Answer "not set up yet" until the schema is at the latest migration."""
-    if request.endpoint in ("static", "core.healthz"):
-        return None
+    if request.endpoint in ("static", "core.healthz") or request.routing_exception:
+        return None  # a refused host or an unknown URL is answered as it is
     checked = current_app.extensions.get("lms_schema_checked")
     if checked is not None and time.monotonic() - checked < SCHEMA_RECHECK:
         return None
