@@ -34,7 +34,7 @@ def register_proxies(app):
 
 
 def register_extensions(app):
-    from lms import database, i18n, sessions
+    from lms import database, i18n, jobs, sessions
     from lms.extensions import (
         babel,
         compress,
@@ -58,6 +58,7 @@ def register_extensions(app):
     )
     limiter.init_app(app)
     compress.init_app(app)
+    jobs.init_app(app)
     if app.config.get("LMS_CHEAP_PASSWORD_HASHING"):
         from lms.services import passwords
 
@@ -73,6 +74,7 @@ def register_blueprints(app):
         certificates,
         classes,
         core,
+        jobs,
         learn,
         people,
         practical,
@@ -94,6 +96,7 @@ def register_blueprints(app):
     app.register_blueprint(people.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(reports_api.bp)
+    app.register_blueprint(jobs.bp)
     app.register_blueprint(pwa.bp)
     app.register_blueprint(api.bp)
 

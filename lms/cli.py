@@ -15,6 +15,7 @@ from lms.content.export import export_course
 from lms.content.importer import import_courses
 from lms.content.parse import ContentError
 from lms.extensions import db
+from lms.jobs.worker import worker_command
 from lms.models import ROLES, Area, Course
 from lms.services import DomainError
 from lms.services.accounts import (
@@ -30,6 +31,9 @@ from lms.services.areas import AreaFileError, import_areas
 @click.group()
 def lms():
     """Run the learning system's administrative tasks."""
+
+
+lms.add_command(worker_command)
 
 
 @lms.command("setup")

@@ -2,7 +2,7 @@
 
 from contextlib import contextmanager
 
-from flask import g, has_request_context, request
+from flask import g, has_app_context, has_request_context, request
 from sqlalchemy import event
 
 from lms.extensions import db
@@ -55,6 +55,8 @@ def reading():
 
 
 def _writes():
+    if has_app_context() and g.get("lms_reading", False):
+        return False  # a request's or a background job's read (see reading())
     if not has_request_context():
         return True
-    return request.method not in READ_METHODS and not g.get("lms_reading", False)
+    return request.method not in READ_METHODS

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 from PIL import Image
 
-from lms import create_app
+from lms import create_app, jobs
 from lms.content.importer import import_courses
 from lms.extensions import db
 from lms.logs import log_json_lines
@@ -74,6 +74,7 @@ def config(tmp_path):
         "RATELIMIT_ENABLED": False,
         "LMS_CHEAP_PASSWORD_HASHING": True,
         "LMS_UPLOAD_DIR": str(tmp_path / "uploads"),
+        "LMS_JOB_QUEUE_URL": f"sqlite:///{tmp_path / 'jobs.sqlite3'}",
     }
 
 
@@ -104,6 +105,7 @@ def app(request, config, tmp_path):
         import_areas(AREAS_CSV)
         db.session.commit()
         yield app
+        jobs.queue(app).stop()  # a job still running ends before its tables go
         db.session.rollback()
         db.drop_all()
         db.engine.dispose()
