@@ -25,6 +25,10 @@ def configure_engine(engine):
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # SQLite's lower() knows only ASCII; searches fold Vietnamese case with this.
+        dbapi_connection.create_function(
+            "casefold", 1, _casefold, deterministic=True
+        )
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
@@ -52,6 +56,10 @@ def reading():
     finally:
         g.lms_reading = False
         db.session.rollback()
+
+
+def _casefold(text):
+    return text.casefold() if isinstance(text, str) else text
 
 
 def _writes():

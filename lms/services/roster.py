@@ -97,8 +97,18 @@ def _matching(search):
     if digits and len(digits) >= len(search.replace(" ", "")) - 1:
         return User.phone.contains(digits.removeprefix("0"), autoescape=True)
     return and_(
-        *(User.name.icontains(word, autoescape=True) for word in search.split())
+        *(
+            _folded(User.name).contains(word.casefold(), autoescape=True)
+            for word in search.split()
+        )
     )
+
+
+def _folded(column):
+    """``column`` in lower case, Vietnamese letters too (see lms.database)."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return func.casefold(column)
+    return func.lower(column)
 
 
 def _by_progress(classroom):
