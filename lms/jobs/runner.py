@@ -132,33 +132,47 @@ def _finish(job_id, **values):
 
 def look_after(app):
     """Ids of jobs to queue again (queued or running, silent too long); and
-    remove the files of expired exports."""
+    remove the files of expired exports.
+
+    It only reads unless there is something to change, so on SQLite it waits
+    for no one's write lock on the usual minute when all is well.
+    """
     with app.app_context():
         now = utcnow()
-        silent = now - STALE_AFTER
-        orphans = db.session.scalars(
-            select(Job.id).where(
-                Job.status.in_(("queued", "running")),
-                Job.heartbeat_at < silent,
-                Job.attempts < MAX_ATTEMPTS,
-            )
-        ).all()
-        given_up = update(Job).where(
+        silent = (
             Job.status.in_(("queued", "running")),
-            Job.heartbeat_at < silent,
-            Job.attempts >= MAX_ATTEMPTS,
+            Job.heartbeat_at < now - STALE_AFTER,
         )
-        with force_locale(app.config["BABEL_DEFAULT_LOCALE"]):
-            message = _("The export could not be made. Please try again.")
-        db.session.execute(
-            given_up.values(status="failed", error=message, expires_at=now)
-        )
+        with reading():
+            orphans = db.session.scalars(
+                select(Job.id).where(*silent, Job.attempts < MAX_ATTEMPTS)
+            ).all()
+            given_up = db.session.scalars(
+                select(Job.id).where(*silent, Job.attempts >= MAX_ATTEMPTS)
+            ).all()
+            expired = db.session.execute(
+                select(Job.id, Job.stored_as).where(
+                    Job.expires_at <= now, Job.stored_as.is_not(None)
+                )
+            ).all()
         folder = export_dir(app)
-        for job in db.session.scalars(
-            select(Job).where(Job.expires_at <= now, Job.stored_as.is_not(None))
-        ):
-            (folder / job.stored_as).unlink(missing_ok=True)
-            job.stored_as = None
-        db.session.commit()
+        for _job_id, stored_as in expired:
+            (folder / stored_as).unlink(missing_ok=True)
+        if given_up or expired:
+            with force_locale(app.config["BABEL_DEFAULT_LOCALE"]):
+                message = _("The export could not be made. Please try again.")
+            with db.engine.begin() as connection:
+                if given_up:
+                    connection.execute(
+                        update(Job)
+                        .where(Job.id.in_(given_up))
+                        .values(status="failed", error=message, expires_at=now)
+                    )
+                if expired:
+                    connection.execute(
+                        update(Job)
+                        .where(Job.id.in_([job_id for job_id, _file in expired]))
+                        .values(stored_as=None)
+                    )
         db.session.remove()
         return orphans
