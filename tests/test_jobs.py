@@ -184,3 +184,17 @@ def test_on_redis_a_separate_worker_runs_the_jobs(on_redis, app, reader):
         "Content-Disposition"
     ])
     assert "Running jobs from" in output
+
+
+def test_a_job_that_keeps_killing_its_worker_is_given_up(app, reader):
+    official = reader("official_a")
+    path = job_path(official.post("/reports/learners.csv"))
+    wait_for_download(official, path)
+    job = db.session.get(Job, int(path.rsplit("/", 1)[1]))
+    job.status, job.stored_as, job.attempts = "running", None, runner.MAX_ATTEMPTS
+    job.heartbeat_at = utcnow() - timedelta(minutes=10)
+    db.session.commit()
+    assert runner.look_after(app) == []  # not queued a fourth time
+    page = official.get(path)
+    assert "Refresh" not in page.headers
+    assert "Không tạo được tệp xuất. Vui lòng thử lại." in page.text
