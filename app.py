@@ -5,6 +5,7 @@ import os
 import click
 
 from lms import create_app
+from lms.jobs import queue
 
 if __name__ == "__main__":
     os.environ.setdefault("LMS_LOG_FORMAT", "text")  # a person reads this terminal
@@ -25,6 +26,9 @@ if __name__ == "__main__":
         except click.ClickException as error:
             error.show()
             raise SystemExit(1) from None
+    jobs = queue(app)
+    if jobs.embedded:
+        jobs.start_embedded()  # exports run in this process: nothing else to start
     app.run(
         host=os.environ.get("HOST", "127.0.0.1"),
         port=int(os.environ.get("PORT", "5000")),

@@ -36,7 +36,7 @@ def register_proxies(app):
 
 
 def register_extensions(app):
-    from lms import database, i18n, sessions
+    from lms import database, i18n, jobs, sessions
     from lms.extensions import (
         babel,
         compress,
@@ -60,6 +60,7 @@ def register_extensions(app):
     )
     limiter.init_app(app)
     compress.init_app(app)
+    jobs.init_app(app)
     if app.config.get("LMS_CHEAP_PASSWORD_HASHING"):
         from lms.services import passwords
 
@@ -75,6 +76,7 @@ def register_blueprints(app):
         certificates,
         classes,
         core,
+        jobs,
         learn,
         people,
         practical,
@@ -98,6 +100,7 @@ def register_blueprints(app):
     app.register_blueprint(people.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(reports_api.bp)
+    app.register_blueprint(jobs.bp)
     app.register_blueprint(pwa.bp)
     app.register_blueprint(api.bp)
 

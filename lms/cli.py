@@ -16,6 +16,7 @@ from lms.content.export import export_course
 from lms.content.importer import import_courses
 from lms.content.parse import ContentError
 from lms.extensions import db
+from lms.jobs.worker import worker_command
 from lms.models import ROLES, Area, Course, Lesson
 from lms.models.activity import local_day
 from lms.services import DomainError
@@ -33,6 +34,9 @@ from lms.services.content_review import lessons_due
 @click.group()
 def lms():
     """Run the learning system's administrative tasks."""
+
+
+lms.add_command(worker_command)
 
 
 @lms.command("setup")

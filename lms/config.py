@@ -84,6 +84,7 @@ ENVIRONMENT = {
     "LMS_ISSUER_EMAIL": "LMS_ISSUER_EMAIL",
     "LMS_LOG_FORMAT": "LMS_LOG_FORMAT",
     "LMS_PUBLIC_URL": "LMS_PUBLIC_URL",
+    "LMS_JOB_QUEUE_URL": "LMS_JOB_QUEUE_URL",
 }
 
 # Names of this machine, always answered to (health checks on the machine).
@@ -137,6 +138,8 @@ def load_config(app, test_config=None):
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
     app.config.setdefault("LMS_UPLOAD_DIR", str(instance / "uploads"))
+    # Background jobs: an embedded queue in a SQLite file, or Redis (lms.jobs).
+    app.config.setdefault("LMS_JOB_QUEUE_URL", f"sqlite:///{instance / 'jobs.sqlite3'}")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _kept_secret(instance / "secret_key")
 

@@ -53,6 +53,10 @@ def configure_engine(engine, busy_timeout_ms=5000):
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # SQLite's lower() knows only ASCII; searches fold Vietnamese case with this.
+        dbapi_connection.create_function(
+            "casefold", 1, _casefold, deterministic=True
+        )
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
@@ -151,3 +155,7 @@ def schema_is_current(engine, directory):
             sa.text(f"SELECT version_num FROM {VERSION_TABLE}")
         )
         return frozenset(current) == latest_revisions(directory)
+
+
+def _casefold(text):
+    return text.casefold() if isinstance(text, str) else text

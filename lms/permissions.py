@@ -252,3 +252,8 @@ def report_top(user):
 def can_see_full_phones(user):
     """Officials see masked numbers in lists and exports; admins see them whole."""
     return is_admin(user)
+
+
+def can_take_job(user, job):
+    """A background job's result (an export) is for the person who asked only."""
+    return user.is_authenticated and job.user_id == user.id

@@ -16,7 +16,7 @@ from alembic.script import ScriptDirectory
 from flask.testing import FlaskClient
 from PIL import Image
 
-from lms import create_app
+from lms import create_app, jobs
 from lms.content.importer import import_courses
 from lms.extensions import db
 from lms.logs import log_json_lines
@@ -78,6 +78,7 @@ def config(tmp_path):
         "LMS_CHEAP_PASSWORD_HASHING": True,
         "LMS_UPLOAD_DIR": str(tmp_path / "uploads"),
         "LMS_PUBLIC_URL": "http://localhost",  # the test client's host
+        "LMS_JOB_QUEUE_URL": f"sqlite:///{tmp_path / 'jobs.sqlite3'}",
     }
 
 
@@ -109,6 +110,7 @@ def app(request, config, tmp_path):
         import_areas(AREAS_CSV)
         db.session.commit()
         yield app
+        jobs.queue(app).stop()  # a job still running ends before its tables go
         db.session.rollback()
         drop_everything()
         db.engine.dispose()

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from lms.certificates.issuing import new_code
 from lms.clock import utcnow
 from lms.extensions import db
-from lms.models import Area, Certificate, Club
+from lms.models import Area, Certificate, Club, Job
 from lms.services.authoring import save_assignment
 from lms.services.learning import submit_quiz
 from lms.services.practical import submit
@@ -61,6 +61,16 @@ READS_REPORTS = dict(
     anonymous=LOGIN, learner=DENY, classmate=DENY, other_trainer=DENY, trainer=DENY
 )
 REPORT = expect(**READS_REPORTS)
+# A job's page and download: for the person who asked for it (an official), no one else.
+OWN_JOB = expect(
+    anonymous=LOGIN,
+    learner=DENY,
+    classmate=DENY,
+    official_b=DENY,
+    other_trainer=DENY,
+    trainer=DENY,
+    admin=DENY,
+)
 # A report on commune P-A: the official of P-B is told there is no such area.
 REPORT_OF_A = expect(**READS_REPORTS, official_b=MISSING)
 OWN_TOKEN = expect(**READS_REPORTS, official_b=MISSING, admin=MISSING)
@@ -230,7 +240,7 @@ MATRIX = [
     ),
     (
         "/teach/classes/<int:class_id>/roster.csv",
-        "GET",
+        "POST",
         "/teach/classes/{class}/roster.csv",
         None,
         OWNER,
@@ -361,6 +371,8 @@ MATRIX = [
         REPORT_OF_A,
     ),
     ("/reports/tokens", "GET", "/reports/tokens", None, REPORT),
+    ("/jobs/<int:job_id>", "GET", "/jobs/{job}", None, OWN_JOB),
+    ("/jobs/<int:job_id>/download", "GET", "/jobs/{job}/download", None, OWN_JOB),
     ("/admin/users", "GET", "/admin/users?q=Learner", None, ADMIN),
     ("/admin/users/<int:user_id>", "GET", "/admin/users/{learner}", None, ADMIN),
     (
@@ -436,6 +448,16 @@ def world(app, classroom, people):
     )
     db.session.add(card)
     token, _ = create_token(people["official"], "Bảng điều khiển")
+    job = Job(
+        user_id=people["official"].id,
+        kind="report",
+        format="csv",
+        params={"filters": {"period": 30}},
+        status="done",
+        finished_at=utcnow(),
+        expires_at=utcnow() + timedelta(hours=1),
+    )
+    db.session.add(job)
     db.session.commit()
 
     def restore():
@@ -460,6 +482,7 @@ def world(app, classroom, people):
         "media": lesson_html.split('src="')[1].split('"')[0],
         "area_a": classroom.area_id,
         "token": token.id,
+        "job": job.id,
     }
 
 

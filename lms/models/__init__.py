@@ -6,6 +6,7 @@ from lms.models.audit import AuditEvent
 from lms.models.certificate import Certificate, Club
 from lms.models.classroom import ClassMember, Classroom
 from lms.models.course import Assignment, Course, Lesson, Quiz
+from lms.models.job import Job
 from lms.models.practical import Submission
 from lms.models.progress import Enrollment, LessonProgress, QuizAttempt
 from lms.models.sync import SyncEvent
@@ -24,6 +25,7 @@ __all__ = [
     "AuditEvent",
     "Course",
     "Enrollment",
+    "Job",
     "LearnerDay",
     "Lesson",
     "LessonProgress",

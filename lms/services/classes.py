@@ -1,25 +1,15 @@
-"""Classes for training days: join codes, joining, and the trainer's roster."""
+"""Classes for training days: join codes and joining (roster: lms.services.roster)."""
 
 import secrets
-from dataclasses import dataclass, field
-from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from lms.extensions import db
-from lms.models import (
-    ClassMember,
-    Classroom,
-    LessonProgress,
-    Quiz,
-    QuizAttempt,
-    Submission,
-    User,
-)
+from lms.models import ClassMember, Classroom
 from lms.services import DomainError
-from lms.services.learning import enroll, progress_by_course
+from lms.services.learning import enroll
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B: a code read aloud or copied from a projector
 # survives. 6 characters of 22 give over 100 million codes.
@@ -87,83 +77,3 @@ def join_class(learner, classroom):
     for course in classroom.courses:
         if course.is_published:
             enroll(learner, course)
-
-
-@dataclass
-class RosterRow:
-    learner: User
-    progress: dict  # course id -> Progress
-    best_scores: dict  # course id -> best quiz score or None
-    submissions: dict  # course id -> latest submission status or None
-    last_active: datetime | None
-    to_review: int = 0
-    extra: dict = field(default_factory=dict)
-
-
-SORT_KEYS = {
-    "name": lambda row: row.learner.name.casefold(),
-    "progress": lambda row: -sum(p.percent for p in row.progress.values()),
-    "activity": lambda row: -(row.last_active or datetime.min).timestamp(),
-    "review": lambda row: -row.to_review,
-}
-
-
-def roster(classroom, sort="name"):
-    """Each learner's progress per course, best quiz score, practical work and
-    last activity, in a fixed number of queries whatever the class size."""
-    members = db.session.scalars(
-        select(User)
-        .join(ClassMember, ClassMember.user_id == User.id)
-        .where(ClassMember.classroom_id == classroom.id)
-    ).all()
-    ids = [member.id for member in members]
-    courses = classroom.courses
-    course_ids = [course.id for course in courses]
-    if not ids:
-        return []
-    scores = {
-        (user_id, course_id): score
-        for user_id, course_id, score in db.session.execute(
-            select(QuizAttempt.user_id, Quiz.course_id, func.max(QuizAttempt.score))
-            .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
-            .where(QuizAttempt.user_id.in_(ids), Quiz.course_id.in_(course_ids))
-            .group_by(QuizAttempt.user_id, Quiz.course_id)
-        )
-    }
-    latest = {}
-    for submission in db.session.scalars(
-        select(Submission)
-        .where(Submission.user_id.in_(ids))
-        .order_by(Submission.created_at, Submission.id)
-    ):
-        latest[(submission.user_id, submission.assignment.course_id)] = submission
-    last_active = dict(
-        db.session.execute(
-            select(LessonProgress.user_id, func.max(LessonProgress.completed_at))
-            .where(LessonProgress.user_id.in_(ids))
-            .group_by(LessonProgress.user_id)
-        ).all()
-    )
-    for user_id, when in db.session.execute(
-        select(QuizAttempt.user_id, func.max(QuizAttempt.created_at))
-        .where(QuizAttempt.user_id.in_(ids))
-        .group_by(QuizAttempt.user_id)
-    ):
-        if last_active.get(user_id) is None or when > last_active[user_id]:
-            last_active[user_id] = when
-    rows = []
-    for member in members:
-        statuses = {course.id: latest.get((member.id, course.id)) for course in courses}
-        rows.append(
-            RosterRow(
-                learner=member,
-                progress=progress_by_course(member, courses),
-                best_scores={c.id: scores.get((member.id, c.id)) for c in courses},
-                submissions=statuses,
-                last_active=last_active.get(member.id),
-                to_review=sum(
-                    1 for s in statuses.values() if s and s.status == "pending"
-                ),
-            )
-        )
-    return sorted(rows, key=SORT_KEYS.get(sort, SORT_KEYS["name"]))

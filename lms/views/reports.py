@@ -2,8 +2,8 @@
 
 from flask import (
     Blueprint,
-    Response,
     abort,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -17,24 +17,24 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from lms import jobs
 from lms.clock import utcnow
-from lms.database import reading
 from lms.extensions import db
 from lms.forms import EmptyForm
 from lms.forms.reports import ReportFilterForm, TokenForm
 from lms.i18n import localised
 from lms.ids import parse_id
-from lms.models import ApiToken, AuditEvent, Classroom, Club, Course
+from lms.models import ApiToken, Classroom, Club, Course
 from lms.permissions import can_read_reports, can_see_full_phones, report_top, require
 from lms.reports import build_report
 from lms.reports.backlog import review_backlog
-from lms.reports.export import FORMATS
 from lms.reports.labels import FIGURES, SHORT
-from lms.reports.learners import PAGE_SIZE, learner_sheet, page, show_phone
+from lms.reports.learners import PAGE_SIZE, page, show_phone
 from lms.reports.scope import PERIODS, ScopeError, breadcrumb, build_scope
-from lms.reports.sheets import describe, report_sheets
+from lms.reports.sheets import describe
 from lms.reports.tables import BY_AREA, BY_COURSE
 from lms.services import DomainError
+from lms.services.jobs import request_export
 from lms.services.tokens import create_token, revoke_token
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -114,61 +114,35 @@ def learners():
 
 @bp.post("/export.<any(csv, xlsx):fmt>")
 def export(fmt):
-    def build(scope):
-        return report_sheets(scope, build_report(scope, utcnow()), loc)
-
-    return _download(build, fmt, "report")
+    return _export("report", fmt)
 
 
 @bp.post("/learners.<any(csv, xlsx):fmt>")
 def export_learners(fmt):
-    def build(scope):
-        headings = [
-            _("Name"),
-            _("Phone"),
-            _("Area"),
-            _("Courses enrolled"),
-            _("Courses completed"),
-            _("Lessons completed"),
-            _("Course certificates"),
-            _("Clubs"),
-        ]
-        rows = learner_sheet(scope, can_see_full_phones(current_user), headings)
-        return [(_("Filters"), describe(scope, loc)), (_("Learners"), rows)]
-
-    return _download(build, fmt, "learners")
+    return _export("learners", fmt)
 
 
-def _download(build, fmt, what):
-    """Send the export ``build(scope)`` makes, and write who took what to the audit log.
+def _export(kind, fmt):
+    """Queue the export of the current view and show its progress page.
 
-    Exports are POSTs (with the filters in the URL): taking one is recorded. The
-    counting, seconds on a big province, runs in a read transaction of its own so
-    that it never holds SQLite's write lock (see lms.database.reading).
+    Exports are POSTs (with the filters in the URL): asking for one is recorded
+    in the audit log. A worker makes the file (lms.jobs): a province takes
+    seconds, which no request should wait for.
     """
     if not EmptyForm().validate_on_submit():
         abort(400)
-    db.session.commit()  # nothing written yet: end the transaction holding the lock
-    with reading():
-        scope = current_scope()
-        body = FORMATS[fmt][1](build(scope))
-        filters = scope.filters()
-        last_day = scope.period.last_day
-    db.session.add(
-        AuditEvent(
-            actor_id=current_user.id,
-            action="report.export",
-            detail={"what": what, "format": fmt, "filters": filters},
-        )
+    scope = current_scope()  # a bad filter is refused now, not in the worker
+    job = request_export(
+        current_user,
+        kind,
+        fmt,
+        {"filters": scope.filters()},
+        str(get_locale()),
+        "report.export",
     )
     db.session.commit()
-    return Response(
-        body,
-        mimetype=FORMATS[fmt][0],
-        headers={
-            "Content-Disposition": f'attachment; filename="{what}-{last_day}.{fmt}"'
-        },
-    )
+    jobs.queue(current_app).enqueue(job.id)
+    return redirect(url_for("jobs.show", job_id=job.id), code=303)
 
 
 def filter_form(top, scope):

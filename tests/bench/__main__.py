@@ -37,6 +37,7 @@ PARTS = [  # in running order: memory reads the workers the throughput load left
     "certificates",
     "imports",
     "reports",
+    "lists",
 ]
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/bench"
 RESULTS = Path(__file__).parent / "results" / "latest.json"

@@ -287,7 +287,11 @@ def trainer(phone, class_id):
         phone.get("review queue", "/teach/reviews")
         phone.think()
         if random.random() < 0.2:
-            phone.get("class CSV", f"/teach/classes/{class_id}/roster.csv")
+            # A job: the answer leads to its page, which the trainer watches once.
+            response = phone.post_form(
+                "class CSV", f"/teach/classes/{class_id}/roster.csv", {}
+            )
+            phone.follow("class CSV job", response)
             phone.think()
 
 
@@ -304,6 +308,7 @@ def official(phone):
                 phone.log.add("unknown", [phone.phone, "report CSV"])
             elif acknowledged(response):
                 phone.log.add("exports", [phone.phone])
+                phone.follow("report CSV job", response)
             phone.think()
 
 

@@ -12,6 +12,7 @@ from lms.extensions import db
 from lms.models import ApiToken, AuditEvent
 from lms.reports.export import neutralise
 from tests.conftest import DATABASES, WriteLockProbe
+from tests.downloads import exported
 from tests.reports.province import NAMES, PHONES, area, user
 
 OTHER_COMMUNE = [NAMES["b1"], NAMES["b2"], PHONES["b1"][-3:], "Lớp Bình"]
@@ -35,13 +36,13 @@ def test_page_and_exports_show_the_same_numbers(app, reader):
     official = reader("official_p")
     query = "?period=90&club=koc"
     shown = page_figures(official.get(f"/reports{query}").text)
-    sheets = xlsx_sheets(official.post(f"/reports/export.xlsx{query}").data)
-    exported = {row[0]: row[1] for row in sheets["Tổng quan"][1:]}
+    sheets = xlsx_sheets(exported(official, f"/reports/export.xlsx{query}").data)
+    figures = {row[0]: row[1] for row in sheets["Tổng quan"][1:]}
     assert len(shown) == 13
-    assert shown == {k: "–" if v is None else str(v) for k, v in exported.items()}
-    text = official.post(f"/reports/export.csv{query}").data.decode("utf-8-sig")
+    assert shown == {k: "–" if v is None else str(v) for k, v in figures.items()}
+    text = exported(official, f"/reports/export.csv{query}").data.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
-    for label, value in exported.items():
+    for label, value in figures.items():
         assert [label, "" if value is None else str(value)] in [r[:2] for r in rows]
 
 
@@ -50,12 +51,13 @@ def test_a_commune_official_never_sees_the_other_commune(reader, province):
     pages = [
         official.get("/reports").text,
         official.get("/reports/learners").text,
-        official.post("/reports/learners.csv").data.decode("utf-8-sig"),
-        official.post("/reports/export.csv").data.decode("utf-8-sig"),
+        exported(official, "/reports/learners.csv").data.decode("utf-8-sig"),
+        exported(official, "/reports/export.csv").data.decode("utf-8-sig"),
         official.get("/api/v1/reports/areas").text,
         official.get("/api/v1/reports/overview").text,
     ]
-    for sheet in xlsx_sheets(official.post("/reports/learners.xlsx").data).values():
+    learners = exported(official, "/reports/learners.xlsx")
+    for sheet in xlsx_sheets(learners.data).values():
         pages.append(repr(sheet))
     for text in pages:
         for secret in OTHER_COMMUNE:
@@ -74,10 +76,10 @@ def test_exports_are_audited_and_neutralise_formulas(reader, province):
     province["a3"].name = '=HYPERLINK("http://evil.example")'
     db.session.commit()
     official = reader("official_a")
-    sheets = xlsx_sheets(official.post("/reports/learners.xlsx").data)
+    sheets = xlsx_sheets(exported(official, "/reports/learners.xlsx").data)
     names = [row[0] for row in sheets["Học viên"][1:]]
     assert '\'=HYPERLINK("http://evil.example")' in names
-    official.post("/reports/export.csv?period=7")
+    exported(official, "/reports/export.csv?period=7")
     events = db.session.scalars(
         sa.select(AuditEvent).where(AuditEvent.action == "report.export")
     ).all()
@@ -177,7 +179,7 @@ def test_exports_count_without_holding_the_write_lock(
 ):
     """On a big province an export counts for seconds; on SQLite, holding the write
     lock meanwhile would make every farmer's write wait, then fail."""
-    from lms.views import reports
+    from lms.jobs import exports as reports
 
     build_report, learner_sheet = reports.build_report, reports.learner_sheet
     another_worker_writes = WriteLockProbe(app)
@@ -193,8 +195,8 @@ def test_exports_count_without_holding_the_write_lock(
     monkeypatch.setattr(reports, "build_report", counting_report)
     monkeypatch.setattr(reports, "learner_sheet", counting_learners)
     official = reader("official_a")
-    assert official.post("/reports/export.xlsx").status_code == 200
-    assert official.post("/reports/learners.csv").status_code == 200
+    assert exported(official, "/reports/export.xlsx").status_code == 200
+    assert exported(official, "/reports/learners.csv").status_code == 200
     assert another_worker_writes.answers == [True, True]
     assert (
         db.session.scalar(

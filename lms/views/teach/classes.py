@@ -1,36 +1,37 @@
 """Running a training day: classes, the roster, bulk registration, codes."""
 
-import csv
 import io
-from datetime import UTC
 
 import segno
 from flask import (
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
     request,
     url_for,
 )
-from flask_babel import format_datetime
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from lms import jobs
 from lms.extensions import db
 from lms.forms import EmptyForm, commune_options
 from lms.forms.teaching import ClassForm, RegistrationForm
-from lms.i18n import localised
 from lms.models import Area, Classroom, Course, User
 from lms.permissions import can_manage_class, can_see_learner, readable_courses, require
 from lms.services import DomainError
 from lms.services.areas import commune_choices
-from lms.services.classes import create_class, roster
+from lms.services.classes import create_class
 from lms.services.codes import issue_code
+from lms.services.jobs import request_export
 from lms.services.registration import RegistrationError, register_from_csv
+from lms.services.roster import PAGE_SIZE, SORTS, roster_page
 from lms.views import public_url
 from lms.views.teach import bp
 
@@ -81,11 +82,20 @@ def new_class():
 def show_class(class_id):
     classroom = get_class(class_id)
     sort = request.args.get("sort", "name")
+    sort = sort if sort in SORTS else "name"
+    search = request.args.get("q", "").strip()[:100]
+    number = request.args.get("page", "1")
+    number = int(number) if number.isdigit() and 0 < int(number) < 10**6 else 1
+    rows, total = roster_page(classroom, sort, search, number)
     return render_template(
         "teach/class.html",
         classroom=classroom,
-        rows=roster(classroom, sort),
+        rows=rows,
+        total=total,
         sort=sort,
+        search=search,
+        number=number,
+        pages=max(1, -(-total // PAGE_SIZE)),
         form=EmptyForm(),
         registration_form=RegistrationForm(),
     )
@@ -122,57 +132,24 @@ def _set_open(class_id, is_open, message):
     return redirect(url_for(".show_class", class_id=class_id))
 
 
-@bp.get("/classes/<int:class_id>/roster.csv")
+@bp.post("/classes/<int:class_id>/roster.csv")
 def roster_csv(class_id):
+    """Queue the class list as CSV (a worker writes it) and show its progress."""
     classroom = get_class(class_id)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    titles = [localised(c, "title", "vi") for c in classroom.courses]
-    writer.writerow(
-        [_("Name"), _("Phone number"), _("Commune"), _("Last activity")]
-        + [f"{t} (%)" for t in titles]
-        + [f"{t}: {_('quiz')}" for t in titles]
-        + [f"{t}: {_('practical work')}" for t in titles]
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    sort = request.args.get("sort", "name")
+    job = request_export(
+        current_user,
+        "roster",
+        "csv",
+        {"class_id": classroom.id, "sort": sort if sort in SORTS else "name"},
+        str(get_locale()),
+        "class.export",
     )
-    for row in roster(classroom, request.args.get("sort", "name")):
-        courses = classroom.courses
-        writer.writerow(
-            [
-                _safe(row.learner.name),
-                row.learner.phone,
-                _safe(row.learner.area.name if row.learner.area else ""),
-                format_datetime(row.last_active.replace(tzinfo=UTC), "yyyy-MM-dd HH:mm")
-                if row.last_active
-                else "",
-            ]
-            + [row.progress[c.id].percent for c in courses]
-            + [
-                row.best_scores[c.id] if row.best_scores[c.id] is not None else ""
-                for c in courses
-            ]
-            + [_status_text(row.submissions[c.id]) for c in courses]
-        )
-    name = f"class-{classroom.id}.csv"
-    return Response(
-        "\ufeff" + out.getvalue(),  # a BOM, so spreadsheets read Vietnamese right
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
-
-
-def _safe(text):
-    """Neutralise text a spreadsheet would run as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _status_text(submission):
-    if submission is None:
-        return ""
-    return {
-        "pending": _("waiting for review"),
-        "approved": _("approved"),
-        "needs_work": _("needs work"),
-    }[submission.status]
+    db.session.commit()
+    jobs.queue(current_app).enqueue(job.id)
+    return redirect(url_for("jobs.show", job_id=job.id), code=303)
 
 
 @bp.post("/classes/<int:class_id>/register")
