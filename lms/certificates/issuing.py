@@ -167,6 +167,8 @@ def set_club_rules(club, courses, valid_months, actor):
         raise DomainError(
             _l("Give the months as a number from 1 to 240."), field="months"
         )
+    if set(courses) == set(club.courses) and valid_months == club.valid_months:
+        return  # saved unchanged: nothing to record
     club.courses = list(courses)
     club.valid_months = valid_months
     db.session.add(

@@ -58,7 +58,11 @@ def _matches(query):
 @bp.route("/<int:user_id>", methods=["GET", "POST"])
 def account(user_id):
     user = db.session.get(User, user_id) or abort(404)
-    form = AccountForm(obj=user, area=user.area_id)
+    # Field by field, not obj=user: user.area is the Area object, which no choice
+    # matches, so the select showed "No area" and an unchanged save wiped it.
+    form = AccountForm(
+        data={"role": user.role, "area": user.area_id, "active": user.active}
+    )
     form.role.choices = [SelectChoice(k, v) for k, v in ROLE_NAMES.items()]
     form.area.choices = area_choices()
     if form.validate_on_submit():
