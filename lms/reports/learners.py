@@ -1,6 +1,6 @@
 """The learner list behind a report: who, where, how far, which certificates."""
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, or_, select
 
 from lms.certificates.issuing import mask_phone
 from lms.extensions import db
@@ -19,6 +19,31 @@ def _count_of(model, *conditions):
     )
 
 
+def held_at(moment):
+    """Certificates issued before ``moment`` and neither revoked nor expired by then.
+
+    The same rule the overview counts club members with, so the two agree.
+    """
+    return (
+        Certificate.issued_at < moment,
+        or_(Certificate.revoked_at.is_(None), Certificate.revoked_at >= moment),
+        or_(Certificate.expires_at.is_(None), Certificate.expires_at > moment),
+    )
+
+
+def _member_of(club_code, moment):
+    club_id = select(Club.id).where(Club.code == club_code).scalar_subquery()
+    return (
+        exists()
+        .where(
+            Certificate.user_id == User.id,
+            *held_at(moment),
+            Certificate.club_id == club_id,
+        )
+        .correlate(User)
+    )
+
+
 def learner_rows(scope):
     """A SELECT of each learner with area, courses, lessons and certificates."""
     conditions = [*in_scope(User, scope), User.role == "learner"]
@@ -27,13 +52,7 @@ def learner_rows(scope):
             Enrollment.course_id.in_(scope.courses)
         )
         conditions.append(User.id.in_(enrolled_in))
-    clubs = (
-        select(func.count())
-        .select_from(Certificate)
-        .join(Club, Club.id == Certificate.club_id)
-        .where(Certificate.user_id == User.id, Certificate.revoked_at.is_(None))
-        .correlate(User)
-    )
+    moment = scope.period.end
     return (
         select(
             User.id,
@@ -46,12 +65,10 @@ def learner_rows(scope):
             ),
             _count_of(LessonProgress).label("lessons"),
             _count_of(
-                Certificate,
-                Certificate.course_id.is_not(None),
-                Certificate.revoked_at.is_(None),
+                Certificate, *held_at(moment), Certificate.course_id.is_not(None)
             ).label("certificates"),
-            clubs.where(Club.code == "koc").exists().label("koc"),
-            clubs.where(Club.code == "kol").exists().label("kol"),
+            _member_of("koc", moment).label("koc"),
+            _member_of("kol", moment).label("kol"),
         )
         .outerjoin(Area, Area.id == User.area_id)
         .where(*conditions)
