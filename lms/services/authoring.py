@@ -31,11 +31,14 @@ class EditConflict(DomainError):
         self.lesson = lesson
 
 
-def slugify(text, fallback="item"):
-    """Make a URL slug from Vietnamese or English text: "Đóng gói" -> "dong-goi"."""
+def slugify(text, fallback="item", length=60):
+    """Make a URL slug from Vietnamese or English text: "Đóng gói" -> "dong-goi".
+
+    Cut to ``length`` before the hyphens are trimmed, so it never ends in one.
+    """
     text = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
     text = "".join(c for c in text if not unicodedata.combining(c))
-    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:60].strip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:length].strip("-")
     return slug or fallback
 
 
@@ -198,7 +201,7 @@ def save_question(
         raise DomainError(_l("Explain the right answer."), field="explanation_vi")
     questions = list(quiz.questions)
     ids = [q["id"] for q in questions]
-    new_id = question_id or _unique(slugify(text_vi, "question")[:40], set(ids))
+    new_id = question_id or _unique(slugify(text_vi, "question", 40), set(ids))
     question = {
         "id": new_id,
         "vi": _text(text_vi),
@@ -247,7 +250,7 @@ def save_assignment(
     for index, (vi, en) in enumerate(rows):
         criterion_id = old_ids[index] if index < len(old_ids) else None
         if criterion_id is None or criterion_id in taken:
-            criterion_id = _unique(slugify(vi, "criterion")[:40], taken | set(old_ids))
+            criterion_id = _unique(slugify(vi, "criterion", 40), taken | set(old_ids))
         taken.add(criterion_id)
         rubric.append({"id": criterion_id, "vi": vi, "en": en})
     assignment.instructions_vi = _text(instructions_vi)
