@@ -35,6 +35,11 @@ class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("invalid_choice_message", _l("Choose only from the list."))
+        kwargs.setdefault("invalid_value_message", _l("Choose only from the list."))
+        super().__init__(*args, **kwargs)
+
 
 class CourseForm(FlaskForm):
     title_vi = StringField(
