@@ -2,8 +2,8 @@
 
 from sqlalchemy import exists, func, or_, select
 
-from lms.certificates.issuing import mask_phone
 from lms.extensions import db
+from lms.formats import masked_phone, phone_text
 from lms.models import Area, Certificate, Club, Enrollment, LessonProgress, User
 from lms.reports.figures import in_scope
 
@@ -44,8 +44,9 @@ def _member_of(club_code, moment):
     )
 
 
-def learner_rows(scope):
-    """A SELECT of each learner with area, courses, lessons and certificates."""
+def learner_rows(scope, order="given"):
+    """A SELECT of each learner with area, courses, lessons and certificates,
+    commune by commune, people by given name (or ``order`` "family")."""
     conditions = [*in_scope(User, scope), User.role == "learner"]
     if scope.courses:
         enrolled_in = select(Enrollment.user_id).where(
@@ -72,13 +73,13 @@ def learner_rows(scope):
         )
         .outerjoin(Area, Area.id == User.area_id)
         .where(*conditions)
-        .order_by(Area.name, User.name, User.id)
+        .order_by(Area.name_sort, Area.id, *User.in_name_order(order))
     )
 
 
-def page(scope, number):
+def page(scope, number, order="given"):
     """(rows, total) for page ``number`` (from 1) of the learner list."""
-    query = learner_rows(scope)
+    query = learner_rows(scope, order)
     total = db.session.scalar(
         select(func.count()).select_from(query.order_by(None).subquery())
     )
@@ -90,16 +91,13 @@ def page(scope, number):
 
 def show_phone(phone, full):
     """The phone as a person reads it: full for who may call, masked otherwise."""
-    if not full:
-        return mask_phone(phone)
-    national = "0" + phone.removeprefix("+84")
-    return f"{national[:4]} {national[4:7]} {national[7:]}"
+    return phone_text(phone) if full else masked_phone(phone)
 
 
-def learner_sheet(scope, full_phones, headings):
+def learner_sheet(scope, full_phones, headings, order="given"):
     """Rows for the export: a heading row, then one row per learner."""
     rows = [headings]
-    for row in db.session.execute(learner_rows(scope)).yield_per(2000):
+    for row in db.session.execute(learner_rows(scope, order)).yield_per(2000):
         clubs = ", ".join(c for c, held in (("KOC", row.koc), ("KOL", row.kol)) if held)
         rows.append(
             [

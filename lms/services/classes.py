@@ -101,7 +101,8 @@ class RosterRow:
 
 
 SORT_KEYS = {
-    "name": lambda row: row.learner.name.casefold(),
+    "name": lambda row: (row.learner.name_sort_given, row.learner.id),
+    "family": lambda row: (row.learner.name_sort_family, row.learner.id),
     "progress": lambda row: -sum(p.percent for p in row.progress.values()),
     "activity": lambda row: -(row.last_active or datetime.min).timestamp(),
     "review": lambda row: -row.to_review,

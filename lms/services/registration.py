@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 
 from lms.clock import utcnow
+from lms.collation import name_sort_keys
 from lms.extensions import db
 from lms.models import AccessCode, Area, AuditEvent, ClassMember, Enrollment, User
 from lms.services import DomainError
@@ -73,6 +74,7 @@ def register_from_csv(classroom, data, actor):
             {
                 "phone": r.phone,
                 "name": r.name,
+                **name_sort_keys(r.name),
                 "role": "learner",
                 "area_id": r.area_id,
                 "session_version": 1,

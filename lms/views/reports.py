@@ -22,7 +22,7 @@ from lms.database import reading
 from lms.extensions import db
 from lms.forms import EmptyForm
 from lms.forms.reports import ReportFilterForm, TokenForm
-from lms.i18n import localised
+from lms.i18n import localised, name_order
 from lms.models import ApiToken, AuditEvent, Classroom, Club, Course
 from lms.permissions import can_read_reports, can_see_full_phones, report_top, require
 from lms.reports import build_report
@@ -94,7 +94,8 @@ def learners():
     scope = current_scope()
     number = request.args.get("page", "1")
     number = int(number) if number.isdigit() and int(number) > 0 else 1
-    rows, total = page(scope, number)
+    order = name_order()
+    rows, total = page(scope, number, order)
     return render_template(
         "reports/learners.html",
         scope=scope,
@@ -106,6 +107,7 @@ def learners():
         described=describe(scope, loc),
         show_phone=lambda phone: show_phone(phone, can_see_full_phones(current_user)),
         empty_form=EmptyForm(),
+        order=order,
     )
 
 
@@ -130,7 +132,8 @@ def export_learners(fmt):
             _("Course certificates"),
             _("Clubs"),
         ]
-        rows = learner_sheet(scope, can_see_full_phones(current_user), headings)
+        full = can_see_full_phones(current_user)
+        rows = learner_sheet(scope, full, headings, name_order())
         return [(_("Filters"), describe(scope, loc)), (_("Learners"), rows)]
 
     return _download(build, fmt, "learners")
