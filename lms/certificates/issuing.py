@@ -134,13 +134,19 @@ def _issue(learner, **fields):
     return [certificate]
 
 
-def revoke(certificate, actor, reason):
-    """Take a certificate back; the reason is shown on every surface and audited."""
+def check_revocable(certificate, reason):
+    """The reason as it will be kept, or DomainError when it cannot be revoked."""
     reason = " ".join((reason or "").split())
     if not reason:
         raise DomainError(_l("Give the reason for revoking."), field="reason")
     if certificate.revoked_at is not None:
         raise DomainError(_l("This certificate is already revoked."))
+    return reason
+
+
+def revoke(certificate, actor, reason):
+    """Take a certificate back; the reason is shown on every surface and audited."""
+    reason = check_revocable(certificate, reason)
     certificate.revoked_at = utcnow()
     certificate.revoked_reason = reason[:1000]
     db.session.add(

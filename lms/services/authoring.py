@@ -166,7 +166,15 @@ def move_lesson(lesson, step):
 
 
 def archive_lesson(lesson):
-    """Retire a lesson: learners keep their progress, it stops counting."""
+    """Retire a lesson: learners keep their progress, it stops counting.
+
+    A published course keeps at least one lesson: learners would find it empty.
+    """
+    course = lesson.course
+    if course.status == "published" and course.active_lessons == [lesson]:
+        raise DomainError(
+            _l("This is the course's last lesson. Unpublish the course first.")
+        )
     lesson.archived_at = utcnow()
 
 

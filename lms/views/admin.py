@@ -7,12 +7,14 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from lms.certificates.issuing import (
+    check_revocable,
     display_code,
     find_certificate,
     revoke,
     set_club_rules,
 )
 from lms.extensions import db
+from lms.forms import ConfirmForm
 from lms.forms.admin import ClubRulesForm, RevokeForm
 from lms.models import Certificate, Club, Course
 from lms.permissions import is_admin, require
@@ -65,6 +67,9 @@ def revoke_certificate(code):
     form = RevokeForm()
     try:
         form.validate_on_submit()
+        if not ConfirmForm().is_confirmed():
+            check_revocable(certificate, form.reason.data)
+            return _confirm_revoking(certificate, form.reason.data)
         revoke(certificate, current_user, form.reason.data)
     except DomainError as error:
         flash(str(error.message), "error")
@@ -72,6 +77,22 @@ def revoke_certificate(code):
         db.session.commit()
         flash(_("Certificate revoked. Every page and the badge now say so."), "success")
     return redirect(url_for(".certificates", q=certificate.code))
+
+
+def _confirm_revoking(certificate, reason):
+    return render_template(
+        "confirm.html",
+        question=_("Revoke the certificate of %(name)s?", name=certificate.user.name),
+        explanation=[
+            _("Reason, shown publicly: %(reason)s", reason=reason),
+            _("Its page, PDF and badge will say it is revoked. This cannot be undone."),
+        ],
+        action=url_for(".revoke_certificate", code=certificate.code),
+        keep={"reason": reason},
+        confirm=_("Yes, revoke it"),
+        cancel=url_for(".certificates", q=certificate.code),
+        form=ConfirmForm(),
+    )
 
 
 @bp.route("/clubs/<code>", methods=["GET", "POST"])

@@ -158,7 +158,9 @@ def test_reorder_and_retire_lessons(as_role, owned_course, people):
     ]
     complete_lesson(people["learner"], owned_course.lessons[0])
     db.session.commit()
-    trainer.post("/teach/courses/mini/lessons/first/archive")
+    trainer.post(
+        "/teach/courses/mini/lessons/first/archive", data={"confirmed": "yes"}
+    )
     assert [lesson.slug for lesson in course_by_slug("mini").active_lessons] == [
         "third",
         "second",

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from lms.content.render import render_markdown
 from lms.extensions import db
-from lms.forms import EmptyForm
+from lms.forms import ConfirmForm, EmptyForm
 from lms.forms.teaching import ImageForm, LessonForm
 from lms.models import Lesson
 from lms.services import DomainError
@@ -146,8 +146,31 @@ def move(slug, lesson_slug):
 def archive(slug, lesson_slug):
     course = get_editable_course(slug)
     lesson = get_lesson(course, lesson_slug)
-    EmptyForm().validate_on_submit()
-    archive_lesson(lesson)
-    db.session.commit()
-    flash(_("Lesson retired. Learners keep what they completed."), "success")
+    if not ConfirmForm().is_confirmed():
+        return _confirm_retiring(course, lesson)
+    try:
+        archive_lesson(lesson)
+    except DomainError as error:
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("Lesson retired. Learners keep what they completed."), "success")
     return redirect(url_for(".course", slug=slug))
+
+
+def _confirm_retiring(course, lesson):
+    return render_template(
+        "confirm.html",
+        question=_("Retire the lesson “%(title)s”?", title=lesson.title_vi),
+        explanation=[
+            _(
+                "Learners will no longer see it and it stops counting towards "
+                "finishing the course. What they completed is kept."
+            )
+        ],
+        action=url_for(".archive", slug=course.slug, lesson_slug=lesson.slug),
+        keep={},
+        confirm=_("Yes, retire it"),
+        cancel=url_for(".course", slug=course.slug, _anchor=f"lesson-{lesson.slug}"),
+        form=ConfirmForm(),
+    )
