@@ -121,10 +121,13 @@ def add_editor(course, trainer, actor):
         )
 
 
-def save_lesson(course, lesson, title_vi, body_vi, title_en, body_en, version):
+def save_lesson(
+    course, lesson, title_vi, body_vi, title_en, body_en, version, editor=None
+):
     """Create (``lesson`` None) or update a lesson; refuse to overwrite a newer save.
 
     :param version: the lesson version the editor started from.
+    :param editor: who saves it, named to the next editor if their save conflicts.
     :raise EditConflict: someone saved in between; nothing is written.
     """
     if not _text(title_vi):
@@ -151,6 +154,8 @@ def save_lesson(course, lesson, title_vi, body_vi, title_en, body_en, version):
     lesson.html_vi = render_markdown(lesson.body_vi)
     lesson.html_en = render_markdown(lesson.body_en) if body_en else None
     lesson.minutes = max(1, round(len(body_vi.split()) / 180))
+    if editor is not None and (lesson.id is None or db.session.is_modified(lesson)):
+        lesson.updated_by_id = editor.id  # only a real change is theirs
     db.session.flush()  # the version column guards the race between check and write
     return lesson
 

@@ -1,7 +1,9 @@
-"""vietnamese sort keys: people by given name or family name, areas by name
+"""vietnamese sort keys: people by given name or family name, areas by name;
+who last saved a lesson
 
 Stored, indexed keys (lms/collation.py) let paged lists sort the Vietnamese way
-in SQL, on SQLite and PostgreSQL alike; existing rows get theirs here.
+in SQL, on SQLite and PostgreSQL alike; existing rows get theirs here. A lesson
+remembers who saved it last, so an editor whose save conflicts is told who.
 
 Revision ID: 0012
 Revises: 0006
@@ -34,6 +36,9 @@ def upgrade():
         batch_op.add_column(sa.Column('name_sort_family', key, server_default='', nullable=False))
     with op.batch_alter_table('area', schema=None) as batch_op:
         batch_op.add_column(sa.Column('name_sort', key, server_default='', nullable=False))
+    with op.batch_alter_table('lesson', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('updated_by_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(batch_op.f('fk_lesson_updated_by_id_user'), 'user', ['updated_by_id'], ['id'])
     _fill_keys()
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.create_index('ix_user_name_sort_given', ['name_sort_given', 'id'], unique=False)
@@ -75,6 +80,9 @@ def _fill_keys():
 
 
 def downgrade():
+    with op.batch_alter_table('lesson', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_lesson_updated_by_id_user'), type_='foreignkey')
+        batch_op.drop_column('updated_by_id')
     with op.batch_alter_table('area', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_area_name_sort'))
         batch_op.drop_column('name_sort')

@@ -13,6 +13,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
 from lms.content.render import render_markdown
@@ -62,11 +63,11 @@ def edit_lesson(slug, lesson_slug=None):
                 form.title_en.data,
                 form.body_en.data,
                 _version(form.version.data),
+                current_user,
             )
-        except EditConflict as error:
+        except EditConflict:
             db.session.rollback()
             conflict = get_lesson(course, lesson_slug)
-            form.form_errors.append(str(error.message))
             form.version.data = conflict.version
         except DomainError as error:
             form.form_errors.append(str(error.message))
@@ -82,8 +83,20 @@ def edit_lesson(slug, lesson_slug=None):
         lesson=lesson,
         form=form,
         conflict=conflict,
+        previews=_previews(form, lesson),
         image_form=ImageForm(),
     ), 409 if conflict else (400 if form.errors else 200)
+
+
+def _previews(form, lesson):
+    """What the preview shows: the text in the form (the trainer's own, after a
+    refused save), else the lesson as saved."""
+    if request.method == "POST":
+        return {
+            lang: render_markdown(getattr(form, f"body_{lang}").data or "")
+            for lang in ("vi", "en")
+        }
+    return {"vi": lesson.html_vi if lesson else "", "en": lesson and lesson.html_en}
 
 
 def _version(raw):
