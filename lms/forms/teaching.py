@@ -183,3 +183,7 @@ class RegistrationForm(FlaskForm):
     file = FileField(
         _l("CSV file (name, phone, area)"), render_kw={"accept": ".csv,text/csv"}
     )
+    # Sent back from the page that lists numbers already registered, to go on
+    # without them: the file itself cannot be sent again without the trainer.
+    paper_list = HiddenField()
+    without_existing = HiddenField()

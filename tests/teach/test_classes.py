@@ -1,6 +1,7 @@
 """Training days: a class code, farmers joining, the roster, paper lists, codes."""
 
 import csv
+import html
 import io
 import re
 from datetime import timedelta
@@ -12,6 +13,7 @@ from lms.extensions import db
 from lms.models import AccessCode, AuditEvent, ClassMember, Enrollment, User
 from lms.services.classes import CODE_ALPHABET, CODE_LENGTH
 from tests.conftest import PASSWORD, PHONES, count, sign_in
+from tests.forms import every_row
 
 
 def text(response):
@@ -301,3 +303,42 @@ def test_reset_codes_only_for_learners_in_my_classes(as_role, classroom, people)
     response = outsider.post(f"/teach/learners/{people['learner'].id}/reset-code")
     assert response.status_code == 403
     assert count(AccessCode) == 0
+
+
+def test_a_paper_list_with_existing_accounts_names_them_and_goes_on_without_them(
+    as_role, classroom, people
+):
+    trainer = as_role("trainer")
+    paper = (
+        "name,phone,area\n"
+        "Nguyễn Văn Một,0933 000 001,\n"
+        f"Chị Hoa,{PHONES['classmate']},\n"
+        "Trần Thị Hai,0933 000 002,P-B\n"
+    )
+    before = every_row()
+    asked = upload(trainer, classroom, paper)
+    assert asked.status_code == 200
+    page = text(asked)
+    assert "Chị Hoa" in page and "Classmate" in page and classroom.join_code in page
+    assert "Nguyễn Văn Một" not in page.split('class="problems"')[1].split("</ul>")[0]
+    assert every_row() == before  # nothing made until the trainer goes on
+    kept = re.search(r'name="paper_list" value="([^"]*)"', page).group(1)
+    done = trainer.post(
+        f"/teach/classes/{classroom.id}/register",
+        data={"paper_list": html.unescape(kept), "without_existing": "yes"},
+    )
+    assert done.status_code == 200
+    shown = text(done)
+    assert "0933 000 001" in shown and "0933 000 002" in shown
+    assert "Chị Hoa" not in shown
+    phones = set(db.session.scalars(sa.select(User.phone)))
+    assert {"+84933000001", "+84933000002"} <= phones
+    classmate = db.session.get(User, people["classmate"].id)
+    assert classmate.name == "Classmate" and classmate.password_hash is not None
+
+
+def test_existing_accounts_are_named_among_other_problems(as_role, classroom):
+    paper = f"name,phone,area\nChị Hoa,{PHONES['classmate']},\nKhông Số,,\n"
+    refused = upload(as_role("trainer"), classroom, paper)
+    assert refused.status_code == 400
+    assert "Chị Hoa" in text(refused) and "Classmate" in text(refused)
