@@ -147,7 +147,8 @@ def test_paper_list_becomes_accounts_with_one_time_codes(app, as_role, classroom
     codes = {
         "+84" + phone.replace(" ", "")[1:]: code
         for phone, code in re.findall(
-            r"<td>(0\d{3} \d{3} \d{3})</td><td class=\"code\">(\d{8})</td>",
+            r"<strong>(0\d{3} \d{3} \d{3})</strong></p>\s*<p>[^<]*"
+            r"<strong class=\"code\">(\d{8})</strong>",
             text(response),
         )
     }
@@ -342,3 +343,19 @@ def test_existing_accounts_are_named_among_other_problems(as_role, classroom):
     refused = upload(as_role("trainer"), classroom, paper)
     assert refused.status_code == 400
     assert "Chị Hoa" in text(refused) and "Classmate" in text(refused)
+
+
+def test_activation_codes_print_as_slips_to_cut_out(as_role, classroom):
+    paper = "name,phone,area\nNguyễn Văn Một,0933 000 001,\nTrần Thị Hai,0933000002,\n"
+    page = text(upload(as_role("trainer"), classroom, paper))
+    slips = re.findall(r'<li class="slip">(.*?)</li>', page, re.S)
+    assert len(slips) == 2
+    for name, phone, slip in zip(
+        ("Nguyễn Văn Một", "Trần Thị Hai"),
+        ("0933 000 001", "0933 000 002"),
+        slips,
+        strict=True,
+    ):
+        assert name in slip and phone in slip and "/code" in slip
+        assert re.search(r'class="code">\d{8}<', slip)
+    assert re.search(r"<button[^>]*data-print", page)
