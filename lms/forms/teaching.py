@@ -165,7 +165,8 @@ class ClassForm(FlaskForm):
         _l("Commune"),
         coerce=_id_or_none,
         validators=[InputRequired(_l("Choose your commune."))],
-        validate_choice=False,
+        # The view offers every commune; one posted from outside them is refused.
+        invalid_choice_message=_l("Choose one of the communes in the list."),
         widget=SelectWithPrompt(_l("Choose your commune")),
     )
     courses = MultiCheckboxField(_l("Courses"), coerce=int)

@@ -359,3 +359,35 @@ def test_activation_codes_print_as_slips_to_cut_out(as_role, classroom):
         assert name in slip and phone in slip and "/code" in slip
         assert re.search(r'class="code">\d{8}<', slip)
     assert re.search(r"<button[^>]*data-print", page)
+
+
+@pytest.mark.parametrize("area", ["9999", "abc"])
+def test_a_class_in_a_commune_that_does_not_exist_is_refused(
+    as_role, owned_course, area
+):
+    before = every_row()
+    refused = as_role("trainer").post(
+        "/teach/classes/new",
+        data={"name": "Lớp ma", "area": area, "courses": [str(owned_course.id)]},
+    )
+    assert refused.status_code == 400
+    assert "Hãy chọn một xã, phường trong danh sách." in text(refused)
+    assert every_row() == before
+
+
+def test_a_course_posted_with_a_club_that_does_not_exist_changes_nothing(
+    as_role, owned_course
+):
+    before = every_row()
+    refused = as_role("trainer").post(
+        "/teach/courses/mini/edit",
+        data={
+            "title_vi": "Khoá học nhỏ",
+            "summary_vi": "Tóm tắt",
+            "minutes": "30",
+            "clubs": ["koc", "vip"],
+        },
+    )
+    assert refused.status_code == 400
+    assert "Chỉ chọn trong danh sách." in text(refused)
+    assert every_row() == before
