@@ -323,3 +323,27 @@ def test_after_a_conflict_the_trainer_sees_their_own_preview_and_who_saved(
     assert "Other Trainer" in banner and local.strftime("%H:%M, %d/%m/%Y") in banner
     preview = html.split('id="preview-vi"')[1].split("</div>")[0]
     assert "<strong>của Hoa</strong>" in preview and "Tùng" not in preview
+
+
+def test_a_conflict_with_a_course_files_import_says_so(
+    app, as_role, owned_course, course_dir
+):
+    from lms.content.importer import import_courses
+
+    url = "/teach/courses/mini/lessons/first/edit"
+    trainer = as_role("trainer")
+    version = owned_course.lessons[0].version
+    trainer.post(
+        url, data={"title_vi": "Bài một", "body_vi": "Của Hoa", "version": version}
+    )
+    opened = owned_course.lessons[0].version
+    lesson_file = course_dir / "mini" / "01-first.md"
+    lesson_file.write_text(lesson_file.read_text() + "\nThêm một dòng từ tệp.\n")
+    import_courses(course_dir, app.config["LMS_UPLOAD_DIR"])
+    db.session.commit()
+    refused = trainer.post(
+        url, data={"title_vi": "Bài một", "body_vi": "Của Hoa, sửa", "version": opened}
+    )
+    assert refused.status_code == 409
+    banner = text(refused).split('id="conflict-title">')[1].split("</h2>")[0]
+    assert "Lần nhập tệp khoá học" in banner and "Trainer" not in banner
