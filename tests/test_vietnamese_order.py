@@ -92,14 +92,18 @@ def test_the_learner_report_lists_communes_then_people_in_vietnamese_order(
     db.session.commit()
     moved = db.session.scalar(sa.select(User).where(User.name == "Tô Văn Ưng"))
     moved.area = db.session.scalar(sa.select(Area).where(Area.code == "P-0"))
+    nowhere = db.session.scalar(sa.select(User).where(User.name == "Bùi Văn An"))
+    nowhere.area = None
     sign_in(client, phone="0914999999")
     page = client.get("/reports/learners").text
-    # Xã An (P-A) before Xã Ân Thi: "an" then "ân"; the rest in given-name order.
-    assert listed(page, BY_GIVEN_NAME) == BY_GIVEN_NAME[:-1] + ["Tô Văn Ưng"]
+    # Xã An (P-A) before Xã Ân Thi: "an" then "ân"; the rest in given-name order;
+    # a learner without an area last.
+    last = ["Tô Văn Ưng", "Bùi Văn An"]
+    assert listed(page, BY_GIVEN_NAME) == BY_GIVEN_NAME[1:-1] + last
     csv = client.post("/reports/learners.csv?order=family").data.decode("utf-8-sig")
     rows = [line.split(",")[0] for line in csv.splitlines()]
     in_csv = [name for name in rows if name in BY_GIVEN_NAME]
-    assert in_csv == [n for n in BY_FAMILY_NAME if n != "Tô Văn Ưng"] + ["Tô Văn Ưng"]
+    assert in_csv == [n for n in BY_FAMILY_NAME if n not in last] + last
 
 
 def test_a_renamed_person_moves_to_their_new_place(app, client, villagers):

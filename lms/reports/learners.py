@@ -73,7 +73,10 @@ def learner_rows(scope, order="given"):
         )
         .outerjoin(Area, Area.id == User.area_id)
         .where(*conditions)
-        .order_by(Area.name_sort, Area.id, *User.in_name_order(order))
+        # People without an area last, on SQLite as on PostgreSQL.
+        .order_by(
+            Area.id.is_(None), Area.name_sort, Area.id, *User.in_name_order(order)
+        )
     )
 
 
