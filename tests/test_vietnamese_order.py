@@ -175,3 +175,16 @@ def test_phones_are_grouped_and_masked_as_vietnamese_write_them(as_role, people)
 )
 def test_sizes_are_written_in_the_readers_language(app, size, locale, shown):
     assert size_text(size, locale) == shown
+
+
+def test_farmers_registered_from_a_paper_list_take_their_place(as_role, classroom):
+    import io
+
+    paper = "name,phone,area\nVũ Thị Ăn,0933000001,\nBùi Văn An,0933000002,\n"
+    as_role("trainer").post(
+        f"/teach/classes/{classroom.id}/register",
+        data={"file": (io.BytesIO(paper.encode()), "ds.csv")},
+    )
+    page = as_role("admin").get("/admin/users").text
+    names = ["Bùi Văn An", "Vũ Thị Ăn", "Classmate", "Learner"]
+    assert listed(page, names) == names
