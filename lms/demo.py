@@ -24,6 +24,7 @@ from sqlalchemy import func, insert, select, text
 
 from lms.certificates.issuing import new_code
 from lms.clock import utcnow
+from lms.collation import name_sort_keys
 from lms.extensions import db
 from lms.models import (
     Area,
@@ -326,6 +327,7 @@ class _World:
             "id": user_id,
             "phone": f"{prefix}{number:07d}",
             "name": name,
+            **name_sort_keys(name),
             "password_hash": None,
             "role": role,
             "area_id": area_id,

@@ -31,3 +31,8 @@ def localised(obj, field, locale):
         if value:
             return value
     return getattr(obj, f"{field}_vi")
+
+
+def name_order():
+    """How a list of people is ordered: "given" name first (rosters), or "family"."""
+    return "family" if request.args.get("order") == "family" else "given"

@@ -1,10 +1,12 @@
 """An admin finds people and changes their role, area and right to sign in."""
 
+import pytest
 import sqlalchemy as sa
 
 from lms.extensions import db
 from lms.models import Area, AuditEvent, User
 from tests.conftest import PHONES, sign_in
+from tests.forms import every_row
 
 
 def area_id(code):
@@ -67,3 +69,44 @@ def test_an_area_that_does_not_exist_changes_nothing(as_role, people):
     )
     assert answer.status_code == 400
     assert db.session.get(User, official.id).role == "official"
+    assert "Hãy chọn một địa bàn trong danh sách." in answer.text
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"role": "superuser"},
+        {"area": "abc"},
+        {"area": "-1"},
+        {"role": ""},
+    ],
+)
+def test_a_role_or_area_not_in_the_list_is_refused_and_changes_nothing(
+    as_role, people, change
+):
+    official = people["official"]
+    before = every_row()
+    answer = as_role("admin").post(
+        f"/admin/users/{official.id}",
+        data={"role": "official", "area": area_id("P-A"), "active": "y"} | change,
+    )
+    assert answer.status_code == 400
+    assert "trong danh sách" in answer.text
+    assert every_row() == before
+
+
+@pytest.mark.parametrize("courses", ["9999", "abc"])
+def test_club_rules_with_a_course_not_in_the_list_change_nothing(
+    as_role, people, mini_course, courses
+):
+    from lms.certificates.issuing import ensure_default_clubs
+
+    ensure_default_clubs()
+    db.session.commit()
+    before = every_row()
+    answer = as_role("admin").post(
+        "/admin/clubs/koc", data={"courses": [str(mini_course.id), courses]}
+    )
+    assert answer.status_code == 400
+    assert "Chỉ chọn trong danh sách." in answer.text
+    assert every_row() == before

@@ -34,6 +34,11 @@ def set_club_rules(club, courses, valid_months, actor, renewal=None):
                 _l("Give a number from %(low)d to %(high)d.", low=low, high=high),
                 field=name,
             )
+    unchanged = all(getattr(club, name) == value for name, value in renewal.items())
+    if unchanged and set(courses) == set(club.courses) and (
+        valid_months == club.valid_months
+    ):
+        return  # saved unchanged: nothing to record
     club.courses = list(courses)
     club.valid_months = valid_months
     for name, value in renewal.items():

@@ -186,18 +186,24 @@ def _issue(learner, **fields):
     return [certificate]
 
 
+def check_revocable(certificate, reason):
+    """The reason as it will be kept, or DomainError when it cannot be revoked."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise DomainError(_l("Give the reason for revoking."), field="reason")
+    if certificate.revoked_at is not None:
+        raise DomainError(_l("This certificate is already revoked."))
+    return reason[:1000]
+
+
 def revoke(certificate, actor, reason):
     """Take a certificate back; the reason is shown on every surface and audited.
 
     Revoking a course certificate also revokes the learner's club cards that
     need that course: a card stands only on valid certificates.
     """
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise DomainError(_l("Give the reason for revoking."), field="reason")
-    if certificate.revoked_at is not None:
-        raise DomainError(_l("This certificate is already revoked."))
-    _revoke(certificate, actor, reason[:1000])
+    reason = check_revocable(certificate, reason)
+    _revoke(certificate, actor, reason)
     if certificate.course_id is not None:
         with force_locale("vi"):  # the stored reason, as the Open Badge says it
             because = gettext(

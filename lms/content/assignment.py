@@ -6,12 +6,12 @@ from lms.content.fields import (
     Invalid,
     Mapping,
     Problem,
+    item_id_field,
     load_yaml,
     localised_field,
     only_keys,
     read_text,
     required,
-    slug_field,
     text_field,
 )
 from lms.content.render import markdown_problem
@@ -68,7 +68,7 @@ def _rubric(data):
             )
         only_keys(raw, {"id", "vi", "en"})
         criterion = {
-            "id": slug_field(raw, "id"),
+            "id": item_id_field(raw, "id"),
             "vi": text_field(raw, "vi"),
             "en": text_field(raw, "en") if "en" in raw else None,
         }

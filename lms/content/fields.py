@@ -13,6 +13,10 @@ import yaml
 from flask_babel import lazy_gettext as _l
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Question and criterion ids: earlier editors could make one ending in "-" or with
+# "--" inside; learners' answers key on them, so they must still import as they are.
+ITEM_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+MAX_SLUG = 80
 
 
 @dataclass
@@ -192,17 +196,46 @@ def text_field(mapping, key):
     return value.strip()
 
 
-def slug_field(mapping, key):
+def slug_field(mapping, key, pattern=SLUG):
+    """Read an id or slug, saying which rule it breaks."""
     value = text_field(mapping, key)
-    if not SLUG.match(value) or len(value) > 80:
+    line = mapping.lines[key]
+    if len(value) > MAX_SLUG:
         raise Invalid(
             _l(
-                "“%(key)s” must be lower-case letters, digits and hyphens",
+                "“%(key)s” is %(length)s characters long; at most %(max)s",
                 key=key,
+                length=len(value),
+                max=MAX_SLUG,
             ),
-            mapping.lines[key],
+            line,
+        )
+    if re.search(r"[^a-z0-9-]", value):
+        raise Invalid(
+            _l(
+                "“%(key)s” may hold only lower-case letters a-z without accents, "
+                "digits and hyphens; “%(value)s” has other characters",
+                key=key,
+                value=value,
+            ),
+            line,
+        )
+    if not pattern.match(value):
+        raise Invalid(
+            _l(
+                "“%(key)s” must start and end with a letter or digit, with one "
+                "hyphen between words: “%(value)s”",
+                key=key,
+                value=value,
+            ),
+            line,
         )
     return value
+
+
+def item_id_field(mapping, key):
+    """A question's or rubric criterion's id (see ITEM_ID)."""
+    return slug_field(mapping, key, ITEM_ID)
 
 
 def localised_field(mapping, key):

@@ -73,7 +73,7 @@ def _import_lessons(course, lessons, urls, counts):
             changed = True
         body_vi = rewrite_image_refs(data.body_vi, urls)
         body_en = rewrite_image_refs(data.body_en, urls) if data.body_en else None
-        changed |= _assign(
+        edited = _assign(
             lesson,
             position=data.position,
             minutes=data.minutes,
@@ -88,6 +88,9 @@ def _import_lessons(course, lessons, urls, counts):
             law=data.law,
             archived_at=None,
         )
+        if edited:  # the files saved it last: an edit conflict names no trainer
+            lesson.updated_by_id = None
+        changed |= edited
     for lesson in existing.values():
         if lesson.archived_at is None:
             lesson.archived_at = utcnow()

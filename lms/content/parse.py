@@ -15,6 +15,7 @@ from lms.content.fields import (
     Mapping,
     Problem,
     front_matter,
+    item_id_field,
     load_yaml,
     localised_field,
     only_keys,
@@ -348,7 +349,7 @@ def _question(raw, line):
     if not any(choice["correct"] for choice in choices):
         raise Invalid(_l("the question has no correct choice"), raw.line)
     return {
-        "id": slug_field(raw, "id"),
+        "id": item_id_field(raw, "id"),
         "vi": question_vi,
         "en": question_en,
         "choices": choices,

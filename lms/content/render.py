@@ -10,6 +10,8 @@ from flask_babel import lazy_gettext as _l
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
+from lms.formats import size_text
+
 ALLOWED_TAGS = {
     "a",
     "blockquote",
@@ -183,15 +185,6 @@ def images_on_tap(html, size_of, label):
         )
 
     return _IMG.sub(placeholder, html)
-
-
-def size_text(size):
-    """A download's size as people read it: "42 KB", "2.1 MB"."""
-    if size is None:
-        return ""
-    if size < 1024 * 1024:
-        return f"{max(1, round(size / 1024))} KB"
-    return f"{size / 1024 / 1024:.1f} MB"
 
 
 _LESSON_IMAGE = re.compile(r'<img\b([^>]*?)\ssrc="(/media/lessons/[0-9a-f]{32})\.webp"')

@@ -2,6 +2,7 @@
 
 from lms.forms.account import (
     ChangePasswordForm,
+    ConfirmForm,
     EmptyForm,
     LanguageForm,
     LoginForm,
@@ -15,6 +16,7 @@ from lms.forms.account import (
 
 __all__ = [
     "ChangePasswordForm",
+    "ConfirmForm",
     "EmptyForm",
     "LanguageForm",
     "LoginForm",

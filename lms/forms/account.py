@@ -52,6 +52,18 @@ class EmptyForm(FlaskForm):
     """A CSRF-protected button: enrol, mark complete, sign out."""
 
 
+class ConfirmForm(FlaskForm):
+    """A button whose action cannot be undone: the first press asks, the second does.
+
+    The question is a page of its own, so it works without JavaScript.
+    """
+
+    confirmed = HiddenField()
+
+    def is_confirmed(self):
+        return self.validate_on_submit() and self.confirmed.data == "yes"
+
+
 class SignupForm(FlaskForm):
     phone = TelField(
         _l("Phone number"),

@@ -57,9 +57,24 @@ class ClubRulesForm(FlaskForm):
     )
 
 
+def _area_id(value):
+    """An area's id from the form ("" is no area); anything else is refused."""
+    if value in ("", None):
+        return None
+    return int(value)
+
+
 class AccountForm(FlaskForm):
     """An admin's changes to someone's account: role, area, whether it may sign in."""
 
-    role = SelectField(_l("Role"))
-    area = SelectField(_l("Area"), coerce=lambda v: int(v) if v else None)
+    role = SelectField(
+        _l("Role"),
+        invalid_choice_message=_l("Choose one of the roles in the list."),
+    )
+    area = SelectField(
+        _l("Area"),
+        coerce=_area_id,
+        invalid_value_message=_l("Choose one of the areas in the list."),
+        invalid_choice_message=_l("Choose one of the areas in the list."),
+    )
     active = BooleanField(_l("May sign in"))

@@ -35,6 +35,11 @@ class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("invalid_choice_message", _l("Choose only from the list."))
+        kwargs.setdefault("invalid_value_message", _l("Choose only from the list."))
+        super().__init__(*args, **kwargs)
+
 
 class CourseForm(FlaskForm):
     title_vi = StringField(
@@ -172,7 +177,8 @@ class ClassForm(FlaskForm):
         _l("Commune"),
         coerce=_id_or_none,
         validators=[InputRequired(_l("Choose your commune."))],
-        validate_choice=False,
+        # The view offers every commune; one posted from outside them is refused.
+        invalid_choice_message=_l("Choose one of the communes in the list."),
         widget=SelectWithPrompt(_l("Choose your commune")),
     )
     courses = MultiCheckboxField(_l("Courses"), coerce=int)
@@ -190,3 +196,7 @@ class RegistrationForm(FlaskForm):
     file = FileField(
         _l("CSV file (name, phone, area)"), render_kw={"accept": ".csv,text/csv"}
     )
+    # Sent back from the page that lists numbers already registered, to go on
+    # without them: the file itself cannot be sent again without the trainer.
+    paper_list = HiddenField()
+    without_existing = HiddenField()

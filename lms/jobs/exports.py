@@ -99,11 +99,13 @@ def roster(job, progress, path):
     titles = [localised(c, "title", "vi") for c in courses]
     with path.open("w", encoding="utf-8-sig", newline="") as out:  # BOM: Excel
         writer = csv.writer(out)
+        # Outside the f-strings: Babel does not extract what is inside them.
+        quiz, practical = _("quiz"), _("practical work")
         writer.writerow(
             [_("Name"), _("Phone number"), _("Commune"), _("Last activity")]
             + [f"{t} (%)" for t in titles]
-            + [f"{t}: {_('quiz')}" for t in titles]
-            + [f"{t}: {_('practical work')}" for t in titles]
+            + [f"{t}: {quiz}" for t in titles]
+            + [f"{t}: {practical}" for t in titles]
         )
         rows = roster_rows(classroom, job.params.get("sort", "name"))
         for row in _counted(rows, progress):

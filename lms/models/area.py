@@ -1,7 +1,13 @@
 from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from lms.collation import KEY_LENGTH, place_key
 from lms.extensions import db
+
+# Sort keys compare as bytes: PostgreSQL's "C" collation, SQLite's default.
+SORT_KEY = String(KEY_LENGTH).with_variant(
+    String(KEY_LENGTH, collation="C"), "postgresql"
+)
 
 
 class Area(db.Model):
@@ -14,11 +20,17 @@ class Area(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    name_sort: Mapped[str] = mapped_column(SORT_KEY, server_default="", index=True)
     kind: Mapped[str] = mapped_column(String(32))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"), index=True)
     path: Mapped[str] = mapped_column(String(255), default="", index=True)
 
     parent: Mapped["Area | None"] = relationship(remote_side=[id])
+
+    @validates("name")
+    def _keep_sort_key(self, key, name):
+        self.name_sort = place_key(name or "")
+        return name
 
     def __repr__(self):
         return f"<Area {self.code}>"

@@ -82,10 +82,13 @@ class Lesson(db.Model):
     law: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     archived_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Who saved it last in the editor (None: course files), for an edit conflict.
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     # Bumped on every save: an editor saving over a newer version is refused.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     course: Mapped[Course] = relationship(back_populates="lessons")
+    updated_by: Mapped["User | None"] = relationship()  # noqa: F821
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -3,11 +3,12 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from lms.clock import utcnow
+from lms.collation import name_sort_keys
 from lms.extensions import db
-from lms.models.area import Area
+from lms.models.area import SORT_KEY, Area
 
 ROLES = ("learner", "trainer", "official", "admin")
 
@@ -22,11 +23,18 @@ class User(UserMixin, db.Model):
         Index("ix_user_area_role_created", "area_id", "role", "created_at"),
         # An index, not a constraint: SQLite adds it in place (migration 0010).
         Index("uq_user_badge_recipient_id", "badge_recipient_id", unique=True),
+        Index("ix_user_name_sort_given", "name_sort_given", "id"),
+        Index("ix_user_name_sort_family", "name_sort_family", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     phone: Mapped[str] = mapped_column(String(16), unique=True)  # E.164
     name: Mapped[str] = mapped_column(String(120))
+    # Vietnamese order, kept with the name (lms/collation.py): rosters list people
+    # by given name; the other order is the name as written.
+    # Bulk inserts (Core, COPY) bypass this: give them name_sort_keys(name).
+    name_sort_given: Mapped[str] = mapped_column(SORT_KEY, server_default="")
+    name_sort_family: Mapped[str] = mapped_column(SORT_KEY, server_default="")
     password_hash: Mapped[str | None] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16), default="learner")
     area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"), index=True)
@@ -43,6 +51,18 @@ class User(UserMixin, db.Model):
     )
 
     area: Mapped[Area | None] = relationship()
+
+    @classmethod
+    def in_name_order(cls, order="given"):
+        """ORDER BY for a list of people: by given name, or "family" name first."""
+        key = cls.name_sort_family if order == "family" else cls.name_sort_given
+        return key, cls.id
+
+    @validates("name")
+    def _keep_sort_keys(self, key, name):
+        for column, value in name_sort_keys(name or "").items():
+            setattr(self, column, value)
+        return name
 
     @property
     def is_active(self):

@@ -28,7 +28,7 @@ def describe(scope, localised):
 
 def report_sheets(scope, report, localised):
     """The current view: filters, overview, areas, courses, weekly trend."""
-    overview = [[_("Figure"), _("Value"), _("Previous"), _("Change")]]
+    overview = [[_("Figure"), _("Value"), _("Previous period"), _("Change")]]
     for name, figure in report["overview"].items():
         overview.append(
             [str(FIGURES[name]), figure.value, figure.previous, figure.change]

@@ -14,6 +14,7 @@ from lms.services.passwords import (
     needs_rehash,
     verify_password,
 )
+from lms.services.tokens import READING_ROLES, revoke_all_tokens
 
 MOBILE = {
     phonenumbers.PhoneNumberType.MOBILE,
@@ -204,6 +205,8 @@ def set_role(user, role, actor):
         )
     previous, user.role = user.role, role
     end_all_sessions(user)
+    if role not in READING_ROLES:
+        revoke_all_tokens(user, actor)
     _audit(actor, "user.role", user, {"from": previous, "to": role})
 
 

@@ -97,16 +97,17 @@ def commune_choices():
     groups = {}
     for area in areas:
         if area.id not in parents:
-            group = area.parent.name if area.parent else ""
-            groups.setdefault(group, []).append((area.id, area.name))
+            parent = area.parent
+            group = (parent.name_sort, parent.name) if parent else ("", "")
+            groups.setdefault(group, []).append(area)
     return [
-        (group, sorted(items, key=lambda item: _sort_key(item[1])))
-        for group, items in sorted(groups.items(), key=lambda g: _sort_key(g[0]))
+        (name, [(a.id, a.name) for a in sorted(items, key=_in_order)])
+        for (_, name), items in sorted(groups.items())
     ]
 
 
-def _sort_key(text):
-    return unicodedata.normalize("NFD", text.casefold())
+def _in_order(area):
+    return (area.name_sort, area.id)
 
 
 def subtree(area):

@@ -32,11 +32,14 @@ class EditConflict(DomainError):
         self.lesson = lesson
 
 
-def slugify(text, fallback="item"):
-    """Make a URL slug from Vietnamese or English text: "Đóng gói" -> "dong-goi"."""
+def slugify(text, fallback="item", length=60):
+    """Make a URL slug from Vietnamese or English text: "Đóng gói" -> "dong-goi".
+
+    Cut to ``length`` before the hyphens are trimmed, so it never ends in one.
+    """
     text = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
     text = "".join(c for c in text if not unicodedata.combining(c))
-    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:60].strip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:length].strip("-")
     return slug or fallback
 
 
@@ -119,10 +122,13 @@ def add_editor(course, trainer, actor):
         )
 
 
-def save_lesson(course, lesson, title_vi, body_vi, title_en, body_en, version):
+def save_lesson(
+    course, lesson, title_vi, body_vi, title_en, body_en, version, editor=None
+):
     """Create (``lesson`` None) or update a lesson; refuse to overwrite a newer save.
 
     :param version: the lesson version the editor started from.
+    :param editor: who saves it, named to the next editor if their save conflicts.
     :raise EditConflict: someone saved in between; nothing is written.
     """
     if not _text(title_vi):
@@ -150,6 +156,8 @@ def save_lesson(course, lesson, title_vi, body_vi, title_en, body_en, version):
     lesson.html_vi = render_markdown(lesson.body_vi)
     lesson.html_en = render_markdown(lesson.body_en) if body_en else None
     lesson.minutes = max(1, round(len(body_vi.split()) / 180))
+    if editor is not None and (lesson.id is None or db.session.is_modified(lesson)):
+        lesson.updated_by_id = editor.id  # only a real change is theirs
     try:
         db.session.flush()  # the version column guards the race between check and write
     except StaleDataError:  # someone saved between this request's reading and writing
@@ -168,7 +176,15 @@ def move_lesson(lesson, step):
 
 
 def archive_lesson(lesson):
-    """Retire a lesson: learners keep their progress, it stops counting."""
+    """Retire a lesson: learners keep their progress, it stops counting.
+
+    A published course keeps at least one lesson: learners would find it empty.
+    """
+    course = lesson.course
+    if course.status == "published" and course.active_lessons == [lesson]:
+        raise DomainError(
+            _l("This is the course's last lesson. Unpublish the course first.")
+        )
     lesson.archived_at = utcnow()
 
 
@@ -219,7 +235,7 @@ def save_question(
         raise DomainError(_l("Explain the right answer."), field="explanation_vi")
     questions = list(quiz.questions)
     ids = [q["id"] for q in questions]
-    new_id = question_id or _unique(slugify(text_vi, "question")[:40], set(ids))
+    new_id = question_id or _unique(slugify(text_vi, "question", 40), set(ids))
     question = {
         "id": new_id,
         "vi": _text(text_vi),
@@ -271,7 +287,7 @@ def save_assignment(
     for index, (vi, en) in enumerate(rows):
         criterion_id = old_ids[index] if index < len(old_ids) else None
         if criterion_id is None or criterion_id in taken:
-            criterion_id = _unique(slugify(vi, "criterion")[:40], taken | set(old_ids))
+            criterion_id = _unique(slugify(vi, "criterion", 40), taken | set(old_ids))
         taken.add(criterion_id)
         rubric.append({"id": criterion_id, "vi": vi, "en": en})
     assignment.instructions_vi = _text(instructions_vi)

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 
 from lms.clock import utcnow
+from lms.collation import name_sort_keys
 from lms.extensions import db
 from lms.models import AccessCode, Area, AuditEvent, ClassMember, Enrollment, User
 from lms.services import DomainError
@@ -25,6 +26,15 @@ class RegistrationError(DomainError):
     def __init__(self, problems):
         super().__init__("\n".join(f"{line}: {reason}" for line, reason in problems))
         self.problems = problems
+
+
+class AlreadyRegistered(DomainError):
+    """Some numbers on the list have accounts; ``accounts`` are (line, name on the
+    list, phone, name on the account). The rest can be registered without them."""
+
+    def __init__(self, accounts):
+        super().__init__(_l("Some numbers on the list already have an account."))
+        self.accounts = accounts
 
 
 @dataclass
@@ -56,15 +66,17 @@ def decode_csv(data):
     return unicodedata.normalize("NFC", text)
 
 
-def register_from_csv(classroom, data, actor):
+def register_from_csv(classroom, data, actor, without_existing=False):
     """Create password-less learner accounts in ``classroom`` with activation codes.
 
     All rows or none: a wrong row (missing name, bad or repeated phone, unknown
-    commune, a number that already has an account) is reported by line.
+    commune) is reported by line. Numbers that already have an account raise
+    AlreadyRegistered, unless ``without_existing``: then they are left out (those
+    farmers join with the class code).
 
     :return: [Registered] with each farmer's one-time activation code.
     """
-    rows = _read_rows(decode_csv(data), classroom)
+    rows = _read_rows(decode_csv(data), classroom, without_existing)
     now = utcnow()
     codes = {row.phone: make_code() for row in rows}
     db.session.execute(
@@ -73,6 +85,7 @@ def register_from_csv(classroom, data, actor):
             {
                 "phone": r.phone,
                 "name": r.name,
+                **name_sort_keys(r.name),
                 "role": "learner",
                 "area_id": r.area_id,
                 "session_version": 1,
@@ -137,7 +150,7 @@ class _Row:
     area_id: int
 
 
-def _read_rows(text, classroom):
+def _read_rows(text, classroom, without_existing=False):
     reader = csv.reader(io.StringIO(text))
     header = [cell.strip().casefold() for cell in next(reader, [])]
     if tuple(header[:3]) != COLUMNS:
@@ -185,21 +198,29 @@ def _read_rows(text, classroom):
         seen.setdefault(phone, line)
     if not rows and not problems:
         problems.append((2, _l("The file has no farmers in it.")))
-    taken = set(_ids_by_phone([row.phone for row in rows]))
-    problems += [
-        (
-            row.line,
-            _l(
-                "This number already has an account: ask the farmer to join "
-                "with the class code."
-            ),
-        )
+    accounts = _names_by_phone([row.phone for row in rows])
+    existing = [
+        (row.line, row.name, row.phone, accounts[row.phone])
         for row in rows
-        if row.phone in taken
+        if row.phone in accounts
     ]
-    if problems:
+    if problems or len(existing) == len(rows):  # nothing left to go on with
+        problems += [
+            (
+                line,
+                _l(
+                    "%(name)s: this number already has an account (“%(account)s”); "
+                    "they join with the class code.",
+                    name=name,
+                    account=account,
+                ),
+            )
+            for line, name, _phone, account in existing
+        ]
         raise RegistrationError(sorted(problems, key=lambda problem: problem[0]))
-    return rows
+    if existing and not without_existing:
+        raise AlreadyRegistered(existing)
+    return [row for row in rows if row.phone not in accounts]
 
 
 def _commune_lookup():
@@ -218,6 +239,18 @@ def _commune_lookup():
         if len(ids) == 1:  # an ambiguous name must be given by code
             lookup.setdefault(name, ids[0])
     return lookup
+
+
+def _names_by_phone(phones):
+    names = {}
+    for start in range(0, len(phones), CHUNK):
+        chunk = phones[start : start + CHUNK]
+        names.update(
+            db.session.execute(
+                select(User.phone, User.name).where(User.phone.in_(chunk))
+            ).all()
+        )
+    return names
 
 
 def _ids_by_phone(phones):

@@ -14,6 +14,7 @@ from lms.services import DomainError
 
 PREFIX = "lms_"
 MAX_TOKENS = 10
+READING_ROLES = ("official", "admin")  # who may hold a token (see permissions)
 USE_RECORDED_EVERY = timedelta(hours=1)
 
 
@@ -65,10 +66,20 @@ def user_for_token(secret):
     if token is None or token.revoked_at is not None:
         return None
     user = db.session.get(User, token.user_id)
-    if user is None or not user.active:
+    if user is None or not user.active or user.role not in READING_ROLES:
         return None
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at > USE_RECORDED_EVERY:
         token.last_used_at = now
         db.session.commit()
     return user
+
+
+def revoke_all_tokens(user, actor):
+    """End every live token of ``user``: they no longer read reports."""
+    for token in db.session.scalars(
+        select(ApiToken).where(
+            ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)
+        )
+    ):
+        revoke_token(actor or user, token)

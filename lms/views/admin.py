@@ -8,12 +8,14 @@ from wtforms.fields.choices import SelectChoice
 
 from lms.certificates.clubs import RENEWAL_LIMITS, set_club_rules
 from lms.certificates.issuing import (
+    check_revocable,
     display_code,
     find_certificate,
     reinstate,
     revoke,
 )
 from lms.extensions import db
+from lms.forms import ConfirmForm
 from lms.forms.admin import ClubRulesForm, ReinstateForm, RevokeForm
 from lms.models import Certificate, Club, Course
 from lms.permissions import is_admin, require
@@ -67,6 +69,9 @@ def revoke_certificate(code):
     form = RevokeForm()
     try:
         form.validate_on_submit()
+        if not ConfirmForm().is_confirmed():
+            check_revocable(certificate, form.reason.data)
+            return _confirm_revoking(certificate, form.reason.data)
         revoke(certificate, current_user, form.reason.data)
     except DomainError as error:
         flash(str(error.message), "error")
@@ -91,6 +96,22 @@ def reinstate_certificate(code):
         db.session.commit()
         flash(_("Certificate reinstated. Every page now says it is valid."), "success")
     return redirect(url_for(".certificates", q=certificate.code))
+
+
+def _confirm_revoking(certificate, reason):
+    return render_template(
+        "confirm.html",
+        question=_("Revoke the certificate of %(name)s?", name=certificate.user.name),
+        explanation=[
+            _("Reason, shown publicly: %(reason)s", reason=reason),
+            _("Its page, PDF and badge will say it is revoked. This cannot be undone."),
+        ],
+        action=url_for(".revoke_certificate", code=certificate.code),
+        keep={"reason": reason},
+        confirm=_("Yes, revoke it"),
+        cancel=url_for(".certificates", q=certificate.code),
+        form=ConfirmForm(),
+    )
 
 
 @bp.route("/clubs/<code>", methods=["GET", "POST"])

@@ -20,8 +20,8 @@ from sqlalchemy import select
 from lms.certificates.issuing import display_code, find_certificate, normalise_code
 from lms.certificates.renewal import renewal_for
 from lms.clock import utcnow
-from lms.content.render import size_text
 from lms.extensions import db
+from lms.formats import size_text
 from lms.forms.account import ProfileForm, VerifyForm
 from lms.i18n import localised
 from lms.models import Certificate, Club, User
@@ -250,6 +250,6 @@ def club_roster(code):
             User.listed_publicly.is_(True),
             User.active.is_(True),
         )
-        .order_by(User.name)
+        .order_by(User.name_sort_given, User.id)
     ).all()
     return render_template("certificates/roster.html", club=club, members=members)

@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 
 from lms.extensions import db
 from lms.forms.admin import AccountForm
+from lms.i18n import name_order
 from lms.models import ROLES, Area, User
 from lms.permissions import is_admin, require
 from lms.services import DomainError
@@ -35,14 +36,20 @@ def index():
     """Search by name or phone number, optionally by role."""
     query = request.args.get("q", "").strip()
     role = request.args.get("role", "")
-    found = select(User).order_by(User.name, User.id)
+    order = name_order()
+    found = select(User).order_by(*User.in_name_order(order))
     if role in ROLES:
         found = found.where(User.role == role)
     if query:
         found = found.where(or_(*_matches(query)))
     users = db.session.scalars(found.limit(PAGE_SIZE)).all()
     return render_template(
-        "admin/users.html", users=users, query=query, role=role, roles=ROLE_NAMES
+        "admin/users.html",
+        users=users,
+        query=query,
+        role=role,
+        roles=ROLE_NAMES,
+        order=order,
     )
 
 
@@ -58,7 +65,11 @@ def _matches(query):
 @bp.route("/<int:user_id>", methods=["GET", "POST"])
 def account(user_id):
     user = db.session.get(User, user_id) or abort(404)
-    form = AccountForm(obj=user, area=user.area_id)
+    # Field by field, not obj=user: user.area is the Area object, which no choice
+    # matches, so the select showed "No area" and an unchanged save wiped it.
+    form = AccountForm(
+        data={"role": user.role, "area": user.area_id, "active": user.active}
+    )
     form.role.choices = [SelectChoice(k, v) for k, v in ROLE_NAMES.items()]
     form.area.choices = area_choices()
     if form.validate_on_submit():
@@ -93,8 +104,8 @@ def _apply(user, form):
 def area_choices():
     """Every area, indented under its parent, so an official can be a province's."""
     areas = db.session.scalars(select(Area)).all()
-    names = {str(a.id): a.name for a in areas}
-    areas.sort(key=lambda a: [names.get(i, "") for i in a.path.strip("/").split("/")])
+    keys = {str(a.id): a.name_sort for a in areas}
+    areas.sort(key=lambda a: [keys.get(i, "") for i in a.path.strip("/").split("/")])
     choices = [SelectChoice("", _l("No area"))]
     for area in areas:
         depth = area.path.strip("/").count("/")

@@ -22,7 +22,7 @@ from lms.clock import utcnow
 from lms.extensions import db
 from lms.forms import EmptyForm
 from lms.forms.reports import ReportFilterForm, TokenForm
-from lms.i18n import localised
+from lms.i18n import localised, name_order
 from lms.ids import parse_id
 from lms.models import ApiToken, Classroom, Club, Course
 from lms.permissions import can_read_reports, can_see_full_phones, report_top, require
@@ -97,7 +97,8 @@ def overview():
 def learners():
     scope = current_scope()
     number = parse_id(request.args.get("page")) or 1
-    rows, total = page(scope, number)
+    order = name_order()
+    rows, total = page(scope, number, order)
     return render_template(
         "reports/learners.html",
         scope=scope,
@@ -109,6 +110,7 @@ def learners():
         described=describe(scope, loc),
         show_phone=lambda phone: show_phone(phone, can_see_full_phones(current_user)),
         empty_form=EmptyForm(),
+        order=order,
     )
 
 

@@ -45,7 +45,13 @@ limiter.limit("120 per minute", key_func=_reader_key)(bp)
 def officials_only():
     g.reader = reader()
     if g.reader is None:
-        return jsonify(error=_("Send a valid API token or sign in.")), 401
+        sent = request.headers.get("Authorization", "").startswith("Bearer ")
+        challenge = 'Bearer realm="reports"' + (', error="invalid_token"' * sent)
+        return (
+            jsonify(error=_("Send a valid API token or sign in.")),
+            401,
+            {"WWW-Authenticate": challenge},
+        )
     if not can_read_reports(g.reader):
         return jsonify(error=_("Only officials and administrators read reports.")), 403
     if g.reader.role == "official" and g.reader.area is None:

@@ -18,3 +18,8 @@ document.querySelectorAll("[data-tap-image]").forEach(function (link) {
     link.replaceWith(image);
   });
 });
+// Print buttons (activation code slips): hidden until this script can press them.
+document.querySelectorAll("[data-print]").forEach(function (button) {
+  button.hidden = false;
+  button.addEventListener("click", function () { window.print(); });
+});

@@ -72,6 +72,7 @@ def populate(app, farmers, trainers, officials):
     parameters, so signing in costs what it costs for real. Farmers are split
     between the trainers' classes, which enrol them in every course.
     """
+    from lms.collation import name_sort_keys
     from lms.extensions import db
     from lms.models import Area, Course, User
     from lms.services.classes import create_class, join_class
@@ -99,6 +100,7 @@ def populate(app, farmers, trainers, officials):
                 {
                     "phone": phone.format(i),
                     "name": f"{name} {i}",
+                    **name_sort_keys(f"{name} {i}"),
                     "role": role,
                     "area_id": area_of(i).id,
                     "password_hash": password_hash,

@@ -54,6 +54,7 @@ def add_learners(count, seed=8):
     """Bulk-insert ``count`` learners across the communes, each with some lessons
     done in one course; return (learners, progress rows)."""
     from lms.clock import utcnow
+    from lms.collation import name_sort_keys
     from lms.extensions import db
     from lms.models import Area, Enrollment, Lesson, LessonProgress, User
 
@@ -73,6 +74,7 @@ def add_learners(count, seed=8):
             {
                 "phone": f"+8491{n:07d}",
                 "name": f"Nông dân {n}",
+                **name_sort_keys(f"Nông dân {n}"),
                 "role": "learner",
                 "area_id": chance.choice(leaves),
                 "session_version": 1,

@@ -46,6 +46,7 @@ def run(ctx):
 
 def _registration(db):
     from lms.clock import utcnow
+    from lms.collation import name_sort_keys
     from lms.models import Area, Course, User
     from lms.services.classes import create_class
     from lms.services.registration import register_from_csv
@@ -69,6 +70,7 @@ def _registration(db):
                 {
                     "phone": f"+84972{n:06d}",
                     "name": f"Nông dân Lớp {n}",
+                    **name_sort_keys(f"Nông dân Lớp {n}"),
                     "role": "learner",
                     "area_id": area.id,
                     "session_version": 1,

@@ -70,7 +70,8 @@ def test_livestream_course_earns_a_koc_card_that_checks_out(app, as_role, people
     assert "✓" in page and learner.name in page
 
     as_role("admin").post(
-        f"/admin/certificates/{card.code}/revoke", data={"reason": "Khai sai nguồn gốc"}
+        f"/admin/certificates/{card.code}/revoke",
+        data={"reason": "Khai sai nguồn gốc", "confirmed": "yes"},
     )
     page = buyer.get(urlsplit(url).path).get_data(as_text=True)
     assert "✗" in page and "Khai sai nguồn gốc" in page and "✓" not in page

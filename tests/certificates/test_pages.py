@@ -105,7 +105,7 @@ def test_revoking_flips_every_surface(as_role, card, people):
     assert refused.status_code == 302 and card.revoked_at is None
     admin.post(
         f"/admin/certificates/{card.code}/revoke",
-        data={"reason": "Bán hàng giả mạo nguồn gốc"},
+        data={"reason": "Bán hàng giả mạo nguồn gốc", "confirmed": "yes"},
     )
     db.session.refresh(card)
     assert card.revoked_at is not None

@@ -1,6 +1,7 @@
 """A trainer writes a course in the browser: the learner sees exactly that."""
 
 import re
+from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -158,7 +159,7 @@ def test_reorder_and_retire_lessons(as_role, owned_course, people):
     ]
     complete_lesson(people["learner"], owned_course.lessons[0])
     db.session.commit()
-    trainer.post("/teach/courses/mini/lessons/first/archive")
+    trainer.post("/teach/courses/mini/lessons/first/archive", data={"confirmed": "yes"})
     assert [lesson.slug for lesson in course_by_slug("mini").active_lessons] == [
         "third",
         "second",
@@ -289,3 +290,60 @@ def test_owner_can_share_a_course_with_another_trainer(as_role, owned_course, pe
     assert other.get("/teach/courses/mini").status_code == 200
     as_role("trainer").post("/teach/courses/mini/editors", data={"phone": "0912000001"})
     assert people["learner"] not in course_by_slug("mini").editors
+
+
+def test_after_a_conflict_the_trainer_sees_their_own_preview_and_who_saved(
+    as_role, owned_course, people
+):
+    owned_course.editors.append(people["other_trainer"])
+    db.session.commit()
+    version = owned_course.lessons[0].version
+    url = "/teach/courses/mini/lessons/first/edit"
+    as_role("other_trainer").post(
+        url,
+        data={
+            "title_vi": "Sửa của Tùng",
+            "body_vi": "Bản **của Tùng**",
+            "version": version,
+        },
+    )
+    saved_at = owned_course.lessons[0].updated_at
+    refused = as_role("trainer").post(
+        url,
+        data={
+            "title_vi": "Sửa của Hoa",
+            "body_vi": "Bản **của Hoa**",
+            "version": version,
+        },
+    )
+    assert refused.status_code == 409
+    html = text(refused)
+    banner = html.split('id="conflict-title">')[1].split("</h2>")[0]
+    local = saved_at + timedelta(hours=7)  # Asia/Ho_Chi_Minh
+    assert "Other Trainer" in banner and local.strftime("%H:%M, %d/%m/%Y") in banner
+    preview = html.split('id="preview-vi"')[1].split("</div>")[0]
+    assert "<strong>của Hoa</strong>" in preview and "Tùng" not in preview
+
+
+def test_a_conflict_with_a_course_files_import_says_so(
+    app, as_role, owned_course, course_dir
+):
+    from lms.content.importer import import_courses
+
+    url = "/teach/courses/mini/lessons/first/edit"
+    trainer = as_role("trainer")
+    version = owned_course.lessons[0].version
+    trainer.post(
+        url, data={"title_vi": "Bài một", "body_vi": "Của Hoa", "version": version}
+    )
+    opened = owned_course.lessons[0].version
+    lesson_file = course_dir / "mini" / "01-first.md"
+    lesson_file.write_text(lesson_file.read_text() + "\nThêm một dòng từ tệp.\n")
+    import_courses(course_dir, app.config["LMS_UPLOAD_DIR"])
+    db.session.commit()
+    refused = trainer.post(
+        url, data={"title_vi": "Bài một", "body_vi": "Của Hoa, sửa", "version": opened}
+    )
+    assert refused.status_code == 409
+    banner = text(refused).split('id="conflict-title">')[1].split("</h2>")[0]
+    assert "Lần nhập tệp khoá học" in banner and "Trainer" not in banner

@@ -1,6 +1,7 @@
 """Training days: a class code, farmers joining, the roster, paper lists, codes."""
 
 import csv
+import html
 import io
 import re
 from datetime import timedelta
@@ -13,6 +14,7 @@ from lms.models import AccessCode, AuditEvent, ClassMember, Enrollment, User
 from lms.services.classes import CODE_ALPHABET, CODE_LENGTH
 from tests.conftest import PASSWORD, PHONES, count, sign_in
 from tests.downloads import exported
+from tests.forms import every_row
 
 
 def text(response):
@@ -143,9 +145,14 @@ def test_paper_list_becomes_accounts_with_one_time_codes(app, as_role, classroom
         "name,phone,area\nNguyễn Văn Một,0933 000 001,\nTrần Thị Hai,84933000002,P-B\n",
     )
     assert response.status_code == 200
-    codes = dict(
-        re.findall(r"<td>(\+84\d+)</td><td class=\"code\">(\d{8})</td>", text(response))
-    )
+    codes = {
+        "+84" + phone.replace(" ", "")[1:]: code
+        for phone, code in re.findall(
+            r"<strong>(0\d{3} \d{3} \d{3})</strong></p>\s*<p>[^<]*"
+            r"<strong class=\"code\">(\d{8})</strong>",
+            text(response),
+        )
+    }
     assert set(codes) == {"+84933000001", "+84933000002"}
     two = db.session.scalar(sa.select(User).where(User.phone == "+84933000002"))
     assert two.password_hash is None and two.area.code == "P-B"
@@ -298,3 +305,90 @@ def test_reset_codes_only_for_learners_in_my_classes(as_role, classroom, people)
     response = outsider.post(f"/teach/learners/{people['learner'].id}/reset-code")
     assert response.status_code == 403
     assert count(AccessCode) == 0
+
+
+def test_a_paper_list_with_existing_accounts_names_them_and_goes_on_without_them(
+    as_role, classroom, people
+):
+    trainer = as_role("trainer")
+    paper = (
+        "name,phone,area\n"
+        "Nguyễn Văn Một,0933 000 001,\n"
+        f"Chị Hoa,{PHONES['classmate']},\n"
+        "Trần Thị Hai,0933 000 002,P-B\n"
+    )
+    before = every_row()
+    asked = upload(trainer, classroom, paper)
+    assert asked.status_code == 200
+    page = text(asked)
+    assert "Chị Hoa" in page and "Classmate" in page and classroom.join_code in page
+    assert "Nguyễn Văn Một" not in page.split('class="problems"')[1].split("</ul>")[0]
+    assert every_row() == before  # nothing made until the trainer goes on
+    kept = re.search(r'name="paper_list" value="([^"]*)"', page).group(1)
+    done = trainer.post(
+        f"/teach/classes/{classroom.id}/register",
+        data={"paper_list": html.unescape(kept), "without_existing": "yes"},
+    )
+    assert done.status_code == 200
+    shown = text(done)
+    assert "0933 000 001" in shown and "0933 000 002" in shown
+    assert "Chị Hoa" not in shown
+    phones = set(db.session.scalars(sa.select(User.phone)))
+    assert {"+84933000001", "+84933000002"} <= phones
+    classmate = db.session.get(User, people["classmate"].id)
+    assert classmate.name == "Classmate" and classmate.password_hash is not None
+
+
+def test_existing_accounts_are_named_among_other_problems(as_role, classroom):
+    paper = f"name,phone,area\nChị Hoa,{PHONES['classmate']},\nKhông Số,,\n"
+    refused = upload(as_role("trainer"), classroom, paper)
+    assert refused.status_code == 400
+    assert "Chị Hoa" in text(refused) and "Classmate" in text(refused)
+
+
+def test_activation_codes_print_as_slips_to_cut_out(as_role, classroom):
+    paper = "name,phone,area\nNguyễn Văn Một,0933 000 001,\nTrần Thị Hai,0933000002,\n"
+    page = text(upload(as_role("trainer"), classroom, paper))
+    slips = re.findall(r'<li class="slip">(.*?)</li>', page, re.S)
+    assert len(slips) == 2
+    for name, phone, slip in zip(
+        ("Nguyễn Văn Một", "Trần Thị Hai"),
+        ("0933 000 001", "0933 000 002"),
+        slips,
+        strict=True,
+    ):
+        assert name in slip and phone in slip and "/code" in slip
+        assert re.search(r'class="code">\d{8}<', slip)
+    assert re.search(r"<button[^>]*data-print", page)
+
+
+@pytest.mark.parametrize("area", ["9999", "abc"])
+def test_a_class_in_a_commune_that_does_not_exist_is_refused(
+    as_role, owned_course, area
+):
+    before = every_row()
+    refused = as_role("trainer").post(
+        "/teach/classes/new",
+        data={"name": "Lớp ma", "area": area, "courses": [str(owned_course.id)]},
+    )
+    assert refused.status_code == 400
+    assert "Hãy chọn một xã, phường trong danh sách." in text(refused)
+    assert every_row() == before
+
+
+def test_a_course_posted_with_a_club_that_does_not_exist_changes_nothing(
+    as_role, owned_course
+):
+    before = every_row()
+    refused = as_role("trainer").post(
+        "/teach/courses/mini/edit",
+        data={
+            "title_vi": "Khoá học nhỏ",
+            "summary_vi": "Tóm tắt",
+            "minutes": "30",
+            "clubs": ["koc", "vip"],
+        },
+    )
+    assert refused.status_code == 400
+    assert "Chỉ chọn trong danh sách." in text(refused)
+    assert every_row() == before

@@ -58,10 +58,11 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('lesson', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('reviewed_on', sa.Date(), nullable=True))
-        batch_op.add_column(sa.Column('sources', sa.JSON(), nullable=True))
-        batch_op.add_column(sa.Column('law', sa.Boolean(), server_default=sa.false(), nullable=False))
+    # In place, not a batch copy: SQLite cannot drop "lesson" while learners'
+    # progress points at it.
+    op.add_column('lesson', sa.Column('reviewed_on', sa.Date(), nullable=True))
+    op.add_column('lesson', sa.Column('sources', sa.JSON(), nullable=True))
+    op.add_column('lesson', sa.Column('law', sa.Boolean(), server_default=sa.false(), nullable=False))
     _replace_club_texts(old=2, new=3)
 
 

@@ -30,7 +30,12 @@ from lms.services.areas import commune_choices
 from lms.services.classes import create_class
 from lms.services.codes import issue_code
 from lms.services.jobs import request_export
-from lms.services.registration import RegistrationError, register_from_csv
+from lms.services.registration import (
+    AlreadyRegistered,
+    RegistrationError,
+    decode_csv,
+    register_from_csv,
+)
 from lms.services.roster import PAGE_SIZE, SORTS, roster_page
 from lms.views import public_url
 from lms.views.teach import bp
@@ -157,14 +162,23 @@ def register(class_id):
     """Create accounts from a CSV; show each farmer's activation code once."""
     classroom = get_class(class_id)
     form = RegistrationForm()
-    upload = request.files.get("file")
+    data = _paper_list(form)
     problems = []
-    if form.validate_on_submit() and upload and upload.filename:
-        data = upload.stream.read(MAX_CSV_BYTES + 1)
+    if form.validate_on_submit() and data:
         try:
             if len(data) > MAX_CSV_BYTES:
                 raise RegistrationError([(1, _("The file is too large."))])
-            registered = register_from_csv(classroom, data, current_user)
+            without = form.without_existing.data == "yes"
+            registered = register_from_csv(classroom, data, current_user, without)
+        except AlreadyRegistered as error:
+            db.session.rollback()
+            return render_template(
+                "teach/register_existing.html",
+                classroom=classroom,
+                accounts=error.accounts,
+                form=form,
+                paper_list=decode_csv(data),
+            )
         except RegistrationError as error:
             db.session.rollback()
             problems = error.problems
@@ -178,6 +192,14 @@ def register(class_id):
     return render_template(
         "teach/register_problems.html", classroom=classroom, problems=problems
     ), 400
+
+
+def _paper_list(form):
+    """The uploaded file's bytes, or the list sent back to go on without some."""
+    upload = request.files.get("file")
+    if upload and upload.filename:
+        return upload.stream.read(MAX_CSV_BYTES + 1)
+    return (form.paper_list.data or "").encode("utf-8") or None
 
 
 @bp.post("/learners/<int:user_id>/reset-code")

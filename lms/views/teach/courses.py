@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.extensions import db
-from lms.forms import EmptyForm
+from lms.forms import ConfirmForm, EmptyForm
 from lms.forms.teaching import CourseForm, EditorForm
 from lms.services import DomainError
 from lms.services.accounts import find_by_phone
@@ -77,6 +77,23 @@ def publish(slug):
 
 @bp.post("/courses/<slug>/unpublish")
 def unpublish(slug):
+    course = get_editable_course(slug)
+    if not ConfirmForm().is_confirmed():
+        return render_template(
+            "confirm.html",
+            question=_("Unpublish “%(title)s”?", title=course.title_vi),
+            explanation=[
+                _(
+                    "Learners will no longer see it or be able to continue it. "
+                    "Their progress is kept for when you publish it again."
+                )
+            ],
+            action=url_for(".unpublish", slug=slug),
+            keep={},
+            confirm=_("Yes, unpublish it"),
+            cancel=url_for(".course", slug=slug),
+            form=ConfirmForm(),
+        )
     return _change_status(slug, "draft", _("Back to draft: learners no longer see it."))
 
 

@@ -13,12 +13,13 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_login import current_user
 from markupsafe import escape
 from sqlalchemy import select
 
 from lms.content.render import MarkdownTooComplex, render_markdown
 from lms.extensions import db
-from lms.forms import EmptyForm
+from lms.forms import ConfirmForm, EmptyForm
 from lms.forms.teaching import ImageForm, LessonForm
 from lms.ids import parse_id
 from lms.models import Lesson
@@ -64,11 +65,11 @@ def edit_lesson(slug, lesson_slug=None):
                 form.title_en.data,
                 form.body_en.data,
                 _version(form.version.data),
+                current_user,
             )
-        except EditConflict as error:
+        except EditConflict:
             db.session.rollback()
             conflict = get_lesson(course, lesson_slug)
-            form.form_errors.append(str(error.message))
             form.version.data = conflict.version
         except DomainError as error:
             form.form_errors.append(str(error.message))
@@ -84,8 +85,20 @@ def edit_lesson(slug, lesson_slug=None):
         lesson=lesson,
         form=form,
         conflict=conflict,
+        previews=_previews(form, lesson),
         image_form=ImageForm(),
     ), 409 if conflict else (400 if form.errors else 200)
+
+
+def _previews(form, lesson):
+    """What the preview shows: the text in the form (the trainer's own, after a
+    refused save), else the lesson as saved."""
+    if request.method == "POST":
+        return {
+            lang: render_markdown(getattr(form, f"body_{lang}").data or "")
+            for lang in ("vi", "en")
+        }
+    return {"vi": lesson.html_vi if lesson else "", "en": lesson and lesson.html_en}
 
 
 def _version(raw):
@@ -152,8 +165,31 @@ def move(slug, lesson_slug):
 def archive(slug, lesson_slug):
     course = get_editable_course(slug)
     lesson = get_lesson(course, lesson_slug)
-    EmptyForm().validate_on_submit()
-    archive_lesson(lesson)
-    db.session.commit()
-    flash(_("Lesson retired. Learners keep what they completed."), "success")
+    if not ConfirmForm().is_confirmed():
+        return _confirm_retiring(course, lesson)
+    try:
+        archive_lesson(lesson)
+    except DomainError as error:
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("Lesson retired. Learners keep what they completed."), "success")
     return redirect(url_for(".course", slug=slug))
+
+
+def _confirm_retiring(course, lesson):
+    return render_template(
+        "confirm.html",
+        question=_("Retire the lesson “%(title)s”?", title=lesson.title_vi),
+        explanation=[
+            _(
+                "Learners will no longer see it and it stops counting towards "
+                "finishing the course. What they completed is kept."
+            )
+        ],
+        action=url_for(".archive", slug=course.slug, lesson_slug=lesson.slug),
+        keep={},
+        confirm=_("Yes, retire it"),
+        cancel=url_for(".course", slug=course.slug, _anchor=f"lesson-{lesson.slug}"),
+        form=ConfirmForm(),
+    )

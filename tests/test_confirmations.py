@@ -1,0 +1,78 @@
+"""Actions that cannot be undone ask first, on a page of their own (no JS needed)."""
+
+import re
+
+from lms.extensions import db
+from lms.models import Certificate, Course, Lesson
+from tests.certificates.test_pages import card  # noqa: F401 (fixture)
+from tests.conftest import course_by_slug
+from tests.forms import every_row
+
+
+def asks_then_does(client, url, data, question):
+    """The first press shows the question and changes nothing; yes does it."""
+    before = every_row()
+    asked = client.post(url, data=data)
+    assert asked.status_code == 200 and question in asked.text
+    assert every_row() == before
+    assert 'name="confirmed" value="yes"' in asked.text
+    cancel = re.search(r'href="([^"]+)">Huỷ<', asked.text)
+    assert cancel, "a way back without doing it"
+    done = client.post(url, data=data | {"confirmed": "yes"})
+    assert done.status_code == 302
+    return asked
+
+
+def test_revoking_a_certificate_asks_first(as_role, card):  # noqa: F811
+    asked = asks_then_does(
+        as_role("admin"),
+        f"/admin/certificates/{card.code}/revoke",
+        {"reason": "Bán hàng giả"},
+        "Thu hồi chứng nhận của",
+    )
+    assert "Bán hàng giả" in asked.text  # the reason is shown before it is final
+    assert db.session.get(Certificate, card.id).revoked_at is not None
+
+
+def test_the_revoke_reason_label_names_its_box(as_role, card):  # noqa: F811
+    page = as_role("admin").get(f"/admin/certificates?q={card.code}").text
+    label = re.search(r'<label for="([^"]+)">Lý do', page).group(1)
+    assert re.search(rf'<textarea[^>]*\bid="{label}"', page)
+
+
+def test_retiring_a_lesson_asks_first(as_role, owned_course):
+    asks_then_does(
+        as_role("trainer"),
+        "/teach/courses/mini/lessons/first/archive",
+        {},
+        "Ngừng dùng bài",
+    )
+    lessons = [lesson.slug for lesson in course_by_slug("mini").active_lessons]
+    assert lessons == ["second", "third"]
+
+
+def test_unpublishing_asks_first(as_role, owned_course):
+    asks_then_does(
+        as_role("trainer"), "/teach/courses/mini/unpublish", {}, "Thôi xuất bản"
+    )
+    assert db.session.get(Course, owned_course.id).status == "draft"
+
+
+def test_a_published_course_keeps_at_least_one_lesson(as_role, owned_course):
+    trainer = as_role("trainer")
+    for slug in ("first", "second"):
+        trainer.post(
+            f"/teach/courses/mini/lessons/{slug}/archive", data={"confirmed": "yes"}
+        )
+    refused = trainer.post(
+        "/teach/courses/mini/lessons/third/archive", data={"confirmed": "yes"}
+    )
+    page = trainer.get(refused.headers["Location"]).text
+    assert "bài học cuối" in page
+    third = db.session.scalar(
+        db.select(Lesson).where(
+            Lesson.course_id == owned_course.id, Lesson.slug == "third"
+        )
+    )
+    assert third.archived_at is None
+    assert db.session.get(Course, owned_course.id).status == "published"
