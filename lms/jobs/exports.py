@@ -79,7 +79,8 @@ def learners(job, progress, path):
         _("Course certificates"),
         _("Clubs"),
     ]
-    rows = learner_sheet(scope, can_see_full_phones(job.user), headings)
+    order = job.params.get("order", "given")
+    rows = learner_sheet(scope, can_see_full_phones(job.user), headings, order)
     progress.total(len(rows) - 1)
     sheets = [
         (_("Filters"), describe(scope, _localiser(job))),

@@ -138,7 +138,7 @@ def _export(kind, fmt):
         current_user,
         kind,
         fmt,
-        {"filters": scope.filters()},
+        {"filters": scope.filters(), "order": name_order()},
         str(get_locale()),
         "report.export",
     )

@@ -16,7 +16,7 @@ from lms.clock import utcnow
 from lms.extensions import db
 from lms.models import Certificate, Club
 from lms.services.learning import complete_lesson, submit_quiz
-from tests.conftest import PHONES
+from tests.conftest import PHONES, stamp_latest
 
 BASE = "http://localhost"
 CONTEXT = "https://w3id.org/openbadges/v2"
@@ -81,7 +81,7 @@ def test_issuer_profile(client):
     }
 
 
-def test_a_fresh_install_names_a_contact_address(config, monkeypatch):
+def test_a_fresh_install_names_a_contact_address(config, monkeypatch, tmp_path):
     """Validators require the issuer's email: `python app.py`'s own settings
     (nothing configured) give one."""
     from lms import create_app
@@ -89,7 +89,11 @@ def test_a_fresh_install_names_a_contact_address(config, monkeypatch):
     for variable in ("LMS_ISSUER_EMAIL", "LMS_PUBLIC_URL"):
         monkeypatch.delenv(variable, raising=False)
     del config["LMS_PUBLIC_URL"]
+    config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
     fresh = create_app(config)
+    with fresh.app_context():  # as `lms setup` leaves it
+        db.create_all()
+        stamp_latest(fresh)
     issuer = fresh.test_client().get("/badges/issuer", base_url="http://127.0.0.1:5000")
     assert issuer.get_json()["email"] == "chungchi@127.0.0.1"
     monkeypatch.setenv("LMS_PUBLIC_URL", "https://hocvien.example.vn")

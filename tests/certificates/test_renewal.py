@@ -194,7 +194,7 @@ def test_a_revoked_card_cannot_be_renewed(as_role, card):
     )
     as_role("admin").post(
         f"/admin/certificates/{course_certificate.code}/revoke",
-        data={"reason": "Gian lận"},
+        data={"reason": "Gian lận", "confirmed": "yes"},
     )
     assert as_role("learner").get(f"/me/cards/{card.code}/renew").status_code == 404
 

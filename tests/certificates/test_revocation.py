@@ -60,7 +60,7 @@ def test_revoking_a_course_certificate_revokes_the_cards_on_every_surface(
     assert member.name in text(buyer.get("/clubs/koc"))
     admin.post(
         f"/admin/certificates/{before['mini'].code}/revoke",
-        data={"reason": "Bài thi do người khác làm hộ"},
+        data={"reason": "Bài thi do người khác làm hộ", "confirmed": "yes"},
     )
     now = held(member)
     assert now["mini"].status() == "revoked"
@@ -89,7 +89,7 @@ def test_a_revoked_certificate_never_counts_toward_a_card(
     finish(learner, clubs["koc"].courses[0])
     as_role("admin").post(
         f"/admin/certificates/{held(learner)['mini'].code}/revoke",
-        data={"reason": "Gian lận"},
+        data={"reason": "Gian lận", "confirmed": "yes"},
     )
     farmer = as_role("learner")
     for lesson in second_course.active_lessons:
@@ -109,7 +109,10 @@ def test_reinstating_lets_the_cards_be_issued_again(app, as_role, member):
     course_certificate = held(member)["mini"]
     code = course_certificate.code
     admin = as_role("admin")
-    admin.post(f"/admin/certificates/{code}/revoke", data={"reason": "Nhầm người"})
+    admin.post(
+        f"/admin/certificates/{code}/revoke",
+        data={"reason": "Nhầm người", "confirmed": "yes"},
+    )
     refused = as_role("trainer").post(
         f"/admin/certificates/{code}/reinstate", data={"reason": "Tôi muốn"}
     )
@@ -149,7 +152,8 @@ def test_a_card_revoked_itself_is_not_issued_again_until_reinstated(as_role, mem
     koc = held(member)["koc"][0]
     admin = as_role("admin")
     admin.post(
-        f"/admin/certificates/{koc.code}/revoke", data={"reason": "Bán hàng giả"}
+        f"/admin/certificates/{koc.code}/revoke",
+        data={"reason": "Bán hàng giả", "confirmed": "yes"},
     )
     farmer = as_role("learner")
     farmer.post("/courses/mini/quiz", data=fill(farmer, "mini", RIGHT))
@@ -161,7 +165,10 @@ def test_a_card_revoked_itself_is_not_issued_again_until_reinstated(as_role, mem
 def test_a_card_waits_for_its_course_certificate(as_role, member):
     mini = held(member)["mini"]
     admin = as_role("admin")
-    admin.post(f"/admin/certificates/{mini.code}/revoke", data={"reason": "Gian lận"})
+    admin.post(
+        f"/admin/certificates/{mini.code}/revoke",
+        data={"reason": "Gian lận", "confirmed": "yes"},
+    )
     koc = held(member)["koc"][0]
     refused = admin.post(
         f"/admin/certificates/{koc.code}/reinstate",
@@ -181,7 +188,8 @@ def test_a_card_revoked_for_conduct_withholds_cards_on_the_same_courses(
     koc = held(learner)["koc"][0]
     admin = as_role("admin")
     admin.post(
-        f"/admin/certificates/{koc.code}/revoke", data={"reason": "Bán hàng giả"}
+        f"/admin/certificates/{koc.code}/revoke",
+        data={"reason": "Bán hàng giả", "confirmed": "yes"},
     )
     farmer = as_role("learner")
     for lesson in second_course.active_lessons:

@@ -8,6 +8,7 @@ import pytest
 
 from lms.reports import learners
 from tests.conftest import make_user
+from tests.downloads import exported
 from tests.reports.test_pages_and_exports import xlsx_sheets
 
 # Words of the English interface that would betray an untranslated cell.
@@ -32,9 +33,9 @@ def test_vietnamese_exports_hold_no_english(reader, province, fmt):
     official = reader("official_p")
     found = []
     for url in (f"/reports/export.{fmt}?period=90", f"/reports/learners.{fmt}"):
-        found += cells(official.post(url), fmt)
-    class_csv = reader("trainer").get(
-        f"/teach/classes/{province['class_a'].id}/roster.csv"
+        found += cells(exported(official, url), fmt)
+    class_csv = exported(
+        reader("trainer"), f"/teach/classes/{province['class_a'].id}/roster.csv"
     )
     found += cells(class_csv, "csv")
     assert "Kỳ trước" in found

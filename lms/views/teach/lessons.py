@@ -95,10 +95,18 @@ def _previews(form, lesson):
     refused save), else the lesson as saved."""
     if request.method == "POST":
         return {
-            lang: render_markdown(getattr(form, f"body_{lang}").data or "")
+            lang: _preview_of(getattr(form, f"body_{lang}").data or "")
             for lang in ("vi", "en")
         }
     return {"vi": lesson.html_vi if lesson else "", "en": lesson and lesson.html_en}
+
+
+def _preview_of(text):
+    """The preview of a refused text: rendered, or as plain text when too complex."""
+    try:
+        return render_markdown(text)
+    except MarkdownTooComplex:
+        return escape(text[:2000])
 
 
 def _version(raw):
