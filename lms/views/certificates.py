@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from lms.certificates.issuing import display_code, find_certificate, mask_phone
+from lms.certificates.qr import qr_svg
 from lms.clock import utcnow
 from lms.content.render import size_text
 from lms.extensions import db
@@ -63,6 +64,8 @@ def verify(code):
         code=display_code(certificate.code),
         masked_phone=mask_phone(certificate.user.phone),
         issuer=current_app.config["LMS_ISSUER_NAME"],
+        url=url_for(".verify", code=certificate.code, _external=True),
+        qr_svg=qr_svg,
     )
 
 
@@ -134,6 +137,7 @@ def mine():
         certificates=certificates,
         display_code=display_code,
         sizes=sizes,
+        qr_svg=qr_svg,
     )
 
 
