@@ -70,7 +70,7 @@ def signup():
         return redirect(url_for("learn.catalog"))
     form = SignupForm()
     form.area.choices = commune_options(commune_choices())
-    joining = class_behind(request.args.get("next"))
+    joining = class_behind(request.values.get("next"))  # in the URL or the form
     if not form.is_submitted() and joining:
         # Farmers at a training day mostly live in the commune it is held in.
         communes = {choice.value for choice in form.area.choices}
