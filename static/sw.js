@@ -3,7 +3,7 @@
 "use strict";
 
 // Bump VERSION when the caching below changes; activate deletes older caches.
-var VERSION = "v1";
+var VERSION = "v2";
 var STATIC = "lms-static-" + VERSION; // the offline page, CSS, JS and icons
 // Courses the learner saved (static/js/offline.js fills it, under this same name).
 // It is not versioned with this file, so an update never loses a saved course.

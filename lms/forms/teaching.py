@@ -23,6 +23,7 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    ValidationError,
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -129,6 +130,17 @@ class QuestionForm(FlaskForm):
         render_kw={"rows": 3},
     )
     explanation_en = TextAreaField(_l("Explanation (English)"), render_kw={"rows": 3})
+
+    def validate_choices(self, field):
+        """Check the choices with the other fields, so every problem shows at once."""
+        filled = [c for c in field if (c.text_vi.data or "").strip()]
+        problems = []
+        if len(filled) < 2:
+            problems.append(_l("Give 2 to 6 choices."))
+        if not any(c.correct.data for c in filled):
+            problems.append(_l("Tick at least one right answer."))
+        if problems:
+            raise ValidationError(" ".join(str(p) for p in problems))
 
 
 class CriterionForm(FlaskForm):

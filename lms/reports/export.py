@@ -1,12 +1,15 @@
 """Exports of a report: the same tables as the page, as CSV or XLSX.
 
-Text cells that a spreadsheet would read as a formula are neutralised.
+Text cells that a spreadsheet would read as a formula are neutralised: in CSV with a
+leading apostrophe, in XLSX by storing every text as a text cell (an apostrophe
+there would show as part of the text, e.g. in a masked "+84 9x xxx xx78").
 """
 
 import csv
 import io
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -37,10 +40,19 @@ def to_xlsx(sheets):
     for title, rows in sheets:
         sheet = book.create_sheet(title=_sheet_title(title))
         for row in rows:
-            sheet.append([neutralise(cell) for cell in row])
+            sheet.append([_xlsx_cell(sheet, cell) for cell in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _xlsx_cell(sheet, value):
+    """Text as a text cell: openpyxl would make "=..." a formula."""
+    if not isinstance(value, str):
+        return value
+    cell = WriteOnlyCell(sheet, value)
+    cell.data_type = "s"
+    return cell
 
 
 def _sheet_title(title):
@@ -49,7 +61,7 @@ def _sheet_title(title):
 
 
 FORMATS = {
-    "csv": ("text/csv; charset=utf-8", to_csv),
+    "csv": ("text/csv", to_csv),  # Flask adds "; charset=utf-8"
     "xlsx": (
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         to_xlsx,

@@ -125,13 +125,14 @@ def build_scope(top, args, now):
     """Read the filters in ``args`` for someone who may see ``top``'s subtree.
 
     :raise ScopeError: a filter that is not one of the choices.
-    :raise LookupError: an area or class outside ``top``'s subtree (show 404).
+    :raise LookupError: an area or class outside ``top``'s subtree (show 404); its
+        argument says which ("area" or "class").
     """
     area = top
     if args.get("area"):
         area = _get(Area, args["area"])
         if area is None or not within(top, area):
-            raise LookupError(args["area"])
+            raise LookupError("area")
     period = _period(args.get("period"), now)
     course = club = classroom = None
     courses = ()
@@ -151,7 +152,7 @@ def build_scope(top, args, now):
     if args.get("class"):
         classroom = _get(Classroom, args["class"])
         if classroom is None or not _class_within(top, classroom):
-            raise LookupError(args["class"])
+            raise LookupError("class")
     return Scope(area, subtree_ids(area), period, course, club, classroom, courses)
 
 

@@ -48,6 +48,7 @@ from lms.services.codes import redeem_code
 from lms.services.passwords import hash_password
 from lms.sessions import start_session
 from lms.views import safe_next
+from lms.views.classes import class_behind
 
 bp = Blueprint("auth", __name__)
 
@@ -70,6 +71,11 @@ def signup():
         return redirect(safe_next(request.args.get("next")))
     form = SignupForm(next=request.args.get("next", ""))
     form.area.choices = commune_options(commune_choices())
+    joining = class_behind(request.values.get("next"))  # in the URL or the form
+    if not form.is_submitted() and joining:
+        # Farmers at a training day mostly live in the commune it is held in.
+        communes = {choice.value for choice in form.area.choices}
+        form.area.data = joining.area_id if joining.area_id in communes else None
     if form.is_submitted() and _signup_valid(form):
         # Nothing is written yet: end the transaction (on SQLite it holds the write
         # lock) before the slow hash, so that other farmers' writes never wait on it.
@@ -89,10 +95,12 @@ def signup():
         else:
             db.session.commit()
             start_session(user)
-            flash(
-                _("Welcome, %(name)s! Choose a course to begin.", name=user.name),
-                "success",
+            welcome = (
+                _("Welcome, %(name)s! Now tap “Join this class”.", name=user.name)
+                if joining
+                else _("Welcome, %(name)s! Choose a course to begin.", name=user.name)
             )
+            flash(welcome, "success")
             return redirect(safe_next(form.next.data))
     return render_template("auth/signup.html", form=form), 400 if form.errors else 200
 

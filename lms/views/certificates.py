@@ -18,6 +18,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from lms.certificates.issuing import display_code, find_certificate, normalise_code
+from lms.certificates.qr import qr_svg
 from lms.certificates.renewal import renewal_for
 from lms.clock import utcnow
 from lms.extensions import db
@@ -85,6 +86,8 @@ def verify_page(certificate):
         status=certificate.status(),
         code=display_code(certificate.code),
         issuer=current_app.config["LMS_ISSUER_NAME"],
+        url=public_url("certificates.verify", code=certificate.code),
+        qr_svg=qr_svg,
     )
 
 
@@ -212,6 +215,7 @@ def mine():
             for newer in certificates
             if c.club_id and newer.club_id == c.club_id and newer.period > c.period
         },
+        qr_svg=qr_svg,
     )
 
 

@@ -1,8 +1,9 @@
 """Joining a class: by typing its code or scanning its QR code."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from werkzeug.exceptions import HTTPException
 
 from lms.extensions import db
 from lms.forms import EmptyForm
@@ -57,3 +58,16 @@ def confirm_join(code):
     db.session.commit()
     flash(_("You have joined %(name)s.", name=classroom.name), "success")
     return redirect(url_for("learn.my_learning"))
+
+
+def class_behind(next_path):
+    """The open class whose join page ``next_path`` is (sign-up from a QR code)."""
+    try:
+        endpoint, args = current_app.url_map.bind("").match(
+            (next_path or "").partition("?")[0], method="GET"
+        )
+        if endpoint == "classes.join":
+            return find_open_class(args["code"])
+    except (HTTPException, DomainError):
+        pass
+    return None

@@ -1,6 +1,7 @@
 """Site-wide pages: health, language switch, media, errors, response headers."""
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -29,8 +30,10 @@ from lms.views import availability, public_url, safe_next
 
 bp = Blueprint("core", __name__)
 
+# blob: images are the photos static/js/upload.js shrinks before sending, decoded
+# through an <img> where createImageBitmap is missing (they never leave the page).
 CSP = (
-    "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+    "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; "
     "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
 MEDIA_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
@@ -178,11 +181,29 @@ def error_page(error):
         message = _l("The form had expired. Please fill it in again.")
     if isinstance(error, RateLimitExceeded):
         message = wait_message(error.limit.limit.get_expiry())
+    if code == 413:
+        message = _l(
+            "You can send at most %(mb)d MB at once. Choose fewer or smaller photos "
+            "and try again.",
+            mb=current_app.config["MAX_CONTENT_LENGTH"] >> 20,
+        )
     if request.path.startswith("/api/"):
         return jsonify(error=f"{title}. {message}"), code
     return render_template(
-        "errors/error.html", code=code, title=title, message=message
+        "errors/error.html",
+        code=code,
+        title=title,
+        message=message,
+        back=form_page() if code == 413 else None,
     ), code
+
+
+def form_page():
+    """The page the too-large form was sent from, to go back to it."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path.startswith("/"):
+        return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return request.path
 
 
 PLAIN_TEXT = {"Content-Type": "text/plain; charset=utf-8"}

@@ -53,8 +53,8 @@ def current_scope():
     """The scope from the URL; unknown filters -> 400, areas out of reach -> 404."""
     try:
         return build_scope(report_top(current_user), request.args, utcnow())
-    except LookupError:
-        abort(404)
+    except LookupError as outside:
+        abort(make_response(_outside_page(outside.args[0]), 404))
     except ScopeError:
         message = _(
             "That filter is not one of the choices. Choose again from the list."
@@ -64,6 +64,27 @@ def current_scope():
                 render_template("reports/bad_filter.html", message=message), 400
             )
         )
+
+
+def _outside_page(what):
+    """Say why an area or class from a shared link shows nothing, not just "404"."""
+    top = report_top(current_user)
+    where = top.name if top else None
+    if where is None:  # admins reach everything: the link is simply wrong
+        message = _("There is no such area or class. Choose again from the list.")
+    elif what == "class":
+        message = _(
+            "This class is not held in your area (%(area)s), so its figures are "
+            "not in your reports.",
+            area=where,
+        )
+    else:
+        message = _(
+            "This area is outside your area (%(area)s): your reports show only "
+            "%(area)s and the communes in it.",
+            area=where,
+        )
+    return render_template("reports/bad_filter.html", message=message)
 
 
 def loc(obj, field):

@@ -78,7 +78,8 @@ def test_exports_are_audited_and_neutralise_formulas(reader, province):
     official = reader("official_a")
     sheets = xlsx_sheets(exported(official, "/reports/learners.xlsx").data)
     names = [row[0] for row in sheets["Học viên"][1:]]
-    assert '\'=HYPERLINK("http://evil.example")' in names
+    # Stored as a text cell, so no spreadsheet runs it (tests/test_everyday_details).
+    assert '=HYPERLINK("http://evil.example")' in names
     exported(official, "/reports/export.csv?period=7")
     events = db.session.scalars(
         sa.select(AuditEvent).where(AuditEvent.action == "report.export")

@@ -212,4 +212,17 @@ def reset_code(user_id):
     EmptyForm().validate_on_submit()
     code = issue_code(learner, "reset", current_user)
     db.session.commit()
-    return render_template("teach/reset_code.html", learner=learner, code=code)
+    return render_template(
+        "teach/reset_code.html",
+        learner=learner,
+        code=code,
+        classroom=class_to_return_to(request.args.get("class_id", type=int)),
+    )
+
+
+def class_to_return_to(class_id):
+    """The class whose roster the code was asked from, if this trainer runs it."""
+    classroom = db.session.get(Classroom, class_id) if class_id else None
+    if classroom is not None and can_manage_class(current_user, classroom):
+        return classroom
+    return None
