@@ -80,6 +80,7 @@ def register_blueprints(app):
         reports,
         reports_api,
         teach,
+        tools,
     )
 
     app.register_blueprint(core.bp)
@@ -96,6 +97,7 @@ def register_blueprints(app):
     app.register_blueprint(reports_api.bp)
     app.register_blueprint(pwa.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(tools.bp)
 
 
 def register_hooks(app):
