@@ -1,5 +1,6 @@
 """The cost-per-box calculator: the lesson's figures, the farmer's own, bad input."""
 
+import gzip
 import re
 from html import unescape
 from pathlib import Path
@@ -135,3 +136,15 @@ def test_saving_the_packaging_course_takes_the_calculator(app, signed_in, tmp_pa
     assert signed_in.get(script).status_code == 200
     lesson = signed_in.get("/courses/packaging-design/lessons/cost-per-box")
     assert f'href="{URL}"' in lesson.get_data(as_text=True)
+
+
+def test_page_stays_within_the_page_weight_budget(client):
+    """DESIGN.md: HTML <= 14 KB compressed, <= 30 KB with its CSS and JS."""
+    page = client.get(URL, headers={"Accept-Encoding": "gzip"})
+    html = gzip.decompress(page.data).decode()
+    total = len(page.data)
+    assert total <= 14_000
+    for url in re.findall(r'"(/static/[^"]+)"', html):
+        asset = client.get(unescape(url), headers={"Accept-Encoding": "gzip"})
+        total += len(asset.data)
+    assert "box-cost.js" in html and total <= 30_000
