@@ -62,6 +62,7 @@ def edit_lesson(slug, lesson_slug=None):
                 form.title_en.data,
                 form.body_en.data,
                 _version(form.version.data),
+                form.review(),
             )
         except EditConflict as error:
             db.session.rollback()
@@ -69,7 +70,8 @@ def edit_lesson(slug, lesson_slug=None):
             form.form_errors.append(str(error.message))
             form.version.data = conflict.version
         except DomainError as error:
-            form.form_errors.append(str(error.message))
+            field = form._fields.get(error.field)
+            (field.errors if field else form.form_errors).append(str(error.message))
         else:
             db.session.commit()
             flash(_("Lesson saved."), "success")
