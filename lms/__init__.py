@@ -85,6 +85,7 @@ def register_blueprints(app):
         reports,
         reports_api,
         teach,
+        tools,
     )
 
     app.register_blueprint(core.bp)
@@ -103,6 +104,7 @@ def register_blueprints(app):
     app.register_blueprint(jobs.bp)
     app.register_blueprint(pwa.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(tools.bp)
 
 
 def register_hooks(app):

@@ -316,6 +316,7 @@ MATRIX = [
     ("/sw.js", "GET", "/sw.js", None, PUBLIC),
     ("/manifest.webmanifest", "GET", "/manifest.webmanifest", None, PUBLIC),
     ("/offline", "GET", "/offline", None, PUBLIC),
+    ("/tools/cost-per-box", "GET", "/tools/cost-per-box", None, PUBLIC),
     ("/api/v1/openapi.json", "GET", "/api/v1/openapi.json", None, PUBLIC),
     (
         "/api/v1/courses/<slug>/offline",

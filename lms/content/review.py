@@ -130,7 +130,13 @@ def legal_reference(path, problems):
     closing = next(
         (n for n, line in enumerate(lines[1:], 1) if line.strip() == "---"), 0
     )
-    for number, line in enumerate(lines[closing + 1 :], closing + 2):
+    found = legal_reference_in("\n".join(lines[closing + 1 :]))
+    return (found[0] + closing + 1, found[1]) if found else None
+
+
+def legal_reference_in(text):
+    """(line, words) of the first numbered legal text ``text`` cites, or None."""
+    for number, line in enumerate((text or "").split("\n"), 1):
         match = LEGAL_REFERENCE.search(line)
         if match:
             rest = re.match(r"[\w/.-]*", line[match.end() :]).group(0)

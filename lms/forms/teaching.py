@@ -1,5 +1,9 @@
 """Forms for trainers: courses, lessons, quizzes, practical work, classes."""
 
+import re
+import unicodedata
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -27,6 +31,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from lms.content.review import SOURCE_KEYS
 from lms.forms.account import PHONE_ATTRS, SelectWithPrompt, _id_or_none
 
 CLUBS = [SelectChoice("koc", "KOC"), SelectChoice("kol", "KOL")]
@@ -74,7 +79,82 @@ class LessonForm(FlaskForm):
         _l("Lesson (English, Markdown)"),
         render_kw={"rows": 18, "data-preview": "preview-en"},
     )
+    reviewed_on = DateField(
+        _l("Last checked that it is still true"),
+        validators=[Optional()],
+        description=_l(
+            "Set it to today whenever you check the lesson, even unchanged."
+        ),
+    )
+    law = BooleanField(_l("This lesson states a law"))
+    sources_text = TextAreaField(
+        _l("Sources"),
+        render_kw={"rows": 4},
+        description=_l(
+            "One per line: title | issuer | date (YYYY-MM-DD) | link. "
+            "Required when the lesson states a law."
+        ),
+    )
     version = HiddenField()
+
+    def __init__(self, *args, obj=None, **kwargs):
+        super().__init__(*args, obj=obj, **kwargs)
+        if self.sources_text.data is None and obj is not None:
+            self.sources_text.data = sources_as_text(obj.sources)
+
+    def validate_sources_text(self, field):
+        try:
+            self.sources = read_sources(field.data)
+        except ValueError as problem:
+            raise ValidationError(problem.args[0]) from None
+
+    def review(self):
+        """The review fields as save_lesson takes them (after validation)."""
+        return {
+            "reviewed_on": self.reviewed_on.data,
+            "law": self.law.data,
+            "sources": self.sources,
+        }
+
+
+def sources_as_text(sources):
+    return "\n".join(
+        " | ".join(source[key] for key in SOURCE_KEYS) for source in sources or []
+    )
+
+
+def read_sources(text):
+    """Sources written one per line as title | issuer | YYYY-MM-DD | link."""
+    sources = []
+    for number, line in enumerate((text or "").splitlines(), 1):
+        if not line.strip():
+            continue
+        parts = [part.strip() for part in line.split("|")]
+        try:
+            title, issuer, when, url = parts
+            when = date.fromisoformat(when).isoformat()
+        except ValueError:
+            raise ValueError(
+                _l(
+                    "Line %(number)d: write title | issuer | date (YYYY-MM-DD) | link.",
+                    number=number,
+                )
+            ) from None
+        if not title or not issuer or not re.match(r"^https?://\S+$", url):
+            raise ValueError(
+                _l(
+                    "Line %(number)d: give a title, an issuer and a link starting "
+                    "with http:// or https://.",
+                    number=number,
+                )
+            )
+        source = dict(zip(SOURCE_KEYS, (title, issuer, when, url), strict=True))
+        sources.append(unicodedata_nfc(source))
+    return sources
+
+
+def unicodedata_nfc(source):
+    return {key: unicodedata.normalize("NFC", value) for key, value in source.items()}
 
 
 class ImageForm(FlaskForm):

@@ -10,6 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from lms.clock import utcnow
 from lms.content.render import markdown_problem, render_markdown
+from lms.content.review import legal_reference_in
 from lms.extensions import db
 from lms.models import Assignment, AuditEvent, Course, Lesson, Quiz
 from lms.services import DomainError
@@ -123,11 +124,21 @@ def add_editor(course, trainer, actor):
 
 
 def save_lesson(
-    course, lesson, title_vi, body_vi, title_en, body_en, version, editor=None
+    course,
+    lesson,
+    title_vi,
+    body_vi,
+    title_en,
+    body_en,
+    version,
+    review=None,
+    editor=None,
 ):
     """Create (``lesson`` None) or update a lesson; refuse to overwrite a newer save.
 
     :param version: the lesson version the editor started from.
+    :param review: ``reviewed_on``, ``sources`` and ``law``, as the importer reads
+        them; a lesson that states a law must list its sources.
     :param editor: who saves it, named to the next editor if their save conflicts.
     :raise EditConflict: someone saved in between; nothing is written.
     """
@@ -135,6 +146,15 @@ def save_lesson(
         raise DomainError(_l("Enter a title in Vietnamese."), field="title_vi")
     if not _text(body_vi):
         raise DomainError(_l("Write the lesson in Vietnamese."), field="body_vi")
+    _check_law_sources(
+        review
+        or {
+            "sources": (lesson and lesson.sources) or [],
+            "law": bool(lesson and lesson.law),
+        },
+        body_vi,
+        body_en,
+    )
     if lesson is None:
         taken = {existing.slug for existing in course.lessons}
         positions = [existing.position for existing in course.lessons] or [0]
@@ -150,12 +170,20 @@ def save_lesson(
         )
     _check_markdown(body_vi=body_vi, body_en=body_en)
     body_vi, body_en = _text(body_vi) + "\n", _optional(body_en)
+    body_en = body_en + "\n" if body_en else None
     lesson.title_vi, lesson.title_en = _text(title_vi), _optional(title_en)
-    lesson.body_vi = body_vi
-    lesson.body_en = body_en + "\n" if body_en else None
-    lesson.html_vi = render_markdown(lesson.body_vi)
-    lesson.html_en = render_markdown(lesson.body_en) if body_en else None
-    lesson.minutes = max(1, round(len(body_vi.split()) / 180))
+    # Texts saved unchanged keep their rendering and reading time as imported.
+    if lesson.body_vi != body_vi:
+        lesson.body_vi = body_vi
+        lesson.html_vi = render_markdown(body_vi)
+        lesson.minutes = max(1, round(len(body_vi.split()) / 180))
+    if lesson.body_en != body_en:
+        lesson.body_en = body_en
+        lesson.html_en = render_markdown(body_en) if body_en else None
+    if review is not None:
+        lesson.reviewed_on, lesson.law = review["reviewed_on"], review["law"]
+        if (lesson.sources or []) != review["sources"]:
+            lesson.sources = review["sources"]
     if editor is not None and (lesson.id is None or db.session.is_modified(lesson)):
         lesson.updated_by_id = editor.id  # only a real change is theirs
     try:
@@ -163,6 +191,28 @@ def save_lesson(
     except StaleDataError:  # someone saved between this request's reading and writing
         raise EditConflict(lesson) from None
     return lesson
+
+
+def _check_law_sources(review, body_vi, body_en):
+    """The importer's rule: a lesson that states a law lists what it rests on."""
+    if review["sources"]:
+        return
+    if review["law"]:
+        raise DomainError(
+            _l("A lesson marked as stating a law needs at least one source."),
+            field="sources_text",
+        )
+    for text in (body_vi, body_en):
+        found = legal_reference_in(text)
+        if found:
+            raise DomainError(
+                _l(
+                    "“%(reference)s” cites a legal text: add it under Sources "
+                    "(title | issuer | date | link).",
+                    reference=found[1],
+                ),
+                field="sources_text",
+            )
 
 
 def move_lesson(lesson, step):

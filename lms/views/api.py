@@ -23,6 +23,8 @@ from lms.views.core import public_media_file
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 MEDIA_SRC = re.compile(r'src="(/media/[^"]+)"')
+# Tools a lesson links to, and the script each needs to work without a signal.
+TOOLS = {"/tools/cost-per-box": "js/box-cost.js"}
 PAGE_OVERHEAD = 4000  # layout, navigation and forms around a lesson's own text
 
 
@@ -57,7 +59,16 @@ def offline_manifest(slug):
             if src not in urls:
                 urls.append(src)
                 size += _file_size(public_media_file(src))
-    for asset in ("css/app.css", "js/app.js", "js/offline.js"):
+    assets = ["css/app.css", "js/app.js", "js/offline.js"]
+    for tool, script in TOOLS.items():
+        if any(
+            f'href="{tool}"' in lesson.html_vi + (lesson.html_en or "")
+            for lesson in lessons
+        ):
+            urls.append(tool)
+            size += PAGE_OVERHEAD * 2
+            assets.append(script)
+    for asset in assets:
         urls.append(url_for("static", filename=asset))
         size += _file_size(Path(current_app.static_folder) / asset)
     return jsonify(course=slug, urls=urls, bytes=size)

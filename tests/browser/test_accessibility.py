@@ -18,7 +18,15 @@ LEARNER_PAGES = [
     "/clubs",
     "/offline",
 ]
-PUBLIC_PAGES = ["/login", "/signup", "/code", "/verify", "/nope"]
+PUBLIC_PAGES = [
+    "/login",
+    "/signup",
+    "/code",
+    "/verify",
+    "/nope",
+    "/tools/cost-per-box",
+    "/tools/cost-per-box?price=abc&ice=-1",
+]
 TRAINER_PAGES = [
     "/teach",
     "/teach/courses/mini",
@@ -69,7 +77,8 @@ def test_trainer_pages_have_no_violations(live_server, phone, axe, classroom):
 
 def test_text_at_200_percent_still_fits_the_phone(live_server, phone, people):
     sign_in_page(phone, live_server, PHONES["learner"])
-    for path in ["/", "/courses/mini/lessons/first", "/courses/mini/quiz", "/signup"]:
+    pages = ["/courses/mini/lessons/first", "/courses/mini/quiz", "/signup"]
+    for path in ["/", *pages, "/tools/cost-per-box"]:
         phone.goto(live_server + path)
         phone.evaluate("document.documentElement.style.fontSize = '200%'")
         width = phone.evaluate("document.documentElement.scrollWidth")

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from lms.clock import utcnow
 from lms.extensions import db
 from lms.models import Classroom, Course
+from lms.models.activity import local_day
 from lms.permissions import (
     can_edit_course,
     editable_courses,
@@ -14,6 +15,7 @@ from lms.permissions import (
     managed_classes,
     require,
 )
+from lms.services.content_review import lessons_due
 from lms.services.reviewing import waiting_for
 
 bp = Blueprint("teach", __name__, url_prefix="/teach")
@@ -45,12 +47,14 @@ def dashboard():
         .order_by(Classroom.created_at.desc())
     ).all()
     to_review, oldest = waiting_for(current_user)
+    due = lessons_due(local_day(utcnow()), editable_courses(current_user))
     return render_template(
         "teach/dashboard.html",
         courses=my_courses,
         classes=my_classes,
         to_review=to_review,
         oldest=oldest,
+        due=due,
         now=utcnow(),
     )
 

@@ -65,6 +65,7 @@ def edit_lesson(slug, lesson_slug=None):
                 form.title_en.data,
                 form.body_en.data,
                 _version(form.version.data),
+                form.review(),
                 current_user,
             )
         except EditConflict:
@@ -72,7 +73,8 @@ def edit_lesson(slug, lesson_slug=None):
             conflict = get_lesson(course, lesson_slug)
             form.version.data = conflict.version
         except DomainError as error:
-            form.form_errors.append(str(error.message))
+            field = form._fields.get(error.field)
+            (field.errors if field else form.form_errors).append(str(error.message))
         else:
             db.session.commit()
             flash(_("Lesson saved."), "success")
