@@ -75,6 +75,7 @@ def config(tmp_path):
         "LMS_CHEAP_PASSWORD_HASHING": True,
         "LMS_UPLOAD_DIR": str(tmp_path / "uploads"),
         "LMS_PUBLIC_URL": "http://localhost",  # the test client's host
+        "LMS_PROVINCES": "P",  # the province of AREAS_CSV, not the official map
     }
 
 
