@@ -137,3 +137,19 @@ def test_merging_into_an_unknown_area_is_refused(app, learner):
     db.session.rollback()
     assert refused.value.problems[0][0] == 2
     assert area("P-A").name == "Xã An"
+
+
+def test_a_provinces_grouping_survives_the_next_setup(app):
+    load_official_map(official_provinces("24"))
+    import_areas(
+        "code,name,kind,parent_code\n24-LUCNGAN,Lục Ngạn (cũ),grouping,24\n"
+        "07582,Xã Lục Ngạn,commune,24-LUCNGAN\n".encode()
+    )
+    db.session.commit()
+    assert load_official_map(official_provinces("24")) == (0, 0, 0)
+    db.session.commit()
+    commune = area("07582")
+    assert commune.parent.code == "24-LUCNGAN"
+    assert commune.path.startswith(area("24-LUCNGAN").path)
+    assert commune.path.startswith(area("24").path)
+    assert len(communes_of("24")) == 99
