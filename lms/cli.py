@@ -19,7 +19,7 @@ from lms.extensions import db
 from lms.jobs.worker import worker_command
 from lms.models import ROLES, Area, Course, Lesson
 from lms.models.activity import local_day
-from lms.services import DomainError
+from lms.services import DomainError, official_map
 from lms.services.accounts import (
     create_user,
     find_by_phone,
@@ -29,6 +29,7 @@ from lms.services.accounts import (
 )
 from lms.services.areas import AreaFileError, import_areas
 from lms.services.content_review import lessons_due
+from lms.services.official_map import load_official_map, official_provinces
 
 
 @click.group()
@@ -42,7 +43,8 @@ lms.add_command(worker_command)
 @lms.command("setup")
 @with_appcontext
 def setup_command():
-    """Create or upgrade the database, then load the sample areas and the courses.
+    """Create or upgrade the database, then load the official map of the provinces
+    the site serves (LMS_PROVINCES), the courses and the clubs.
 
     Safe to run on every start: each step changes only what is missing or stale.
     """
@@ -52,8 +54,7 @@ def setup_command():
 def setup():
     """Bring the database up to date and load what a fresh install needs."""
     upgrade(directory=current_app.extensions["migrate"].directory)
-    if not db.session.scalar(select(func.count()).select_from(Area)):
-        _import_areas(Path(current_app.config["LMS_AREAS_FILE"]))
+    _load_official_map(current_app.config["LMS_PROVINCES"])
     _import_courses(Path(current_app.config["LMS_COURSES_DIR"]))
     ensure_default_clubs()
     db.session.commit()
@@ -79,7 +80,13 @@ def import_courses_command(directory):
 @click.argument("file", type=click.Path(dir_okay=False, exists=True))
 @with_appcontext
 def import_areas_command(file):
-    """Create or update the area tree from a CSV FILE (code,name,kind,parent_code)."""
+    """Create or update the area tree from a CSV FILE.
+
+    Columns: code,name,kind,parent_code and, optionally, merged_into. Use it for
+    groupings a province adds (former districts as training clusters) and for
+    updates: a new name keeps everyone attached; merged_into moves everyone and
+    everything of an area into another. Nothing changes if any row is wrong.
+    """
     _import_areas(Path(file))
 
 
@@ -87,7 +94,7 @@ def import_areas_command(file):
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--phone", required=True, help="Mobile number, e.g. 0912345678.")
 @click.option("--name", required=True)
-@click.option("--area", "area_code", help="Area code from the area file.")
+@click.option("--area", "area_code", help="Area code, e.g. 07525.")
 @click.password_option(help="Asked for when not given.")
 @with_appcontext
 def create_user_command(role, phone, name, area_code, password):
@@ -118,7 +125,7 @@ def set_role_command(phone, role):
 
 @lms.command("set-area")
 @click.option("--phone", required=True, help="Mobile number, e.g. 0912345678.")
-@click.option("--area", "code", required=True, help="Area code, as in the areas CSV.")
+@click.option("--area", "code", required=True, help="Area code, e.g. 07525.")
 @with_appcontext
 def set_area_command(phone, code):
     """Place an account in an area: an official then sees that area's reports, a
@@ -186,6 +193,20 @@ def _import_courses(directory):
         click.echo(f"warning: {warning}", err=True)
     summary = ", ".join(f"{n} {what}" for what, n in sorted(counts.items()))
     click.echo(f"Courses from {directory}: {summary or 'nothing to import'}.")
+
+
+def _load_official_map(setting):
+    try:
+        provinces = official_provinces(setting)
+        added, renamed, removed = load_official_map(provinces)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(f"map not loaded: {error.message}") from None
+    db.session.commit()
+    click.echo(
+        f"Official map (vietnam-provinces {official_map.VERSION}): {len(provinces)} "
+        f"provinces; {added} areas added, {renamed} renamed, {removed} removed."
+    )
 
 
 def _import_areas(path):

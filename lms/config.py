@@ -57,7 +57,10 @@ DEFAULTS = {
         "application/manifest+json",
     ],
     "LMS_COURSES_DIR": str(ROOT / "courses"),
-    "LMS_AREAS_FILE": str(ROOT / "lms" / "data" / "areas.csv"),
+    # The provinces this site serves, by official code or name ("24, Lạng Sơn"),
+    # or "all": `lms setup` loads their communes from the official map. Bắc Ninh,
+    # the province this programme and its issuer name belong to.
+    "LMS_PROVINCES": "24",
     "LMS_ISSUER_NAME": "Học viện Số cho Nhà nông – tỉnh Bắc Ninh",
     # The one address every absolute URL (QR codes, badges, join links) is built
     # on; requests for any other host are refused. `python app.py` serves here.
@@ -85,6 +88,7 @@ ENVIRONMENT = {
     "LMS_LOG_FORMAT": "LMS_LOG_FORMAT",
     "LMS_PUBLIC_URL": "LMS_PUBLIC_URL",
     "LMS_JOB_QUEUE_URL": "LMS_JOB_QUEUE_URL",
+    "LMS_PROVINCES": "LMS_PROVINCES",
 }
 
 # Names of this machine, always answered to (health checks on the machine).

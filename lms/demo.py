@@ -309,7 +309,9 @@ class _World:
 
     def _place(self, area):
         village = f"Nhà văn hoá thôn {self.chance.randint(1, 12)}"
-        return self.chance.choice([village, f"Hội trường xã {area.name}"])
+        # Official names carry their kind ("Xã Đại Sơn"): "Hội trường xã Đại Sơn".
+        hall = f"Hội trường {area.name[:1].lower()}{area.name[1:]}"
+        return self.chance.choice([village, hall])
 
     def _join_code(self, taken):
         while True:

@@ -79,6 +79,7 @@ def config(tmp_path):
         "LMS_UPLOAD_DIR": str(tmp_path / "uploads"),
         "LMS_PUBLIC_URL": "http://localhost",  # the test client's host
         "LMS_JOB_QUEUE_URL": f"sqlite:///{tmp_path / 'jobs.sqlite3'}",
+        "LMS_PROVINCES": "P",  # the province of AREAS_CSV, not the official map
     }
 
 

@@ -92,9 +92,11 @@ def test_create_user_refuses_bad_input_and_creates_nothing(app):
     assert count(User) == 0
 
 
-def setup_on_empty_database(app, course_dir):
-    """Run `lms setup` as on a new machine: no tables, the fixture course."""
+def setup_on_empty_database(app, course_dir, provinces="24"):
+    """Run `lms setup` as on a new machine: no tables, the fixture course, the
+    official map of ``provinces``."""
     app.config["LMS_COURSES_DIR"] = str(course_dir)
+    app.config["LMS_PROVINCES"] = provinces
     drop_everything()
     return run(app, "setup")
 

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from lms.extensions import db
 from lms.models import ROLES, Area, AuditEvent, User
 from lms.services import DomainError
+from lms.services.areas import within
 from lms.services.passwords import (
     check_password_policy,
     hash_password,
@@ -54,14 +55,21 @@ def find_by_phone(raw):
     return db.session.scalar(select(User).where(User.phone == phone))
 
 
-def register_learner(phone, name, area, password, locale=None, password_hash=None):
+def register_learner(
+    phone, name, area, password, locale=None, password_hash=None, provinces=None
+):
     """Create a learner account; refuse a taken number or a weak password.
 
-    A farmer belongs to a commune: an area with no areas below it.
+    A farmer belongs to a commune: an area with no areas below it, in one of
+    ``provinces`` (the provinces the site serves) when given.
     ``password_hash``: the password's hash made beforehand (see ``create_user``).
     """
     if not _is_commune(area):
         raise DomainError(_l("Choose your commune."), field="area")
+    if provinces is not None and not within(area, provinces):
+        raise DomainError(
+            _l("This site does not serve that commune's province."), field="area"
+        )
     return create_user(
         phone, name, "learner", area, password, locale, password_hash=password_hash
     )

@@ -5,13 +5,18 @@ import io
 import unicodedata
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import delete, exists, false, select, update
 
 from lms.extensions import db
-from lms.models import Area, User
+from lms.models import Area, Classroom, User
+from lms.models.activity import AREA_TRACKED, LearnerDay
 from lms.services import DomainError
 
 COLUMNS = ["code", "name", "kind", "parent_code"]
+MERGE_COLUMN = "merged_into"
+# How official names begin; sorting skips them ("Phường Chũ" among the C).
+# Every table whose rows belong to an area: a merge moves them all.
+HOLDING_AREAS = (User, Classroom, LearnerDay, *AREA_TRACKED)
 
 
 class AreaFileError(DomainError):
@@ -23,30 +28,23 @@ class AreaFileError(DomainError):
 
 
 def import_areas(data):
-    """Create or update areas from CSV bytes (code, name, kind, parent_code).
+    """Create or update areas from CSV bytes (code, name, kind, parent_code and,
+    optionally, merged_into).
 
-    Rows are matched by code; areas missing from the file are kept, because
-    people belong to them. Parents come before their children.
+    Rows are matched by code, so a new name keeps everyone attached; areas
+    missing from the file are kept, because people belong to them. A row with
+    ``merged_into`` moves everyone and everything in its area to that one, then
+    takes the emptied area off the map. Parents come before their children.
 
     :raise AreaFileError: nothing is written when any row is wrong.
     """
-    try:
-        text = unicodedata.normalize("NFC", data.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise AreaFileError(
-            [(1, _l("the file is not UTF-8 text (save it as UTF-8)"))]
-        ) from None
-    lines = [line for line in io.StringIO(text) if not line.startswith("#")]
-    reader = csv.DictReader(lines)
-    if [name.strip() for name in reader.fieldnames or []] != COLUMNS:
-        raise AreaFileError(
-            [(1, _l("the columns must be: %(columns)s", columns=", ".join(COLUMNS)))]
-        )
+    reader = _reader(data)
     existing = {area.code: area for area in db.session.scalars(select(Area))}
-    problems, seen, rows = [], set(), []
+    problems, seen, rows, merges = [], set(), [], []
     for number, row in enumerate(reader, start=2):
         code, name = (row["code"] or "").strip(), (row["name"] or "").strip()
         kind, parent = (row["kind"] or "").strip(), (row["parent_code"] or "").strip()
+        into = (row.get(MERGE_COLUMN) or "").strip()
         if not code or not name or not kind:
             problems.append((number, _l("code, name and kind are required")))
         elif code in seen:
@@ -57,8 +55,11 @@ def import_areas(data):
             )
         elif parent == code:
             problems.append((number, _l("an area cannot be its own parent")))
+        elif into:
+            merges.append((number, code, into))
         seen.add(code)
         rows.append((code, name, kind, parent))
+    problems += _merge_problems(merges, existing, seen)
     if problems:
         raise AreaFileError(problems)
     for code, name, kind, parent in rows:
@@ -68,10 +69,112 @@ def import_areas(data):
         existing[code] = area
         db.session.add(area)
     db.session.flush()
-    for area in sorted(existing.values(), key=_depth):
+    refresh_paths(existing.values())
+    for _, code, into in merges:
+        merge_area(existing.pop(code), existing[into])
+    _refuse_orphans()
+    return len(rows)
+
+
+def _reader(data):
+    try:
+        text = unicodedata.normalize("NFC", data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise AreaFileError(
+            [(1, _l("the file is not UTF-8 text (save it as UTF-8)"))]
+        ) from None
+    lines = [line for line in io.StringIO(text) if not line.startswith("#")]
+    reader = csv.DictReader(lines)
+    names = [name.strip() for name in reader.fieldnames or []]
+    if names not in (COLUMNS, [*COLUMNS, MERGE_COLUMN]):
+        raise AreaFileError(
+            [(1, _l("the columns must be: %(columns)s", columns=", ".join(COLUMNS)))]
+        )
+    reader.fieldnames = names
+    return reader
+
+
+def _merge_problems(merges, existing, seen):
+    merged = {code for _, code, _ in merges}
+    problems = []
+    for number, code, into in merges:
+        if code not in existing:
+            problems.append(
+                (number, _l("%(code)s is new: there is nothing to merge", code=code))
+            )
+        elif into not in existing and into not in seen:
+            problems.append(
+                (number, _l("%(code)s is merged into an unknown area", code=code))
+            )
+        elif into == code or into in merged:
+            problems.append(
+                (number, _l("%(code)s is merged into an area that goes", code=code))
+            )
+    return problems
+
+
+def _refuse_orphans():
+    """Refuse a tree where learners would sit in an area that has areas below
+    it: they would no longer belong to a commune. The caller rolls back."""
+    below = select(Area.parent_id).where(Area.parent_id.is_not(None))
+    learners = select(User.id).where(User.area_id == Area.id, User.role == "learner")
+    crowded = db.session.execute(
+        select(Area.code, Area.name)
+        .where(Area.id.in_(below), exists(learners))
+        .order_by(Area.code)
+    ).all()
+    if crowded:
+        raise AreaFileError(
+            [
+                (
+                    1,
+                    _l(
+                        "people belong to %(areas)s, which would no longer be a "
+                        "commune: merge them into a commune instead",
+                        areas=", ".join(f"{code} {name}" for code, name in crowded),
+                    ),
+                )
+            ]
+        )
+
+
+def merge_area(old, new):
+    """Move everyone and everything in ``old`` (and the areas below it) to
+    ``new``, then take ``old`` off the map."""
+    for model in HOLDING_AREAS:
+        db.session.execute(
+            update(model)
+            .where(model.area_id == old.id)
+            .values(area_id=new.id)
+            .execution_options(synchronize_session=False)
+        )
+    db.session.execute(
+        update(Area).where(Area.parent_id == old.id).values(parent_id=new.id)
+    )
+    db.session.execute(delete(Area).where(Area.id == old.id))
+    db.session.expire_all()
+    refresh_paths()
+
+
+def held_areas(area_ids):
+    """The ids among ``area_ids`` that someone or something belongs to."""
+    held = set()
+    for model in HOLDING_AREAS:
+        held |= set(
+            db.session.scalars(
+                select(model.area_id).where(model.area_id.in_(area_ids)).distinct()
+            )
+        )
+    return held
+
+
+def refresh_paths(areas=None):
+    """Recompute every area's path from its parents."""
+    if areas is None:
+        areas = db.session.scalars(select(Area)).all()
+    for area in sorted(areas, key=_depth):
         area.path = (area.parent.path if area.parent else "/") + f"{area.id}/"
     db.session.flush()
-    return len(rows)
 
 
 def _depth(area):
@@ -86,13 +189,17 @@ def _depth(area):
     return len(seen)
 
 
-def commune_choices():
+def commune_choices(provinces=None):
     """Return [(group name, [(id, name), ...])] of the areas a farmer can live in.
 
     Only leaves are offered (a farmer belongs to a commune, not a province),
-    grouped under their parent's name, sorted the Vietnamese way.
+    of ``provinces`` when given, grouped under their parent's name, sorted the
+    Vietnamese way by their own name ("Xã Chũ" among the C).
     """
-    areas = db.session.scalars(select(Area)).all()
+    query = select(Area)
+    if provinces is not None:
+        query = query.where(db.or_(false(), *[subtree(p) for p in provinces]))
+    areas = db.session.scalars(query).all()
     parents = {area.parent_id for area in areas}
     groups = {}
     for area in areas:
@@ -108,6 +215,12 @@ def commune_choices():
 
 def _in_order(area):
     return (area.name_sort, area.id)
+
+
+
+def within(area, provinces):
+    """Whether ``area`` lies in one of ``provinces``."""
+    return any(area.path.startswith(province.path) for province in provinces)
 
 
 def subtree(area):

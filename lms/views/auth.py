@@ -45,6 +45,7 @@ from lms.services.accounts import (
 )
 from lms.services.areas import commune_choices
 from lms.services.codes import redeem_code
+from lms.services.official_map import province_of, served_provinces
 from lms.services.passwords import hash_password
 from lms.sessions import start_session
 from lms.views import safe_next
@@ -70,7 +71,7 @@ def signup():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
     form = SignupForm(next=request.args.get("next", ""))
-    form.area.choices = commune_options(commune_choices())
+    provinces, province = _commune_field(form)
     joining = class_behind(request.values.get("next"))  # in the URL or the form
     if not form.is_submitted() and joining:
         # Farmers at a training day mostly live in the commune it is held in.
@@ -89,6 +90,7 @@ def signup():
                 form.password.data,
                 locale=_chosen_language(),
                 password_hash=password_hash,
+                provinces=provinces,
             )
         except DomainError as error:  # the number was taken at this very moment
             _attach(form, error)
@@ -102,7 +104,24 @@ def signup():
             )
             flash(welcome, "success")
             return redirect(safe_next(form.next.data))
-    return render_template("auth/signup.html", form=form), 400 if form.errors else 200
+    page = render_template(
+        "auth/signup.html", form=form, provinces=provinces, province=province
+    )
+    return page, 400 if form.errors else 200
+
+
+def _commune_field(form):
+    """Offer the communes of one served province: the only one, the one of the
+    commune sent, or the one chosen first (?province=, so it works without JS)."""
+    provinces = served_provinces(current_app.config["LMS_PROVINCES"])
+    area = db.session.get(Area, form.area.data) if form.area.data else None
+    province = province_of(area, provinces) or province_of(
+        request.args.get("province", ""), provinces
+    )
+    if len(provinces) == 1:
+        province = provinces[0]
+    form.area.choices = commune_options(commune_choices([province] if province else []))
+    return provinces, province
 
 
 def _signup_valid(form):

@@ -105,7 +105,8 @@ def earn_certificate():
     from lms.services.learning import complete_lesson, enroll, submit_quiz
     from lms.services.practical import review, submit
 
-    area = db.session.scalar(sa.select(Area).where(Area.code == "BN-LN-NAMDUONG"))
+    nam_duong = "07603"  # Xã Nam Dương, Bắc Ninh, on the official map
+    area = db.session.scalar(sa.select(Area).where(Area.code == nam_duong))
     learner = create_user(LEARNER_PHONE, "Nguyễn Thị Hoa", "learner", area, PASSWORD)
     trainer = create_user("0912000002", "Trần Văn Đức", "trainer", area, PASSWORD)
     course = db.session.scalar(sa.select(Course).where(Course.slug == COURSE))

@@ -26,6 +26,9 @@ LEARNERS = {"quick": 20_000, "full": 100_000}
 RUNS = {"quick": 5, "full": 9}
 
 
+CHU = "07525"  # Phường Chũ, Bắc Ninh, on the official map
+
+
 def run(ctx):
     from lms import create_app, demo
     from lms.cli import setup
@@ -48,7 +51,7 @@ def run(ctx):
             demo.analyze()
             rows = db.session.scalar(sa.select(sa.func.count(LessonProgress.id)))
             commune = db.session.scalar(
-                sa.select(Area.id).where(Area.code == "BN-LN-CHU")
+                sa.select(Area.id).where(Area.code == CHU)
             )
             db.engine.dispose()
         return password, staff, rows, commune
