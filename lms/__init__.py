@@ -46,6 +46,7 @@ def register_extensions(app):
         login_manager,
         migrate,
     )
+    from lms.services import passwords
 
     db.init_app(app)
     with app.app_context():
@@ -61,10 +62,7 @@ def register_extensions(app):
     limiter.init_app(app)
     compress.init_app(app)
     jobs.init_app(app)
-    if app.config.get("LMS_CHEAP_PASSWORD_HASHING"):
-        from lms.services import passwords
-
-        passwords.use_cheapest_hashing()
+    passwords.configure(cheapest=app.config.get("LMS_CHEAP_PASSWORD_HASHING", False))
 
 
 def register_blueprints(app):

@@ -171,10 +171,20 @@ def authenticate(phone, password):
     return user
 
 
-def refresh_password_hash(user, password):
-    """Hash a right password again if it was hashed with older parameters."""
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+def password_upgrade(user, password):
+    """The right ``password`` hashed with today's parameters when ``user``'s hash
+    is older (parameters, or made before NFC), else None.
+
+    Slow like the check itself: call it beside ``authenticate``, with no write
+    lock held, and store the result with ``refresh_password_hash``.
+    """
+    return hash_password(password) if needs_rehash(user.password_hash) else None
+
+
+def refresh_password_hash(user, new_hash):
+    """Keep the hash made by ``password_upgrade``, if any."""
+    if new_hash:
+        user.password_hash = new_hash
 
 
 def end_all_sessions(user):

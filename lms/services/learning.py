@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 
 from lms.certificates.issuing import award
@@ -168,50 +168,18 @@ def progress_by_course(learner, courses):
     ids = [course.id for course in courses]
     if learner is None or not learner.is_authenticated or not ids:
         return {course.id: _empty_progress(course) for course in courses}
-    done = dict(
-        db.session.execute(
-            select(Lesson.course_id, func.count())
-            .join(LessonProgress, LessonProgress.lesson_id == Lesson.id)
-            .where(
-                LessonProgress.user_id == learner.id,
-                Lesson.course_id.in_(ids),
-                Lesson.archived_at.is_(None),
-            )
-            .group_by(Lesson.course_id)
-        ).all()
-    )
-    passed = set(
-        db.session.scalars(
-            select(Quiz.course_id)
-            .join(QuizAttempt, QuizAttempt.quiz_id == Quiz.id)
-            .where(
-                QuizAttempt.user_id == learner.id,
-                QuizAttempt.passed.is_(True),
-                Quiz.course_id.in_(ids),
-            )
-            .distinct()
-        )
-    )
-    approved = set(
-        db.session.scalars(
-            select(Assignment.course_id)
-            .join(Submission, Submission.assignment_id == Assignment.id)
-            .where(
-                Submission.user_id == learner.id,
-                Submission.status == "approved",
-                Assignment.course_id.in_(ids),
-            )
-            .distinct()
-        )
-    )
-    enrollments = {
-        e.course_id: e
-        for e in db.session.scalars(
-            select(Enrollment).where(
-                Enrollment.user_id == learner.id, Enrollment.course_id.in_(ids)
-            )
-        )
-    }
+    done, passed, approved, enrollments = {}, set(), set(), {}
+    for kind, course_id, number, completed_at in db.session.execute(
+        _standing(learner.id, ids)
+    ):
+        if kind == "enrolled":
+            enrollments[course_id] = completed_at
+        elif kind == "lessons":
+            done[course_id] = number
+        elif kind == "quiz":
+            passed.add(course_id)
+        else:
+            approved.add(course_id)
     result = {}
     for course in courses:
         progress = _empty_progress(course)
@@ -220,9 +188,47 @@ def progress_by_course(learner, courses):
         progress.practical_approved = course.id in approved
         progress.enrolled = course.id in enrollments
         if progress.enrolled:
-            progress.completed_at = enrollments[course.id].completed_at
+            progress.completed_at = enrollments[course.id]
         result[course.id] = progress
     return result
+
+
+def _standing(user_id, course_ids):
+    """One query for what progress_by_course needs, a row per (kind, course):
+    the enrolment, lessons done, the quiz passed, the practical work approved."""
+    nothing = literal(None, type_=Enrollment.completed_at.type)
+    return union_all(
+        select(
+            literal("enrolled"),
+            Enrollment.course_id,
+            literal(0),
+            Enrollment.completed_at,
+        ).where(Enrollment.user_id == user_id, Enrollment.course_id.in_(course_ids)),
+        select(literal("lessons"), Lesson.course_id, func.count(), nothing)
+        .join(LessonProgress, LessonProgress.lesson_id == Lesson.id)
+        .where(
+            LessonProgress.user_id == user_id,
+            Lesson.course_id.in_(course_ids),
+            Lesson.archived_at.is_(None),
+        )
+        .group_by(Lesson.course_id),
+        select(literal("quiz"), Quiz.course_id, literal(0), nothing)
+        .join(QuizAttempt, QuizAttempt.quiz_id == Quiz.id)
+        .where(
+            QuizAttempt.user_id == user_id,
+            QuizAttempt.passed.is_(True),
+            Quiz.course_id.in_(course_ids),
+        )
+        .distinct(),
+        select(literal("practical"), Assignment.course_id, literal(0), nothing)
+        .join(Submission, Submission.assignment_id == Assignment.id)
+        .where(
+            Submission.user_id == user_id,
+            Submission.status == "approved",
+            Assignment.course_id.in_(course_ids),
+        )
+        .distinct(),
+    )
 
 
 def course_progress(learner, course):

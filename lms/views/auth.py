@@ -39,6 +39,7 @@ from lms.services import DomainError, accounts
 from lms.services.accounts import (
     authenticate,
     end_all_sessions,
+    password_upgrade,
     refresh_password_hash,
     register_learner,
     signup_problems,
@@ -148,8 +149,9 @@ def login():
     if form.validate_on_submit():
         with reading():
             user = authenticate(form.phone.data, form.password.data)
+            new_hash = user and password_upgrade(user, form.password.data)
         if user is not None:
-            refresh_password_hash(user, form.password.data)
+            refresh_password_hash(user, new_hash)
             db.session.commit()
             start_session(user)
             home = "reports.overview" if user.role == "official" else "learn.catalog"

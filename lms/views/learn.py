@@ -17,6 +17,7 @@ from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
 from lms.content.render import images_on_tap, responsive_images
@@ -33,8 +34,20 @@ bp = Blueprint("learn", __name__)
 
 
 def get_course(slug):
-    """Load a course the current user may read, else 404 (drafts stay hidden)."""
-    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    """Load a course the current user may read, else 404 (drafts stay hidden).
+
+    Its quiz and practical work come in the same query and its lessons in one
+    more: every page of a course shows where the learner stands in all three.
+    """
+    course = db.session.scalar(
+        select(Course)
+        .where(Course.slug == slug)
+        .options(
+            joinedload(Course.quiz),
+            joinedload(Course.assignment),
+            selectinload(Course.lessons),
+        )
+    )
     if course is None or not can_read_course(current_user, course):
         abort(404)
     return course
