@@ -8,6 +8,7 @@ at the same volume. Decoding and encoding go through PyAV (FFmpeg's libraries,
 no shell command).
 """
 
+import hashlib
 import io
 import math
 import os
@@ -48,12 +49,14 @@ class StoredAudio:
     name: str
     seconds: float
     bytes: int
+    sha256: str
 
     def as_dict(self):
         return {
             "name": self.name,
             "seconds": round(self.seconds, 1),
             "bytes": self.bytes,
+            "sha256": self.sha256,
         }
 
 
@@ -72,11 +75,12 @@ def store_audio(stream, folder, max_bytes=None) -> StoredAudio:
     partial = folder / f".{name}.part"
     try:
         _encode(samples[start:end], gain, partial)
-        size = partial.stat().st_size
+        encoded = partial.read_bytes()
         os.replace(partial, folder / name)
     finally:
         partial.unlink(missing_ok=True)
-    return StoredAudio(name, (end - start) / RATE, size)
+    digest = hashlib.sha256(encoded).hexdigest()
+    return StoredAudio(name, (end - start) / RATE, len(encoded), digest)
 
 
 def _decode(data):
