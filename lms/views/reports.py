@@ -34,6 +34,7 @@ from lms.reports.learners import PAGE_SIZE, learner_sheet, page, show_phone
 from lms.reports.scope import PERIODS, ScopeError, breadcrumb, build_scope
 from lms.reports.sheets import describe, report_sheets
 from lms.reports.tables import BY_AREA, BY_COURSE
+from lms.reports.voice import voice_comparison
 from lms.services import DomainError
 from lms.services.tokens import create_token, revoke_token
 
@@ -89,6 +90,7 @@ def overview():
         described=describe(scope, loc),
         empty_form=EmptyForm(),
         backlog=review_backlog(scope),
+        voice=voice_comparison(scope),
         now=utcnow(),
     )
 

@@ -172,3 +172,16 @@ def test_only_the_courses_trainers_may_change_its_voice(app, as_role, owned_cour
         == 404
     )
     assert stored_files(app) == [] and first_lesson().audio is None
+
+
+def test_the_course_page_shows_which_lessons_have_voice(app, as_role, owned_course):
+    trainer = as_role("trainer")
+    page = trainer.get("/teach/courses/mini").get_data(as_text=True)
+    assert "0/3 bài học đã có giọng đọc." in page
+    assert page.count("chưa có giọng đọc") == 3
+    upload(trainer, recording(), "a.wav")
+    page = trainer.get("/teach/courses/mini").get_data(as_text=True)
+    assert "1/3 bài học đã có giọng đọc." in page
+    first = page.split('id="lesson-first"')[1].split("</li>")[0]
+    assert "có giọng đọc" in first and "chưa có giọng đọc" not in first
+    assert page.count("chưa có giọng đọc") == 2
