@@ -14,6 +14,7 @@ import yaml
 
 from lms.content.importer import rewrite_image_refs
 from lms.content.parse import IMAGE_REF, IMAGE_TYPES
+from lms.content.voice import export_recordings
 
 # An image the app serves: /media/<folder>/<file>, with no way out of the folder.
 MEDIA_REF = re.compile(r"^/media/([A-Za-z0-9_-]+)/([A-Za-z0-9][A-Za-z0-9._-]*)$")
@@ -49,6 +50,7 @@ def export_course(course, target_dir, upload_dir):
             meta = {"title": lesson.title_en or lesson.title_vi}
             body_en = images.localise(lesson.body_en)
             _write(folder / f"{stem}.en.md", _lesson(meta, body_en))
+        export_recordings(lesson, folder, stem, upload_dir)
     quiz = course.quiz
     # An empty quiz (opened in the editor, no question yet) has no file form.
     if quiz is not None and quiz.archived_at is None and quiz.questions:

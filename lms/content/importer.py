@@ -10,6 +10,7 @@ from sqlalchemy import select
 from lms.clock import utcnow
 from lms.content.parse import IMAGE_REF, parse_courses
 from lms.content.render import render_markdown
+from lms.content.voice import import_recordings
 from lms.extensions import db
 from lms.models import Assignment, Course, Lesson, Quiz
 
@@ -52,7 +53,7 @@ def import_courses(root, upload_dir, warnings=None):
             summary_en=data.summary_en,
             archived_at=None,
         )
-        changed |= _import_lessons(course, data.lessons, urls, counts)
+        changed |= _import_lessons(course, data.lessons, urls, counts, upload_dir)
         changed |= _import_part(course, "quiz", Quiz, data.quiz)
         changed |= _import_part(course, "assignment", Assignment, data.assignment)
         if course.id is not None:
@@ -61,7 +62,7 @@ def import_courses(root, upload_dir, warnings=None):
     return counts
 
 
-def _import_lessons(course, lessons, urls, counts):
+def _import_lessons(course, lessons, urls, counts, upload_dir):
     existing = {lesson.slug: lesson for lesson in course.lessons}
     url_for_image = _resolver(urls)
     changed = False
@@ -91,6 +92,7 @@ def _import_lessons(course, lessons, urls, counts):
         if edited:  # the files saved it last: an edit conflict names no trainer
             lesson.updated_by_id = None
         changed |= edited
+        changed |= import_recordings(lesson, data, upload_dir)
     for lesson in existing.values():
         if lesson.archived_at is None:
             lesson.archived_at = utcnow()

@@ -165,6 +165,13 @@ class ImageForm(FlaskForm):
     )
 
 
+class AudioForm(FlaskForm):
+    audio = FileField(
+        _l("Recording (m4a, mp3, ogg, webm or wav)"),
+        render_kw={"accept": "audio/*,.m4a,.mp3,.ogg,.webm,.wav"},
+    )
+
+
 class PassMarkForm(FlaskForm):
     pass_mark = IntegerField(
         _l("Pass mark (%)"),

@@ -80,6 +80,9 @@ class Lesson(db.Model):
     reviewed_on: Mapped[date | None]
     sources: Mapped[list | None] = mapped_column(JSON, default=list)
     law: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # The trainer's voice, by language: {"vi": {"name", "seconds", "bytes"}, "en": ...};
+    # stored on the lesson so the lesson page needs no extra query.
+    audio: Mapped[dict | None] = mapped_column(JSON)
     archived_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # Who saved it last in the editor (None: course files), for an edit conflict.

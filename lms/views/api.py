@@ -59,6 +59,13 @@ def offline_manifest(slug):
             if src not in urls:
                 urls.append(src)
                 size += _file_size(public_media_file(src))
+    for lesson in lessons:
+        for audio in (lesson.audio or {}).values():
+            urls.append(url_for("core.media", folder="audio", name=audio["name"]))
+            size += audio["bytes"]
+    if any(lesson.audio for lesson in lessons):
+        urls.append(url_for("static", filename="js/voice.js"))
+        size += _file_size(Path(current_app.static_folder) / "js/voice.js")
     assets = ["css/app.css", "js/app.js", "js/offline.js"]
     for tool, script in TOOLS.items():
         if any(

@@ -76,8 +76,8 @@ def change_language():
 
 # Public pictures: course images (imported) and lesson images (editor uploads).
 # Learners' practical photos live elsewhere and are served only with permission.
-PUBLIC_MEDIA = "any(content, lessons)"
-PUBLIC_MEDIA_FOLDERS = ("content", "lessons")
+PUBLIC_MEDIA = "any(content, lessons, audio)"
+PUBLIC_MEDIA_FOLDERS = ("content", "lessons", "audio")
 
 
 def public_media_file(url):
@@ -128,7 +128,7 @@ def change_data_saver():
 
 @bp.get(f"/media/<{PUBLIC_MEDIA}:folder>/<name>")
 def media(folder, name):
-    """Serve course pictures under content-derived or random names; cached for good."""
+    """Serve course pictures and recordings under generated names; cached for good."""
     response = send_from_directory(
         Path(current_app.config["LMS_UPLOAD_DIR"]) / folder,
         name,

@@ -33,6 +33,7 @@ from lms.reports.learners import PAGE_SIZE, page, show_phone
 from lms.reports.scope import PERIODS, ScopeError, breadcrumb, build_scope
 from lms.reports.sheets import describe
 from lms.reports.tables import BY_AREA, BY_COURSE
+from lms.reports.voice import voice_comparison
 from lms.services import DomainError
 from lms.services.jobs import request_export
 from lms.services.tokens import create_token, revoke_token
@@ -110,6 +111,7 @@ def overview():
         described=describe(scope, loc),
         empty_form=EmptyForm(),
         backlog=review_backlog(scope),
+        voice=voice_comparison(scope),
         now=utcnow(),
     )
 

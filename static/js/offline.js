@@ -332,6 +332,13 @@
         return chain.then(function () {
           return fetch(url, { credentials: "same-origin" });
         }).then(function (response) {
+          // A recording played before may come back from the HTTP cache in part
+          // (206), which a cache cannot keep: ask the server for all of it.
+          if (response.status === 206) {
+            return fetch(url, { credentials: "same-origin", cache: "reload" });
+          }
+          return response;
+        }).then(function (response) {
           // A redirect is the sign-in page, not the page asked for.
           if (!response.ok || response.redirected) throw new Error(url);
           return cache.put(url, response);

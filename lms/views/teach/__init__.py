@@ -59,4 +59,4 @@ def dashboard():
     )
 
 
-from lms.views.teach import classes, courses, lessons, quizzes  # noqa: E402, F401
+from lms.views.teach import classes, courses, lessons, quizzes, voice  # noqa: E402, F401

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from lms.content.render import MarkdownTooComplex, render_markdown
 from lms.extensions import db
 from lms.forms import ConfirmForm, EmptyForm
-from lms.forms.teaching import ImageForm, LessonForm
+from lms.forms.teaching import AudioForm, ImageForm, LessonForm
 from lms.ids import parse_id
 from lms.models import Lesson
 from lms.services import DomainError
@@ -89,6 +89,7 @@ def edit_lesson(slug, lesson_slug=None):
         conflict=conflict,
         previews=_previews(form, lesson),
         image_form=ImageForm(),
+        audio_form=AudioForm(),
     ), 409 if conflict else (400 if form.errors else 200)
 
 
