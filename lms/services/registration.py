@@ -95,7 +95,7 @@ def register_from_csv(classroom, data, actor, without_existing=False):
             for r in rows
         ],
     )
-    ids = _ids_by_phone([row.phone for row in rows])
+    ids = _by_phone(User.id, [row.phone for row in rows])
     db.session.execute(
         insert(AccessCode),
         [
@@ -198,7 +198,7 @@ def _read_rows(text, classroom, without_existing=False):
         seen.setdefault(phone, line)
     if not rows and not problems:
         problems.append((2, _l("The file has no farmers in it.")))
-    accounts = _names_by_phone([row.phone for row in rows])
+    accounts = _by_phone(User.name, [row.phone for row in rows])
     existing = [
         (row.line, row.name, row.phone, accounts[row.phone])
         for row in rows
@@ -241,25 +241,14 @@ def _commune_lookup():
     return lookup
 
 
-def _names_by_phone(phones):
-    names = {}
+def _by_phone(column, phones):
+    """{phone: ``column``} for the accounts that have these numbers."""
+    found = {}
     for start in range(0, len(phones), CHUNK):
         chunk = phones[start : start + CHUNK]
-        names.update(
+        found.update(
             db.session.execute(
-                select(User.phone, User.name).where(User.phone.in_(chunk))
+                select(User.phone, column).where(User.phone.in_(chunk))
             ).all()
         )
-    return names
-
-
-def _ids_by_phone(phones):
-    ids = {}
-    for start in range(0, len(phones), CHUNK):
-        chunk = phones[start : start + CHUNK]
-        ids.update(
-            db.session.execute(
-                select(User.phone, User.id).where(User.phone.in_(chunk))
-            ).all()
-        )
-    return ids
+    return found
