@@ -38,14 +38,42 @@ DEFAULT_CLUBS = [
         "name_vi": "Câu lạc bộ KOL (người dẫn dắt bán nông sản trực tuyến)",
         "name_en": "KOL club (key opinion leaders selling farm produce online)",
         "description_vi": "KOL là người có uy tín, được nhiều người theo dõi và tin "
-        "lời giới thiệu. Thành viên đã học đủ ba kỹ năng và được giảng viên duyệt "
-        "bài thực hành: bán hàng livestream, thiết kế bao bì, dựng cảnh quay. Thẻ "
-        "chứng nhận việc học, không chứng nhận chất lượng sản phẩm nào.",
+        "lời giới thiệu. Thành viên đã học đủ bốn kỹ năng và được giảng viên duyệt "
+        "bài thực hành: bán hàng livestream, thiết kế bao bì, dựng cảnh quay, giao "
+        "hàng, thanh toán và đổi trả. Thẻ chứng nhận việc học, không chứng nhận chất "
+        "lượng sản phẩm nào.",
         "description_en": "A KOL is trusted and followed by many people who act on "
-        "their recommendations. Members completed all three skills with their "
-        "practical work approved: livestream selling, packaging design, scene setup. "
-        "The card certifies training, not the quality of any product.",
-        "courses": ["livestream-selling", "packaging-design", "scene-and-camera"],
+        "their recommendations. Members completed all four skills with their "
+        "practical work approved: livestream selling, packaging design, scene setup, "
+        "delivery, payment and returns. The card certifies training, not the quality "
+        "of any product.",
+        "courses": [
+            "livestream-selling",
+            "packaging-design",
+            "scene-and-camera",
+            "delivery-payment-returns",
+        ],
+        # Earlier default rules: a club that still has one of them, as it was
+        # shipped, is brought to the rule above.
+        "earlier": [
+            {
+                "description_vi": "KOL là người có uy tín, được nhiều người theo dõi "
+                "và tin lời giới thiệu. Thành viên đã học đủ ba kỹ năng và được giảng "
+                "viên duyệt bài thực hành: bán hàng livestream, thiết kế bao bì, dựng "
+                "cảnh quay. Thẻ chứng nhận việc học, không chứng nhận chất lượng sản "
+                "phẩm nào.",
+                "description_en": "A KOL is trusted and followed by many people who "
+                "act on their recommendations. Members completed all three skills "
+                "with their practical work approved: livestream selling, packaging "
+                "design, scene setup. The card certifies training, not the quality "
+                "of any product.",
+                "courses": [
+                    "livestream-selling",
+                    "packaging-design",
+                    "scene-and-camera",
+                ],
+            }
+        ],
     },
 ]
 
@@ -80,16 +108,49 @@ def mask_phone(phone):
 
 
 def ensure_default_clubs():
-    """Create the KOC and KOL clubs with their default rules, if missing."""
+    """Create the KOC and KOL clubs with their default rules, if missing, and bring
+    a club still on an earlier default rule (as shipped, unedited) to the current one.
+
+    Cards already issued keep their terms; the new rule counts from now on (for
+    renewal, too). A rule an admin has edited is never touched.
+    """
     courses = {c.slug: c for c in db.session.scalars(select(Course))}
     for spec in DEFAULT_CLUBS:
+        fields = {k: v for k, v in spec.items() if k not in ("courses", "earlier")}
         club = db.session.scalar(select(Club).where(Club.code == spec["code"]))
         if club is None:
-            fields = {k: v for k, v in spec.items() if k != "courses"}
             club = Club(**fields)
             club.courses = [courses[s] for s in spec["courses"] if s in courses]
             db.session.add(club)
+        elif all(s in courses for s in spec["courses"]):
+            _update_default_rule(club, spec, fields, courses)
     db.session.flush()
+
+
+def _update_default_rule(club, spec, fields, courses):
+    held = sorted(course.slug for course in club.courses)
+    for earlier in spec.get("earlier", ()):
+        texts = {k: v for k, v in earlier.items() if k != "courses"}
+        if held != sorted(earlier["courses"]) or any(
+            getattr(club, k) != v for k, v in texts.items()
+        ):
+            continue
+        club.courses = [courses[s] for s in spec["courses"]]
+        for name in texts:
+            setattr(club, name, fields[name])
+        db.session.add(
+            AuditEvent(
+                actor_id=None,
+                action="club.rules",
+                detail={
+                    "club": club.code,
+                    "courses": list(spec["courses"]),
+                    "valid_months": club.valid_months,
+                    "default_rule_updated": True,
+                },
+            )
+        )
+        return
 
 
 def award(learner):
