@@ -117,11 +117,29 @@ def test_quizzes_ask_for_sums_and_the_answer_is_not_always_first(courses, slug):
     assert len(positions) >= 3
 
 
-def test_english_lessons_show_english_diagrams(courses):
+def diagram_labels(course, ref):
+    svg = (COURSES / course.folder.name / ref).read_text(encoding="utf-8")
+    return svg, re.findall(r"<text[^>]*>([^<]+)</text>", svg)
+
+
+VIETNAMESE_LETTERS = re.compile(r"[ăâđêôơưàáảãạèéẻẽẹìíỉĩịòóỏõọùúủũụỳýỷỹỵ]", re.I)
+
+
+def test_each_language_shows_diagrams_labelled_in_it(courses):
+    """A diagram in an English lesson has English labels only, and one in a
+    Vietnamese lesson has Vietnamese labels; each is small enough for a phone."""
+    seen = 0
     for course in courses.values():
         for lesson in course.lessons:
-            for ref in re.findall(r"\]\((images/[^)]+)\)", lesson.body_en):
-                svg = (COURSES / course.folder.name / ref).read_text(encoding="utf-8")
-                texts = re.findall(r"<text[^>]*>([^<]+)</text>", svg)
-                vietnamese = [t for t in texts if re.search(r"[ăâđêôơưạ-ỹ]", t)]
-                assert not vietnamese or len(vietnamese) < len(texts), ref
+            for language, body in (("vi", lesson.body_vi), ("en", lesson.body_en)):
+                for ref in re.findall(r"\]\((images/[^)]+\.svg)\)", body):
+                    seen += 1
+                    svg, labels = diagram_labels(course, ref)
+                    assert len(svg.encode()) <= 8_000 and "viewBox" in svg, ref
+                    words = [t for t in labels if re.search(r"[^\W\d_]", t)]
+                    vietnamese = [t for t in words if VIETNAMESE_LETTERS.search(t)]
+                    if language == "en":
+                        assert not vietnamese, (lesson.slug, ref, vietnamese)
+                    elif words:
+                        assert vietnamese, (lesson.slug, ref)
+    assert seen >= 12  # packing, light, phone height and framing, in both languages

@@ -70,7 +70,7 @@ def test_the_worked_example_adds_up_and_matches_the_calculator(language):
     assert fixed[1] == cost.fixed
     assert sum(amount for _, amount in on_price_rows) == cost.on_price
     assert total[1] == cost.total
-    # "lose 38.000 đ ... rounded up to 345.509 đ (345.509 : 5 ≈ 69.102 đ/kg)"
+    # "lỗ 38.000 đ ... làm tròn lên: 345.509 đ (≈ 69.102 đ/kg)"
     loss, break_even = (
         number(re.search(r"[\d.,]+", bold).group(), language)
         for bold in re.findall(r"\*\*(.+?)\*\*", paragraph)
