@@ -3,68 +3,48 @@
 import io
 import json
 import logging
-import os
 import shutil
-import sqlite3
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from flask.testing import FlaskClient
-from PIL import Image
 
 from lms import create_app, jobs
 from lms.content.importer import import_courses
 from lms.extensions import db
 from lms.logs import log_json_lines
 from lms.models import Area, Course
-from lms.services.accounts import create_user
 from lms.services.areas import import_areas
 from lms.services.classes import create_class, join_class
 
-# The two-commune province with known activity, for reports (tests/reports).
-pytest_plugins = ["tests.reports.province"]
+# Helpers once lived here; test modules still import them from tests.conftest.
+pytest.register_assert_rewrite("tests.helpers")
+from tests.helpers import (  # noqa: E402, F401
+    AREAS_CSV,
+    DATABASES,
+    DEFAULT_POSTGRES,
+    FIXTURES,
+    PASSWORD,
+    PHONES,
+    WriteLockProbe,
+    alembic_config,
+    copy_courses,
+    count,
+    course_by_slug,
+    drop_everything,
+    jpeg,
+    make_user,
+    postgres_url,
+    redis_url,
+    set_up_schema,
+    sign_in,
+    stamp_latest,
+    unavailable,
+)
 
-FIXTURES = Path(__file__).parent / "fixtures"
-DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-DATABASES = ["sqlite", "postgres"]
-PASSWORD = "vải thiều chín đỏ"
-
-AREAS_CSV = """code,name,kind,parent_code
-P,Tỉnh Mẫu,province,
-P-A,Xã An,commune,P
-P-B,Xã Bình,commune,P
-""".encode()
-
-
-def postgres_url():
-    """The PostgreSQL to test against, or skip (fail in CI) when there is none."""
-    url = os.environ.get("LMS_TEST_DATABASE_URL", DEFAULT_POSTGRES)
-    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
-    try:
-        engine = sa.create_engine(url, connect_args={"connect_timeout": 3})
-        with engine.connect():
-            pass
-        engine.dispose()
-    except sa.exc.OperationalError as error:
-        unavailable(f"PostgreSQL not reachable at {url}: {error.orig}")
-    return url
-
-
-def unavailable(reason):
-    """Skip a test whose service is missing; fail instead where CI requires it."""
-    if os.environ.get("LMS_TEST_REQUIRE_SERVICES"):
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
-def database_url(kind, tmp_path):
-    if kind == "postgres":
-        return postgres_url()
-    return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+# Fixtures that more than one folder uses (tests/helpers.py), and the
+# two-commune province with known activity, for reports (tests/reports).
+pytest_plugins = ["tests.helpers", "tests.reports.province"]
 
 
 @pytest.fixture
@@ -98,65 +78,108 @@ class IsolatedClient(FlaskClient):
         return response
 
 
+@pytest.fixture(scope="session")
+def prepared_sqlite(tmp_path_factory):
+    """One SQLite file set up as `lms setup` leaves it (tables, migration stamp)
+    with the sample areas, built once; each test works on its own copy."""
+    folder = tmp_path_factory.mktemp("prepared")
+    path = folder / "prepared.sqlite3"
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+            "LMS_JOB_QUEUE_URL": f"sqlite:///{folder / 'jobs.sqlite3'}",
+            "LMS_UPLOAD_DIR": str(folder / "uploads"),
+        }
+    )
+    with app.app_context():
+        set_up_schema(app)
+        db.session.remove()
+        db.engine.dispose()  # the last connection folds the WAL into the file
+    assert not path.with_name(path.name + "-wal").exists()
+    return path
+
+
+class PostgresState:
+    """The test database's schema is made once; between tests its rows go.
+
+    Before each test the tables and columns are compared with the ones made
+    from the models (a test may drop, migrate or alter them): the same, and
+    every table is emptied (TRUNCATE, sequences restarted); different, and the
+    schema is made again from scratch."""
+
+    SHAPE = """
+        SELECT table_name, column_name, data_type, is_nullable,
+               coalesce(column_default, '')
+        FROM information_schema.columns WHERE table_schema = current_schema()
+        UNION ALL
+        SELECT tablename, indexname, indexdef, '', '' FROM pg_indexes
+        WHERE schemaname = current_schema()
+        UNION ALL
+        SELECT 'alembic_version', version_num, '', '', '' FROM alembic_version
+        ORDER BY 1, 2, 3
+    """
+
+    def __init__(self):
+        self.shape = None  # what the schema looks like just after it is made
+
+    def current_shape(self):
+        try:
+            with db.engine.begin() as connection:
+                return connection.exec_driver_sql(self.SHAPE).all()
+        except sa.exc.ProgrammingError:  # no alembic_version: not set up
+            return None
+
+    def reset(self, app):
+        if self.shape is not None and self.current_shape() == self.shape:
+            tables = ", ".join(
+                db.engine.dialect.identifier_preparer.quote(table.name)
+                for table in db.metadata.sorted_tables
+            )
+            with db.engine.begin() as connection:
+                connection.exec_driver_sql(
+                    f"TRUNCATE {tables} RESTART IDENTITY CASCADE"
+                )
+            import_areas(AREAS_CSV)
+            db.session.commit()
+            return
+        drop_everything()
+        set_up_schema(app)
+        self.shape = self.current_shape()
+
+
+@pytest.fixture(scope="session")
+def postgres_state():
+    return PostgresState()
+
+
 @pytest.fixture
 def app(request, config, tmp_path):
+    """The app on its own database: a fresh copy of the prepared SQLite file, or
+    (``indirect`` param "postgres") the test PostgreSQL database, emptied."""
     kind = getattr(request, "param", "sqlite")
-    config["SQLALCHEMY_DATABASE_URI"] = database_url(kind, tmp_path)
+    if kind == "postgres":
+        config["SQLALCHEMY_DATABASE_URI"] = postgres_url()
+    else:
+        path = tmp_path / "test.sqlite3"
+        shutil.copyfile(request.getfixturevalue("prepared_sqlite"), path)
+        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
     app = create_app(config)
     app.test_client_class = IsolatedClient
     with app.app_context():
-        db.drop_all()
-        db.create_all()
-        stamp_latest(app)
-        import_areas(AREAS_CSV)
-        db.session.commit()
+        if kind == "postgres":
+            request.getfixturevalue("postgres_state").reset(app)
         yield app
         jobs.queue(app).stop()  # a job still running ends before its tables go
         db.session.rollback()
-        drop_everything()
+        db.session.remove()
         db.engine.dispose()
-
-
-def drop_everything():
-    """Leave the database as a new machine has it: no tables, no migration stamp."""
-    db.session.remove()
-    db.drop_all()
-    with db.engine.begin() as connection:
-        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-
-
-def stamp_latest(app):
-    """Mark the tables made from the models as being at the latest migration,
-    as `lms setup` leaves a database."""
-    directory = app.extensions["migrate"].directory
-    with db.engine.begin() as connection:
-        MigrationContext.configure(connection).stamp(
-            ScriptDirectory.from_config(alembic_config(directory)), "heads"
-        )
-
-
-def alembic_config(directory):
-    config = AlembicConfig()
-    config.set_main_option("script_location", str(directory))
-    return config
 
 
 @pytest.fixture
 def client(app):
     return app.test_client()
-
-
-def make_user(phone="0912345678", name="Nguyễn Thị Hoa", role="learner", area="P-A"):
-    from lms.models import Area
-
-    area_obj = db.session.scalar(sa.select(Area).where(Area.code == area))
-    user = create_user(phone, name, role, area_obj, PASSWORD)
-    db.session.commit()
-    return user
-
-
-def sign_in(client, phone="0912345678", password=PASSWORD):
-    return client.post("/login", data={"phone": phone, "password": password})
 
 
 @pytest.fixture
@@ -170,15 +193,6 @@ def signed_in(client, learner):
     return client
 
 
-def copy_courses(tmp_path, *names, source=FIXTURES / "courses"):
-    """Copy fixture course folders into a fresh directory and return it."""
-    target = tmp_path / "courses"
-    target.mkdir(exist_ok=True)
-    for name in names:
-        shutil.copytree(source / name, target / name)
-    return target
-
-
 @pytest.fixture
 def course_dir(tmp_path):
     return copy_courses(tmp_path, "mini")
@@ -189,57 +203,7 @@ def mini_course(app, course_dir):
     """The small fixture course "mini": 3 lessons and a 2-question quiz."""
     import_courses(course_dir, app.config["LMS_UPLOAD_DIR"])
     db.session.commit()
-    from lms.models import Course
-
     return db.session.scalar(sa.select(Course).where(Course.slug == "mini"))
-
-
-def count(model):
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
-
-
-class WriteLockProbe:
-    """Called during slow work: can another worker take SQLite's write lock now,
-    without waiting? Each answer is kept in ``answers``."""
-
-    def __init__(self, app):
-        self.database = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
-        self.answers = []
-
-    def __call__(self):
-        other = sqlite3.connect(self.database, timeout=0, isolation_level=None)
-        try:
-            other.execute("BEGIN IMMEDIATE")
-            other.execute("ROLLBACK")
-            self.answers.append(True)
-        except sqlite3.OperationalError:
-            self.answers.append(False)
-        finally:
-            other.close()
-
-
-def redis_url():
-    """The Redis to test against, or skip (fail in CI) when there is none."""
-    import redis
-
-    url = os.environ.get("LMS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=3).ping()
-    except redis.exceptions.ConnectionError as error:
-        unavailable(f"Redis not reachable at {url}: {error}")
-    return url
-
-
-# People and objects for the trainer's workspace: one of each role, two trainers.
-PHONES = {
-    "learner": "0912000001",
-    "trainer": "0912000002",
-    "other_trainer": "0912000003",
-    "official": "0912000004",
-    "admin": "0912000005",
-    "classmate": "0912000006",
-    "official_b": "0912000007",
-}
 
 
 @pytest.fixture
@@ -296,17 +260,6 @@ def as_role(app, people):
         return browser
 
     return client
-
-
-def jpeg(width=1600, height=1200, color="red"):
-    data = io.BytesIO()
-    Image.new("RGB", (width, height), color).save(data, "JPEG")
-    data.seek(0)
-    return data
-
-
-def course_by_slug(slug):
-    return db.session.scalar(sa.select(Course).where(Course.slug == slug))
 
 
 @pytest.fixture

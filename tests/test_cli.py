@@ -4,11 +4,8 @@ import sqlalchemy as sa
 
 from lms.extensions import db
 from lms.models import Area, Course, User
-from tests.conftest import PASSWORD, count, drop_everything, sign_in
-
-
-def run(app, *args, input=None):
-    return app.test_cli_runner().invoke(args=["lms", *args], input=input)
+from tests.conftest import PASSWORD, count, sign_in
+from tests.helpers import run, setup_on_empty_database
 
 
 def test_first_admin_only_from_the_cli(app, client):
@@ -90,15 +87,6 @@ def test_create_user_refuses_bad_input_and_creates_nothing(app):
         assert result.exit_code != 0, args
         assert "Traceback" not in result.output
     assert count(User) == 0
-
-
-def setup_on_empty_database(app, course_dir, provinces="24"):
-    """Run `lms setup` as on a new machine: no tables, the fixture course, the
-    official map of ``provinces``."""
-    app.config["LMS_COURSES_DIR"] = str(course_dir)
-    app.config["LMS_PROVINCES"] = provinces
-    drop_everything()
-    return run(app, "setup")
 
 
 def test_no_admin_exists_by_default(app, course_dir):

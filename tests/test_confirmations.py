@@ -4,7 +4,6 @@ import re
 
 from lms.extensions import db
 from lms.models import Certificate, Course, Lesson
-from tests.certificates.test_pages import card  # noqa: F401 (fixture)
 from tests.conftest import course_by_slug
 from tests.forms import every_row
 

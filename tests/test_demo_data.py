@@ -31,7 +31,7 @@ from lms.reports import build_report
 from lms.reports.scope import build_scope
 from lms.services.accounts import create_user
 from tests.conftest import DATABASES, PASSWORD, count
-from tests.test_cli import run, setup_on_empty_database
+from tests.helpers import run, setup_on_empty_database
 
 pytestmark = pytest.mark.parametrize("app", DATABASES, indirect=True)
 

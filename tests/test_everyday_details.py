@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from lms.extensions import db
 from lms.models import Area, Classroom
 from lms.services.classes import create_class
-from tests.certificates.test_pages import card  # noqa: F401 (a fixture)
 from tests.conftest import PASSWORD
 from tests.downloads import exported
 from tests.quiz_pages import fill
@@ -130,9 +129,7 @@ def test_signing_up_from_a_join_link_preselects_the_class_commune(
     assert not re.search(r"<option[^>]* selected[^>]* value=\"\d", plain)
 
 
-def test_after_signing_up_from_a_join_link_the_next_step_is_named(
-    client, classroom
-):
+def test_after_signing_up_from_a_join_link_the_next_step_is_named(client, classroom):
     join = f"/join/{classroom.join_code}"
     commune = db.session.scalar(sa.select(Area.id).where(Area.code == "P-A"))
     response = client.post(

@@ -2,21 +2,14 @@
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
-from babel.support import Translations
 
 from tests.conftest import PASSWORD, make_user, sign_in
+from tests.helpers import ROOT, VI, vi
 
-ROOT = Path(__file__).parent.parent
 CATALOGUE = ROOT / "lms" / "translations"
-VI = Translations.load(str(CATALOGUE), ["vi"])
-
-
-def vi(msgid):
-    return VI.gettext(msgid)
 
 
 def page(client, url="/login", **headers):

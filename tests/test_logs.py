@@ -5,7 +5,7 @@ import re
 from flask import abort
 
 from tests.conftest import sign_in
-from tests.test_i18n import vi
+from tests.helpers import vi
 
 
 def request_lines(lines):

@@ -14,7 +14,7 @@ from lms.services.official_map import (
     official_provinces,
 )
 from tests.conftest import DATABASES, count, make_user
-from tests.test_cli import setup_on_empty_database
+from tests.helpers import setup_on_empty_database
 
 
 def area(code):
@@ -123,9 +123,7 @@ def run_import(data):
 @pytest.mark.parametrize("app", DATABASES, indirect=True)
 def test_area_file_that_would_orphan_learners_is_refused(app, learner):
     with pytest.raises(AreaFileError) as refused:
-        import_areas(
-            "code,name,kind,parent_code\nP-A1,Thôn Một,commune,P-A\n".encode()
-        )
+        import_areas("code,name,kind,parent_code\nP-A1,Thôn Một,commune,P-A\n".encode())
     db.session.rollback()
     assert "P-A Xã An" in str(refused.value)
     assert area("P-A1") is None and learner.area.code == "P-A"

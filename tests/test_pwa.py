@@ -4,7 +4,7 @@ import io
 
 from PIL import Image
 
-from tests.test_i18n import vi
+from tests.helpers import vi
 
 
 def test_service_worker_is_served_from_the_root_and_never_cached(client):

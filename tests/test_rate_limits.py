@@ -151,7 +151,7 @@ def test_joining_by_the_right_code_is_never_counted(app, config, classroom):
 
 
 def test_retry_after_is_sent_only_with_a_refusal(app, config, learner, mini_course):
-    from tests.test_sync_api import lesson_event
+    from tests.helpers import lesson_event
 
     (client,) = workers(app, config, count=1)
     sign_in(client)

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from flask import abort
 
-from tests.test_i18n import vi
+from tests.helpers import vi
 
 ROOT = Path(__file__).parent.parent
 

@@ -10,21 +10,8 @@ from schemathesis.checks import not_a_server_error
 from lms.extensions import db
 from lms.models import Enrollment, LessonProgress, QuizAttempt, SyncEvent
 from tests.conftest import DATABASES, PHONES, sign_in
+from tests.helpers import RIGHT, WRONG, lesson_event
 from tests.quiz_pages import fill, fill_page, shown
-
-RIGHT = {"sprayed": ["a"], "before-live": ["a", "b"]}
-WRONG = {"sprayed": ["b"], "before-live": ["a"]}
-
-
-def lesson_event(lesson="first", **extra):
-    return {
-        "id": str(uuid.uuid4()),
-        "type": "lesson.complete",
-        "course": "mini",
-        "lesson": lesson,
-        "at": "2026-01-01T08:00:00Z",
-        **extra,
-    }
 
 
 def quiz_event(client, answers=RIGHT, **extra):

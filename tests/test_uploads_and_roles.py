@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from lms.extensions import db
-from lms.models import Submission, User
+from lms.models import Area, Submission, User
 from lms.services import DomainError
 from lms.services.accounts import set_role
 from lms.services.authoring import save_assignment
@@ -132,12 +132,30 @@ def test_no_form_or_api_field_raises_a_role_or_area(as_role, assignment, people)
             json=EXTRA | {"events": [EXTRA | {"type": "lesson_completed"}]},
         )
     anonymous = as_role(None)
-    anonymous.post("/signup", data=EXTRA | {"phone": "0912000099", "name": "Mới"})
     anonymous.post("/code", data=EXTRA | {"code": "12345678"})
+    assert accounts() == before
+
+
+def test_signing_up_with_a_role_field_makes_a_learner(as_role, people):
+    """A complete sign-up (number, name, password, commune) that also sends
+    role, active and id fields: the account is made, as a learner."""
+    before = accounts()
+    commune = db.session.scalar(sa.select(Area).where(Area.code == "P-B"))
+    response = as_role(None).post(
+        "/signup",
+        data=EXTRA
+        | {
+            "phone": "0912000099",
+            "name": "Lò Thị Mới",
+            "password": PASSWORD,
+            "area": commune.id,
+        },
+    )
+    assert response.status_code == 302
     after = accounts()
-    new = after.pop("+84912000099", None)
+    new = after.pop("+84912000099")
     assert after == before
-    assert new is None or (new[0], new[2]) == ("learner", True)
+    assert new == ("learner", commune.id, True, "+84912000099")
 
 
 def test_only_an_admin_changes_roles_and_never_the_last_admin(app, people):

@@ -9,7 +9,7 @@ from tests.browser.test_lesson_sources import COURSES
 from tests.browser.test_offline import sign_in
 from tests.browser.test_phone_path import assert_fits_the_screen
 from tests.conftest import make_user
-from tests.test_i18n import vi
+from tests.helpers import vi
 from tests.tools.test_box_cost import PREPAID
 
 

@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 from tests.browser.test_offline import completions, sign_in, waiting
-from tests.test_i18n import vi
+from tests.helpers import vi
 
 
 @pytest.fixture

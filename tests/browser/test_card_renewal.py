@@ -9,8 +9,8 @@ from lms.extensions import db
 from lms.models import Certificate, Club
 from tests.browser.test_accessibility import violations
 from tests.browser.test_training_day import sign_in
-from tests.certificates.test_issuing import finish
 from tests.conftest import PHONES
+from tests.helpers import finish
 
 
 def test_farmer_renews_a_card_from_a_phone(live_server, phone, mini_course, people):

@@ -6,7 +6,7 @@ from lms.extensions import db
 from lms.models import User
 from lms.services.areas import import_areas
 from tests.conftest import PASSWORD
-from tests.test_i18n import vi
+from tests.helpers import vi
 
 
 def fill_the_rest(page):

@@ -12,10 +12,9 @@ from lms.extensions import db
 from lms.models import Course
 from tests.browser.conftest import CHROMIUM_FLAGS, chromium_path
 from tests.browser.test_training_day import sign_in
-from tests.certificates.test_pages import card  # noqa: F401 (a fixture)
 from tests.conftest import PHONES, make_user
+from tests.helpers import vi
 from tests.reports.province import PHONES as PROVINCE_PHONES
-from tests.test_i18n import vi
 
 LONG_QUESTION = (
     "Khi đang phát trực tiếp bán vải thiều mà có người xem hỏi đi hỏi lại về giá, "
@@ -138,7 +137,7 @@ def test_course_page_numbers_durations_and_buttons(live_server, screen):
 
 
 def test_card_page_shows_a_scannable_qr_and_hides_the_jargon(
-    card, live_server, screen  # noqa: F811
+    card, live_server, screen
 ):
     db.session.commit()  # end the setup's transaction: it holds SQLite's write lock
     sign_in(screen, live_server, PHONES["learner"])

@@ -9,7 +9,7 @@ from lms.content.parse import parse_courses
 from lms.extensions import db
 from tests.browser.test_phone_path import assert_fits_the_screen
 from tests.conftest import PASSWORD, make_user
-from tests.test_i18n import vi
+from tests.helpers import vi
 
 COURSES = Path(__file__).parent.parent.parent / "courses"
 

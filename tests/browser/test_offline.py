@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from lms.extensions import db
 from lms.models import Lesson, LessonProgress
 from tests.conftest import PASSWORD
-from tests.test_i18n import vi
+from tests.helpers import vi
 
 
 def sign_in(page, base):

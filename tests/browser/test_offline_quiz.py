@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from lms.extensions import db
 from lms.models import QuizAttempt
 from tests.browser.test_offline import sign_in, waiting
-from tests.test_i18n import vi
+from tests.helpers import vi
 
 
 def attempts():

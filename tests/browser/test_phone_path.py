@@ -1,7 +1,7 @@
 """On a 360-pixel phone: sign up, finish a course with its quiz, see 100%."""
 
 from tests.conftest import PASSWORD
-from tests.test_i18n import vi
+from tests.helpers import vi
 
 
 def assert_fits_the_screen(page):

@@ -6,7 +6,7 @@ from lms.extensions import db
 from lms.services.authoring import save_assignment
 from tests.browser.test_training_day import sign_in
 from tests.conftest import make_user
-from tests.test_i18n import vi
+from tests.helpers import vi
 
 
 def test_a_mistyped_link_does_not_lose_the_photo(phone, live_server, tmp_path):

@@ -5,7 +5,7 @@ from lms.extensions import db
 from tests.browser.conftest import PHONE
 from tests.browser.test_training_day import sign_in
 from tests.conftest import PHONES
-from tests.test_i18n import vi
+from tests.helpers import vi
 
 
 def wider_than_the_screen(page):

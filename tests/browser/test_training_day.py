@@ -7,7 +7,7 @@ from PIL import Image
 
 from tests.browser.conftest import CHROMIUM_FLAGS, PHONE, chromium_path
 from tests.conftest import PASSWORD, make_user
-from tests.test_i18n import vi
+from tests.helpers import vi
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from lms.extensions import db
 from lms.models import Course
 from tests.browser.conftest import CHROMIUM_FLAGS, PHONE, chromium_path
 from tests.conftest import PASSWORD, PHONES
-from tests.test_i18n import vi
+from tests.helpers import vi
 
 FAKE_MICROPHONE = [
     "--use-fake-device-for-media-stream",

@@ -14,17 +14,15 @@ from lms.models import Certificate, Submission, User
 from lms.services.authoring import save_assignment
 from lms.services.learning import complete_lesson, submit_quiz
 from lms.services.practical import review, submit
-from tests.conftest import DATABASES, count, jpeg, make_user
-
-RIGHT = {"sprayed": ["a"], "before-live": ["a", "b"]}
-WRONG = {"sprayed": ["b"], "before-live": ["a"]}
-
-
-def finish(learner, course, answers=RIGHT):
-    for lesson in course.active_lessons:
-        complete_lesson(learner, lesson)
-    submit_quiz(learner, course.quiz, answers)
-    db.session.commit()
+from tests.helpers import (
+    DATABASES,
+    RIGHT,
+    WRONG,
+    count,
+    finish,
+    jpeg,
+    make_user,
+)
 
 
 def certificates_of(learner):

@@ -8,25 +8,12 @@ import sqlalchemy as sa
 from lms.certificates.issuing import display_code
 from lms.clock import utcnow
 from lms.extensions import db
-from lms.models import AuditEvent, Certificate, Club
-from tests.certificates.test_issuing import finish
-from tests.conftest import PHONES
+from lms.models import AuditEvent, Club
+from tests.helpers import PHONES
 
 
 def text(response):
     return response.get_data(as_text=True)
-
-
-@pytest.fixture
-def card(app, people, owned_course):
-    """The learner's KOC card, earned by finishing the mini course."""
-    db.session.add(Club(code="koc", name_vi="CLB KOC", courses=[owned_course]))
-    db.session.commit()
-    people["learner"].name = "Nguyễn Thị Ngọc Ánh"
-    finish(people["learner"], owned_course)
-    return db.session.scalar(
-        sa.select(Certificate).where(Certificate.club_id.is_not(None))
-    )
 
 
 def test_verify_page_shows_who_what_when_and_status(as_role, card):

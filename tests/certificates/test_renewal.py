@@ -12,8 +12,8 @@ from lms.certificates.renewal import renew
 from lms.clock import utcnow
 from lms.extensions import db
 from lms.models import AuditEvent, Certificate, Club, User
-from tests.certificates.test_issuing import finish
 from tests.conftest import DATABASES
+from tests.helpers import finish
 
 
 def text(response):

@@ -5,8 +5,8 @@ import sqlalchemy as sa
 
 from lms.extensions import db
 from lms.models import AuditEvent, Certificate
-from tests.certificates.test_issuing import finish
 from tests.conftest import DATABASES
+from tests.helpers import finish
 from tests.quiz_pages import fill
 
 RIGHT = {"sprayed": "a", "before-live": ["a", "b"]}

@@ -13,8 +13,8 @@ from lms.extensions import db
 from lms.models import Certificate, Club
 from tests.conftest import DATABASES
 from tests.downloads import exported
+from tests.helpers import page_figures, xlsx_sheets
 from tests.reports.province import NAMES, user
-from tests.reports.test_pages_and_exports import page_figures, xlsx_sheets
 
 
 def card(key, club_code):

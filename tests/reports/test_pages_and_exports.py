@@ -4,7 +4,6 @@ import csv
 import io
 import re
 
-import openpyxl
 import pytest
 import sqlalchemy as sa
 
@@ -13,22 +12,10 @@ from lms.models import ApiToken, AuditEvent
 from lms.reports.export import neutralise
 from tests.conftest import DATABASES, WriteLockProbe
 from tests.downloads import exported
+from tests.helpers import page_figures, xlsx_sheets
 from tests.reports.province import NAMES, PHONES, area, user
 
 OTHER_COMMUNE = [NAMES["b1"], NAMES["b2"], PHONES["b1"][-3:], "Lớp Bình"]
-
-
-def page_figures(html):
-    pairs = re.findall(
-        r'figure-label">(.*?)</span>\s*<strong class="figure-value">(.*?)</strong>',
-        html,
-    )
-    return {label: value for label, value in pairs}
-
-
-def xlsx_sheets(data):
-    book = openpyxl.load_workbook(io.BytesIO(data))
-    return {sheet.title: list(sheet.values) for sheet in book.worksheets}
 
 
 @pytest.mark.parametrize("app", DATABASES, indirect=True)

@@ -9,7 +9,7 @@ import pytest
 from lms.reports import learners
 from tests.conftest import make_user
 from tests.downloads import exported
-from tests.reports.test_pages_and_exports import xlsx_sheets
+from tests.helpers import xlsx_sheets
 
 # Words of the English interface that would betray an untranslated cell.
 ENGLISH = re.compile(

@@ -11,7 +11,7 @@ from lms.extensions import db
 from lms.models import Lesson
 from lms.models.activity import local_day
 from tests.conftest import copy_courses, course_by_slug
-from tests.test_i18n import vi
+from tests.helpers import vi
 
 COURSES = Path(__file__).parents[2] / "courses"
 EDIT = "/teach/courses/packaging-design/lessons/cost-per-box/edit"

@@ -10,7 +10,7 @@ import pytest
 from lms.content.importer import import_courses
 from lms.extensions import db
 from tests.conftest import copy_courses
-from tests.test_i18n import vi
+from tests.helpers import vi
 
 URL = "/tools/cost-per-box"
 COURSES = Path(__file__).parents[2] / "courses"
