@@ -17,7 +17,8 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import CSRFError, generate_csrf
+from markupsafe import Markup
 from sqlalchemy import text
 from werkzeug.exceptions import SecurityError
 
@@ -230,12 +231,26 @@ def security_headers(response):
     return response
 
 
+class LayoutForms:
+    """What the layout's two small forms (language, sign-out) need of a form: the
+    hidden CSRF field, as LanguageForm renders it, made only when rendered. A whole
+    WTForms form per page cost more than the field."""
+
+    @property
+    def csrf_token(self):
+        return Markup(CSRF_FIELD) % generate_csrf()
+
+
+CSRF_FIELD = '<input id="csrf_token" name="csrf_token" type="hidden" value="%s">'
+LAYOUT_FORMS = LayoutForms()
+
+
 def template_globals():
     locale = str(get_locale())
     return {
         "locale": locale,
         "loc": lambda obj, field: localised(obj, field, locale),
-        "language_form": LanguageForm(formdata=None),
+        "language_form": LAYOUT_FORMS,
         "render_markdown": render_markdown_or_text,
         "data_saver": data_saver_on(),
         "public_url": public_url,

@@ -45,7 +45,8 @@ def get_course(slug):
         .options(
             joinedload(Course.quiz),
             joinedload(Course.assignment),
-            selectinload(Course.lessons),
+            # Their Markdown sources are for authors: the pages show the HTML.
+            selectinload(Course.lessons).defer(Lesson.body_vi, Lesson.body_en),
         )
     )
     if course is None or not can_read_course(current_user, course):
