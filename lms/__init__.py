@@ -59,6 +59,7 @@ def register_extensions(app):
     babel.init_app(
         app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone
     )
+    i18n.install_template_gettext(app)
     limiter.init_app(app)
     compress.init_app(app)
     jobs.init_app(app)

@@ -292,3 +292,20 @@ def test_api_never_answers_with_a_server_error(app, owned_course, people):
                 case.call_and_validate(checks=[not_a_server_error])
 
         check()
+
+
+def test_an_event_not_in_the_stated_form_says_which_part_is_wrong(farmer):
+    bad_lesson = {**lesson_event("first"), "lesson": 7}
+    no_course = {k: v for k, v in lesson_event("first").items() if k != "course"}
+    bad_answers = {**quiz_event(farmer), "answers": {"sprayed": "a"}}
+    short_id = {**lesson_event("first"), "id": "short"}
+    odd_clock = {**lesson_event("second"), "at": 1764000000}
+    results = sync(farmer, bad_lesson, no_course, bad_answers, short_id, odd_clock)
+    assert [r.get("error") for r in results] == [
+        "Bài học này không tồn tại.",
+        "Khoá học này không tồn tại.",
+        "Câu trả lời không đúng định dạng.",
+        "Sự kiện không có mã hợp lệ.",
+        None,  # a phone's clock may be anything: the time it arrived is taken
+    ]
+    assert db.session.scalar(sa.select(sa.func.count(LessonProgress.id))) == 1

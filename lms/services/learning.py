@@ -290,7 +290,7 @@ def update_completion(learner, course):
     """Mark the enrolment complete once every step is done; never undo it."""
     db.session.flush()
     progress = course_progress(learner, course)
-    if progress.complete:
+    if progress.complete and progress.completed_at is None:  # else already marked
         enrollment = enroll(learner, course)
         if enrollment.completed_at is None:
             enrollment.completed_at = utcnow()

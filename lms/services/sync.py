@@ -2,28 +2,38 @@
 
 import hashlib
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
+from jsonschema import Draft202012Validator
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
 
+from lms.api_spec import EVENT_ID, LESSON_EVENT, QUIZ_EVENT
 from lms.clock import utcnow
 from lms.extensions import db
 from lms.i18n import localised
-from lms.models import Course, Enrollment, Lesson, SyncEvent
+from lms.models import Course, Enrollment, SyncEvent
 from lms.services import DomainError
 from lms.services.learning import complete_lesson, submit_quiz
 from lms.services.papers import PaperSeal, answers_from_marks, first_unanswered
 
 MAX_EVENTS = 100
-EVENT_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
-FIELDS = {
-    "lesson.complete": {"id", "type", "course", "lesson", "at"},
-    "quiz.submit": {"id", "type", "course", "paper", "answers", "at"},
+# The events as the API's OpenAPI document states them, checked by validators
+# compiled once per process: the contract is written in one place.
+VALID_ID = Draft202012Validator(EVENT_ID)
+VALID_EVENT = {
+    schema["properties"]["type"]["const"]: Draft202012Validator(schema)
+    for schema in (LESSON_EVENT, QUIZ_EVENT)
+}
+# What the learner is told when a field is not in the expected form, by field.
+FIELD_ERRORS = {
+    "course": _l("This course does not exist."),
+    "lesson": _l("This lesson does not exist."),
+    "answers": _l("The answers are not in the expected form."),
 }
 OLDEST = timedelta(days=365)  # a phone's clock may be wrong; older is "now"
 
@@ -44,7 +54,7 @@ def apply_events(learner, events, replies):
 
 def _apply(learner, event, replies):
     event_id = event.get("id") if isinstance(event, dict) else None
-    if not isinstance(event_id, str) or not EVENT_ID.match(event_id):
+    if not VALID_ID.is_valid(event_id):
         return _rejected(None, _l("The event has no valid id."))
     fingerprint = hashlib.sha256(
         json.dumps(event, sort_keys=True, ensure_ascii=False).encode()
@@ -88,22 +98,16 @@ def _rejected(event_id, message):
 
 def _handle(learner, event, replies):
     kind = event.get("type")
-    if not isinstance(kind, str) or kind not in FIELDS:
+    validator = VALID_EVENT.get(kind) if isinstance(kind, str) else None
+    if validator is None:
         raise DomainError(_l("Unknown event type."))
-    unknown = sorted(set(event) - FIELDS[kind])
-    if unknown:
-        raise DomainError(_l("Unknown field: %(field)s.", field=", ".join(unknown)))
-    course = _enrolled_course(learner, event.get("course"))
+    _check_form(validator, event)
+    course = _enrolled_course(learner, event["course"])
     at = _moment(event.get("at"))
     if kind == "lesson.complete":
-        if not isinstance(event.get("lesson"), str):
-            raise DomainError(_l("This lesson does not exist."))
-        lesson = db.session.scalar(
-            select(Lesson).where(
-                Lesson.course_id == course.id,
-                Lesson.slug == event.get("lesson"),
-                Lesson.archived_at.is_(None),
-            )
+        lesson = next(
+            (each for each in course.active_lessons if each.slug == event["lesson"]),
+            None,
         )
         if lesson is None:
             raise DomainError(_l("This lesson does not exist."))
@@ -112,17 +116,35 @@ def _handle(learner, event, replies):
     return {"quiz": _submit_quiz(learner, course, event, at, replies)}
 
 
+def _check_form(validator, event):
+    """Refuse an event not in the form the API states, saying which part is wrong.
+
+    A wrong time is no reason to refuse progress (a phone's clock may be anything:
+    ``_moment`` then takes the time it arrived), and a paper that is not one is
+    refused by its seal, with what to do about it.
+    """
+    if validator.is_valid(event):  # the usual case, and the quicker check
+        return
+    fields = set()
+    for error in validator.iter_errors(event):
+        if error.validator == "additionalProperties" and not error.path:
+            unknown = sorted(set(event) - set(validator.schema["properties"]))
+            raise DomainError(_l("Unknown field: %(field)s.", field=", ".join(unknown)))
+        if error.validator == "required" and not error.path:
+            fields.update(name for name in error.validator_value if name not in event)
+        elif error.path:
+            fields.add(error.path[0])
+    for name, message in FIELD_ERRORS.items():
+        if name in fields:
+            raise DomainError(message)
+
+
 def _submit_quiz(learner, course, event, at, replies):
     """Grade answers given offline on the paper the saved quiz page carried."""
     quiz = course.live_quiz
     if quiz is None:
         raise DomainError(_l("This quiz is not open."))
-    marks = event.get("answers")
-    if not isinstance(marks, dict) or not all(
-        isinstance(v, list) and all(isinstance(c, str) for c in v)
-        for v in marks.values()
-    ):
-        raise DomainError(_l("The answers are not in the expected form."))
+    marks = event["answers"]  # in the form the schema states
     title = localised(course, "title", replies.locale)
     try:
         paper = replies.seal.open(event.get("paper"), quiz)
@@ -168,9 +190,15 @@ def _submit_quiz(learner, course, event, at, replies):
 
 
 def _enrolled_course(learner, slug):
-    if not isinstance(slug, str):
-        raise DomainError(_l("This course does not exist."))
-    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    course = db.session.scalar(
+        select(Course)
+        .where(Course.slug == slug)
+        .options(  # what completing a step reads: no query for each later
+            joinedload(Course.quiz),
+            joinedload(Course.assignment),
+            selectinload(Course.lessons),
+        )
+    )
     if course is None or not course.is_published:
         raise DomainError(_l("This course does not exist."))
     enrolled = db.session.scalar(

@@ -28,7 +28,7 @@ from lms.permissions import can_read_attempt, can_read_course, readable_courses
 from lms.services import DomainError, learning, papers, steps
 from lms.services.images import PHONE_WIDTH
 from lms.services.practical import returned_courses
-from lms.views.core import data_saver_on, public_media_file
+from lms.views.core import CSRF_ONLY_FORM, data_saver_on, public_media_file
 
 bp = Blueprint("learn", __name__)
 
@@ -45,7 +45,8 @@ def get_course(slug):
         .options(
             joinedload(Course.quiz),
             joinedload(Course.assignment),
-            selectinload(Course.lessons),
+            # Their Markdown sources are for authors: the pages show the HTML.
+            selectinload(Course.lessons).defer(Lesson.body_vi, Lesson.body_en),
         )
     )
     if course is None or not can_read_course(current_user, course):
@@ -89,7 +90,7 @@ def course(slug):
         progress=progress,
         done=done,
         next_step=learning.next_step(course, done, progress),
-        form=EmptyForm(),
+        form=CSRF_ONLY_FORM,
     )
 
 
@@ -124,7 +125,7 @@ def lesson(slug, lesson_slug):
         previous=lessons[index - 1] if index > 0 else None,
         next=lessons[index + 1] if index + 1 < len(lessons) else None,
         done=lesson.id in done,
-        form=EmptyForm(),
+        form=CSRF_ONLY_FORM,
     )
 
 

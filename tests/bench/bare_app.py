@@ -1,22 +1,146 @@
-"""The baseline for throughput: bare Flask rendering one Jinja template.
+"""The baseline for throughput: bare Flask rendering the application's own templates.
+
+``GET /lesson``, ``/course`` and ``/verify`` render the app's lesson, course and
+certificate-check templates (``templates/``, with the base layout) in Vietnamese
+from fixed data: the JSON file named by ``LMS_BARE_PAGES``, written by the
+throughput part from the bench database (``fixed_pages``). Translations are a
+plain Jinja i18n extension over the compiled catalogue, loaded once; ``url_for``
+is Flask's, over routes with the app's endpoint names that nothing serves. No
+database, session, sign-in, CSRF, compression, headers or log line: what is
+left is Flask and the template, so the ratio measures what the application adds.
 
 ``GET /page?bytes=N`` renders templates/bare.html with paragraphs of Vietnamese
-text until the page is about N bytes, so it can stand beside an application page
-of the same size. ``POST /events`` reads a JSON body and answers a small JSON one,
-beside the sync endpoint. No database, no extensions, no session.
+text until the page is about N bytes (for page weight and Lighthouse).
+``POST /events`` reads a JSON body and answers a small JSON one, beside the sync
+endpoint.
 """
 
+import json
+import os
 from pathlib import Path
 
-from flask import Flask, jsonify, render_template, request
+from babel.support import Translations
+from flask import Flask, abort, jsonify, render_template, request
+from markupsafe import Markup
 
+ROOT = Path(__file__).resolve().parents[2]
 PARAGRAPH = (
     "Trước khi lên sóng, hãy chuẩn bị sản phẩm, giá bán và cách giao hàng; "
     "nói thật về cách trồng và chăm sóc để khách tin tưởng."
 )
 LAYOUT_BYTES = 420  # the template around the paragraphs
+TOKEN = "bare" * 22  # as long as a Flask-WTF token
+CSRF_INPUT = Markup(
+    f'<input id="csrf_token" name="csrf_token" type="hidden" value="{TOKEN}">'
+)
+# Every endpoint the three pages link to, under the app's rules.
+ENDPOINTS = {
+    "pwa.manifest": "/manifest.webmanifest",
+    "learn.catalog": "/",
+    "learn.my_learning": "/my-learning",
+    "teach.dashboard": "/teach",
+    "reports.overview": "/reports",
+    "admin.index": "/admin",
+    "auth.login": "/login",
+    "auth.logout": "/logout",
+    "auth.signup": "/signup",
+    "core.change_language": "/language",
+    "core.media": "/media/<folder>/<name>",
+    "learn.course": "/courses/<slug>",
+    "learn.enroll": "/courses/<slug>/enroll",
+    "learn.lesson": "/courses/<slug>/lessons/<lesson_slug>",
+    "learn.complete": "/courses/<slug>/lessons/<lesson_slug>/complete",
+    "learn.quiz": "/courses/<slug>/quiz",
+    "practical.submit_work": "/courses/<slug>/practical",
+    "api.offline_manifest": "/api/v1/courses/<slug>/offline",
+    "certificates.verify": "/verify/<code>",
+}
 
-app = Flask(__name__, template_folder=str(Path(__file__).parent / "templates"))
+app = Flask(
+    __name__,
+    template_folder=str(ROOT / "templates"),
+    static_folder=str(ROOT / "static"),
+)
+app.jinja_loader.searchpath.append(str(Path(__file__).parent / "templates"))
+app.jinja_env.add_extension("jinja2.ext.i18n")
+app.jinja_env.install_gettext_translations(
+    Translations.load(str(ROOT / "lms" / "translations"), ["vi"]), newstyle=True
+)
+app.jinja_env.filters["dateformat"] = str  # the fixed data holds them formatted
+
+
+def _nowhere(**_):
+    abort(404)
+
+
+for endpoint, rule in ENDPOINTS.items():
+    app.add_url_rule(rule, endpoint, _nowhere)
+
+
+def _load_pages():
+    path = os.environ.get("LMS_BARE_PAGES")
+    if not path:
+        return {}
+    pages = json.loads(Path(path).read_text())
+    if "verify" in pages:
+        pages["verify"]["qr"] = Markup(pages["verify"]["qr"])
+    return pages
+
+
+PAGES = _load_pages()
+DONE = set(PAGES.get("course", {}).get("context", {}).get("done", ()))
+
+
+def _loc(obj, field):
+    return obj[f"{field}_vi"]
+
+
+def _common(user):
+    return {
+        "locale": "vi",
+        "loc": _loc,
+        "csrf_token": lambda: TOKEN,
+        "current_user": user,
+        "language_form": {"csrf_token": CSRF_INPUT},
+        "data_saver": False,
+    }
+
+
+ANONYMOUS = {"is_authenticated": False}
+
+
+@app.get("/lesson")
+def lesson():
+    page = PAGES["lesson"]
+    return render_template(
+        "learn/lesson.html",
+        **_common(page["user"]),
+        **page["context"],
+        form={"csrf_token": CSRF_INPUT},
+    )
+
+
+@app.get("/course")
+def course():
+    page = PAGES["course"]
+    return render_template(
+        "learn/course.html",
+        **_common(page["user"]),
+        **{**page["context"], "done": DONE},
+        form={"csrf_token": CSRF_INPUT},
+    )
+
+
+@app.get("/verify")
+def verify():
+    page = PAGES["verify"]
+    qr = page["qr"]
+    return render_template(
+        "certificates/verify.html",
+        **_common(ANONYMOUS),
+        **page["context"],
+        qr_svg=lambda url, label: qr,
+    )
 
 
 @app.get("/page")

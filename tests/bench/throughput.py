@@ -7,12 +7,13 @@ sets RATELIMIT_ENABLED False): every request comes from one address.
 """
 
 import json
+import os
 import statistics
 from pathlib import Path
 
 import requests
 
-from tests.bench.figures import Figure, at_least
+from tests.bench.figures import Figure, at_least, at_most
 from tests.bench.loadgen import run_load
 
 PHONE_HEADERS = {"Accept-Encoding": "gzip, deflate, br", "Accept-Language": "vi"}
@@ -31,24 +32,53 @@ def targets(site, cookie, csrf):
     sync = {**signed_in, "X-CSRFToken": csrf, "Content-Type": "application/json"}
     lesson = f"/courses/{site.course}/lessons/{site.lesson}"
     return [
-        ("lesson page, signed in", lesson, signed_in, None, True),
-        ("course page, signed in", f"/courses/{site.course}", signed_in, None, False),
-        ("verify page", f"/verify/{site.certificate}", PHONE_HEADERS, None, False),
-        ("progress sync, 1 event", "/api/v1/progress/sync", sync, event, False),
+        ("lesson page, signed in", lesson, signed_in, None, 0.5, "/lesson"),
+        (
+            "course page, signed in",
+            f"/courses/{site.course}",
+            signed_in,
+            None,
+            0.4,
+            "/course",
+        ),
+        (
+            "verify page",
+            f"/verify/{site.certificate}",
+            PHONE_HEADERS,
+            None,
+            0.5,
+            "/verify",
+        ),
+        (
+            "progress sync, 1 event",
+            "/api/v1/progress/sync",
+            sync,
+            event,
+            0.2,
+            "/events",
+        ),
     ]
 
 
 def run(ctx):
     site = ctx.site()
+    pages = ctx.workdir / "bare-pages.json"
+    pages.write_text(json.dumps(fixed_pages(ctx, site), ensure_ascii=False))
     app = ctx.serve("tests.bench.served:app")
-    bare = ctx.serve("tests.bench.bare_app:app")
+    os.environ["LMS_BARE_PAGES"] = str(pages)
+    try:
+        bare = ctx.serve("tests.bench.bare_app:app")
+    finally:
+        del os.environ["LMS_BARE_PAGES"]
     try:
         cookie, csrf = ctx.sign_in(app.url)
         seconds, rounds = (3, 2) if ctx.quick else (10, 3)
         figures = []
-        for name, path, headers, event, budgeted in targets(site, cookie, csrf):
+        for name, path, headers, event, budget, bare_path in targets(
+            site, cookie, csrf
+        ):
             body = None if event is None else json.dumps({"events": [event]})
-            bare_path, bare_headers = _bare_counterpart(app.url, path, headers, body)
+            bare_headers = _check(app.url, bare.url, path, bare_path, headers, body)
             loads = {"app": [], "bare": []}
             for url, hdrs in (
                 (app.url + path, headers),
@@ -61,8 +91,8 @@ def run(ctx):
                     run_load(bare.url + bare_path, seconds, 8, bare_headers, body)
                 )
             if body is None:  # still served, and still signed in, after the load
-                _bare_counterpart(app.url, path, headers, body)
-            figures += _figures(name, loads, budgeted)
+                _check(app.url, bare.url, path, bare_path, headers, body)
+            figures += _figures(name, loads, budget, body is not None)
         ctx.notes["memory"] = {
             "app": [proportional_set_size(pid) for pid in app.worker_pids()],
             "bare": [proportional_set_size(pid) for pid in bare.worker_pids()],
@@ -73,27 +103,159 @@ def run(ctx):
     return figures
 
 
-def _bare_counterpart(base, path, headers, body):
-    """The bare app's page of the same size as the app's (uncompressed), or its
-    JSON endpoint for a POST; checks the app answers 200 with a valid result."""
+def fixed_pages(ctx, site):
+    """What the lesson, course and verify pages show, as plain data for bare Flask.
+
+    Taken from the bench database through the app's own code, in Vietnamese, for
+    the learner the load signs in; the bare app renders the same templates from it.
+    """
+    from flask_babel import gettext as _
+    from sqlalchemy import select
+
+    from lms import create_app
+    from lms.certificates.qr import qr_svg
+    from lms.extensions import db
+    from lms.models import Certificate, User
+    from lms.services import learning
+    from lms.views import learn, public_url
+    from lms.views.certificates import display_code
+
+    app = create_app(ctx.bench_config())
+    with app.test_request_context(headers={"Accept-Language": "vi"}):
+        phone = User.phone.endswith(site.phone[1:])
+        user = db.session.scalar(select(User).where(phone))
+        learner = {
+            "is_authenticated": True,
+            "id": user.id,
+            "name": user.name,
+            "role": user.role,
+        }
+        course = learn.get_course(site.course)
+        lessons = course.active_lessons
+        lesson = next(each for each in lessons if each.slug == site.lesson)
+        index = lessons.index(lesson)
+        done = learning.completed_lesson_ids(user, course)
+        progress = learning.course_progress(user, course)
+
+        def lesson_data(each):
+            return {
+                "id": each.id,
+                "slug": each.slug,
+                "title_vi": each.title_vi,
+                "minutes": each.minutes,
+                "audio": each.audio,
+                "html_en": each.html_en,
+            }
+
+        course_data = {
+            "slug": course.slug,
+            "title_vi": course.title_vi,
+            "summary_vi": course.summary_vi,
+            "minutes": course.minutes,
+            "live_quiz": course.live_quiz is not None,
+            "quiz": {"questions_per_attempt": course.quiz.questions_per_attempt}
+            if course.quiz
+            else None,
+            "active_lessons": [lesson_data(each) for each in lessons],
+        }
+        certificate = db.session.scalar(
+            select(Certificate).where(Certificate.code == site.certificate)
+        )
+        url = public_url("certificates.verify", code=certificate.code)
+        holder = certificate.user
+        pages = {
+            "lesson": {
+                "user": learner,
+                "context": {
+                    "course": course_data,
+                    "lesson": lesson_data(lesson),
+                    "body": str(learn._lesson_body(lesson)),
+                    "review": learn._review(lesson),
+                    "number": index + 1,
+                    "count": len(lessons),
+                    "previous": lesson_data(lessons[index - 1]) if index else None,
+                    "next": lesson_data(lessons[index + 1])
+                    if index + 1 < len(lessons)
+                    else None,
+                    "done": lesson.id in done,
+                },
+            },
+            "course": {
+                "user": learner,
+                "context": {
+                    "course": course_data,
+                    "progress": {
+                        "enrolled": progress.enrolled,
+                        "complete": progress.complete,
+                        "lessons_total": progress.lessons_total,
+                        "percent": progress.percent,
+                        "quiz_passed": progress.quiz_passed,
+                        "has_practical": progress.has_practical,
+                        "practical_approved": progress.practical_approved,
+                    },
+                    "done": sorted(done),
+                    "next_step": learning.next_step(course, done, progress) is not None,
+                },
+            },
+            "verify": {
+                "qr": str(qr_svg(url, _("QR code that opens this check page"))),
+                "context": {
+                    "certificate": {
+                        "user": {
+                            "name": holder.name,
+                            "area": {"name": holder.area.name} if holder.area else None,
+                        },
+                        "club": None,
+                        "course": {"title_vi": certificate.course.title_vi},
+                        "issued_at": _date(certificate.issued_at),
+                        "expires_at": certificate.expires_at
+                        and _date(certificate.expires_at),
+                    },
+                    "successor": None,
+                    "status": certificate.status(),
+                    "code": display_code(certificate.code),
+                    "issuer": app.config["LMS_ISSUER_NAME"],
+                    "url": url,
+                },
+            },
+        }
+        db.session.remove()
+        db.engine.dispose()
+    return pages
+
+
+def _date(moment):
+    from flask_babel import format_date
+
+    return format_date(moment)
+
+
+def _check(app_url, bare_url, path, bare_path, headers, body):
+    """Check both answer 200 with a valid result (the app's page signed in, when
+    it should be); return the headers for the bare app."""
     if body is not None:
         answer = requests.post(
-            base + path, data=body.replace("{id}", "bench-check-0001"), headers=headers
+            app_url + path,
+            data=body.replace("{id}", "bench-check-0001"),
+            headers=headers,
         )
         status = answer.json()["results"][0]["status"]
         if answer.status_code != 200 or status != "applied":
             raise RuntimeError(f"sync answered {answer.status_code} {answer.text}")
-        return "/events", {"Content-Type": "application/json", **PHONE_HEADERS}
+        return {"Content-Type": "application/json", **PHONE_HEADERS}
     plain = {**headers, "Accept-Encoding": "identity"}
-    answer = requests.get(base + path, headers=plain, allow_redirects=False)
+    answer = requests.get(app_url + path, headers=plain, allow_redirects=False)
     if answer.status_code != 200:
         raise RuntimeError(f"{path} answered {answer.status_code}")
     if "Cookie" in headers and "logout" not in answer.text:
         raise RuntimeError(f"{path} was not signed in")
-    return f"/page?bytes={len(answer.content)}", PHONE_HEADERS
+    bare = requests.get(bare_url + bare_path, headers=PHONE_HEADERS)
+    if bare.status_code != 200:
+        raise RuntimeError(f"bare {bare_path} answered {bare.status_code}")
+    return PHONE_HEADERS
 
 
-def _figures(name, loads, budgeted):
+def _figures(name, loads, budget, is_sync):
     def median(side, field):
         return statistics.median(getattr(load, field) for load in loads[side])
 
@@ -101,32 +263,34 @@ def _figures(name, loads, budgeted):
     errors = sum(load.errors for side in loads.values() for load in side)
     note = f"load: {tool}" + (f"; {errors} errors" if errors else "")
     rps, bare_rps = median("app", "rps"), median("bare", "rps")
-    verdict = at_least(0.5, rps / bare_rps) if budgeted else "info"
-    if errors:
-        verdict = "miss"
+    verdict = "miss" if errors else at_least(budget, rps / bare_rps)
+    baseline_of = "bare Flask, JSON POST" if is_sync else "bare Flask, same template"
     figures = [
         Figure(
             "throughput",
             f"{name}: req/s",
-            ">= 50% of bare" if budgeted else "",
+            f">= {budget:.0%} of bare",
             rps,
             "req/s",
             bare_rps,
-            "bare Flask, same size",
+            baseline_of,
             verdict,
             note,
         )
     ]
     for field, label in (("p50_ms", "p50"), ("p99_ms", "p99")):
+        p99_budget = is_sync and label == "p99"
+        measured = median("app", field)
         figures.append(
             Figure(
                 "throughput",
                 f"{name}: {label}",
-                "",
-                median("app", field),
+                "<= 50 ms" if p99_budget else "",
+                measured,
                 "ms",
                 median("bare", field),
                 "bare Flask",
+                at_most(50, measured) if p99_budget else "info",
             )
         )
     return figures
