@@ -31,6 +31,7 @@ from lms.models.totals import rebuild
 from lms.reports.figures import METRICS, total_number, windows
 from lms.reports.scope import build_scope
 from lms.services.accounts import create_user
+from lms.services.areas import import_areas
 from lms.services.learning import complete_lesson
 from tests.conftest import DATABASES
 
@@ -218,3 +219,38 @@ def test_rebuild_totals_command_recounts(app, mini_course):
     assert stored_totals() == kept
     # 23:30 UTC on 1 March is 2 March in Viet Nam: the lesson counts there.
     assert kept[("lesson", 0, 0, "2026-03-02")] == 1
+
+
+@pytest.mark.parametrize("app", DATABASES, indirect=True)
+def test_a_merge_moves_the_totals_with_the_people(app, mini_course):
+    def commune(code):
+        return db.session.scalar(sa.select(Area).where(Area.code == code))
+
+    learner = create_user(
+        "0912000002",
+        "Lê Thị Hoa",
+        "learner",
+        commune("P-A"),
+        "mat-khau-rieng-2026",
+        password_hash="x",
+    )
+    complete_lesson(learner, mini_course.active_lessons[0])
+    db.session.commit()
+    scope = build_scope(commune("P-B"), {"period": "7"}, utcnow())
+    start, end = windows("lessons_completed", scope.period)[0]
+    assert total_number("lessons_completed", scope, start, end) == 0
+
+    import_areas(
+        b"code,name,kind,parent_code,merged_into\n"
+        b"P,T\xe1\xbb\x89nh M\xe1\xba\xabu,province,,\n"
+        b"P-A,X\xc3\xa3 An,commune,P,P-B\n"
+        b"P-B,X\xc3\xa3 B\xc3\xacnh,commune,P,\n"
+    )
+    db.session.commit()
+
+    scope = build_scope(commune("P-B"), {"period": "7"}, utcnow())
+    assert total_number("lessons_completed", scope, start, end) == 1
+    assert total_number("learners", scope, start, end) == 1
+    kept = stored_totals()
+    rebuild(db.session.connection())
+    assert stored_totals() == kept
