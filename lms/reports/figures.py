@@ -274,7 +274,7 @@ def _key_condition(name, scope, by_course=False):
         code = CLUB_OF[name]
         if scope.club is not None and scope.club.code != code:
             return ReportTotal.key.is_(None)  # another club than the one chosen
-        club_id = db.session.scalar(select(Club.id).where(Club.code == code))
+        club_id = _club_ids(scope).get(code)
         return ReportTotal.key == (club_id if club_id is not None else -1)
     if TOTALS[name] in COURSE_KEYED:
         if scope.courses:
@@ -299,6 +299,15 @@ def _conditions(name, scope, start, end, areas=None, by_course=False):
     if key is not None:
         conditions.append(key)
     return conditions
+
+
+def _club_ids(scope):
+    """{club code: id}, read once per scope (a page asks for it many times)."""
+    ids = scope.__dict__.get("_club_ids")
+    if ids is None:
+        ids = dict(db.session.execute(select(Club.code, Club.id)).all())
+        object.__setattr__(scope, "_club_ids", ids)  # a cache on a frozen Scope
+    return ids
 
 
 def total_number(name, scope, start, end):
