@@ -239,9 +239,11 @@ def apply(connection, deltas):
             for k in keys:
                 rows[(metric, level, k, day)] += n
     insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    # Always in the same order: two transactions then lock the rows they share
+    # (today's site-wide row, above all) one after the other, never crosswise.
     values = [
         {"metric": m, "area_id": a, "key": k, "day": d, "n": n}
-        for (m, a, k, d), n in rows.items()
+        for (m, a, k, d), n in sorted(rows.items())
         if n
     ]
     if not values:
