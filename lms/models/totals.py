@@ -279,17 +279,16 @@ def _touched(session):
 
 @event.listens_for(Session, "before_flush", insert=True)
 def _count_before(session, flush_context, instances):
-    if session.info.get("totals_off"):
-        return
+    session.info.pop("totals_before", None)
     with session.no_autoflush:
         users = _touched(session)
         if not users:
             return
         connection = session.connection()
-        before = session.info.setdefault("totals_before", {})
-        for user_id in users:
-            if user_id not in before:
-                before[user_id] = learner_rows(connection, user_id)
+        # Fresh for every flush: one that failed was rolled back with its counts.
+        session.info["totals_before"] = {
+            user_id: learner_rows(connection, user_id) for user_id in users
+        }
 
 
 @event.listens_for(Session, "after_flush_postexec")
@@ -299,7 +298,7 @@ def _count_after(session, flush_context):
     users = set(before or ())
     new_users = session.info.pop("totals_new_users", set())
     users |= new_users
-    if not users or session.info.get("totals_off"):
+    if not users:
         return
     connection = session.connection()
     deltas = Counter()
