@@ -191,7 +191,6 @@ def rebuild(connection):
     connection.execute(text("DELETE FROM report_total"))
     own = contributions_sql(dialect, one_user=False)
     keyed = ", ".join(f"'{m}'" for m in COURSE_KEYED)
-    same_area = "IS NOT DISTINCT FROM" if dialect == "postgresql" else "IS"
     connection.execute(
         text(
             "INSERT INTO report_total (metric, area_id, key, day, n)"
@@ -200,7 +199,7 @@ def rebuild(connection):
             + own
             + ") AS o JOIN ("
             + _levels()
-            + f") AS l ON l.area_id {same_area} o.area_id"
+            + ") AS l ON coalesce(l.area_id, -1) = coalesce(o.area_id, -1)"
             " JOIN (SELECT 1 AS whole UNION ALL SELECT 0) AS w"
             f" ON w.whole = 1 OR (o.metric IN ({keyed}) AND o.key <> 0)"
             " GROUP BY 1, 2, 3, 4 HAVING sum(o.n) <> 0"
