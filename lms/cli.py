@@ -1,5 +1,6 @@
 """`flask --app app lms <command>`: thin commands over the services."""
 
+import time
 from pathlib import Path
 
 import click
@@ -17,8 +18,9 @@ from lms.content.importer import import_courses
 from lms.content.parse import ContentError
 from lms.extensions import db
 from lms.jobs.worker import worker_command
-from lms.models import ROLES, Area, Course, Lesson
+from lms.models import ROLES, Area, Course, Lesson, ReportTotal
 from lms.models.activity import local_day
+from lms.models.totals import rebuild as rebuild_totals
 from lms.services import DomainError, official_map
 from lms.services.accounts import (
     create_user,
@@ -224,9 +226,15 @@ def _import_areas(path):
 @lms.command("demo-data")
 @click.option("--learners", default=100_000, show_default=True, type=click.IntRange(1))
 @click.option("--seed", default=1, show_default=True, help="Same seed, same province.")
+@click.option(
+    "--provinces",
+    type=click.IntRange(1, 34),
+    help="Spread the learners over this many provinces of the official map: "
+    "the site's own (LMS_PROVINCES), then the next ones by official code.",
+)
 @click.option("--yes", is_flag=True, help="Add to a database that has learners.")
 @with_appcontext
-def demo_data_command(learners, seed, yes):
+def demo_data_command(learners, seed, provinces, yes):
     """Fill the database with a made-up province to try the reports on.
 
     Trainers and officials for every area, training days over the past year,
@@ -235,6 +243,10 @@ def demo_data_command(learners, seed, yes):
     never run it on the real one.
     """
     setup()
+    if provinces:
+        _load_official_map(
+            demo.more_provinces(current_app.config["LMS_PROVINCES"], provinces)
+        )
     click.echo(f"Making {learners} learners (seed {seed}) ...")
     try:
         with click.progressbar(length=learners, label="Learners") as bar:
@@ -257,6 +269,21 @@ def demo_data_command(learners, seed, yes):
     ):
         click.echo(f"  {role:<8} {phone.replace('+84', '0')}  {name} ({area})")
     click.echo(f"  ... {len(staff)} in all: see Admin, People.")
+
+
+@lms.command("rebuild-totals")
+@with_appcontext
+def rebuild_totals_command():
+    """Recount the reports' daily totals from the raw rows, in one transaction.
+
+    The totals are kept up to date with every change; this is for after a bulk
+    load or a repair, and it gives the same figures as the raw rows.
+    """
+    started = time.monotonic()
+    rebuild_totals(db.session.connection())
+    rows = db.session.scalar(select(func.count()).select_from(ReportTotal))
+    db.session.commit()
+    click.echo(f"Report totals: {rows:,} rows in {time.monotonic() - started:.1f} s.")
 
 
 @lms.command("export-course")

@@ -54,9 +54,7 @@ def configure_engine(engine, busy_timeout_ms=5000):
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
         # SQLite's lower() knows only ASCII; searches fold Vietnamese case with this.
-        dbapi_connection.create_function(
-            "casefold", 1, _casefold, deterministic=True
-        )
+        dbapi_connection.create_function("casefold", 1, _casefold, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):

@@ -44,9 +44,11 @@ from lms.models import (
 )
 from lms.models.activity import LOCAL_OFFSET
 from lms.models.classroom import classroom_course
+from lms.models.totals import rebuild as rebuild_totals
 from lms.models.user import new_badge_recipient_id
 from lms.services.classes import CODE_ALPHABET, CODE_LENGTH
 from lms.services.learning import open_assignment
+from lms.services.official_map import official_provinces, province_code
 from lms.services.passwords import hash_password
 
 LEARNER_PREFIX = "+8439"  # +84 39x xxx xxx: learners; staff get +84 38x xxx xxx
@@ -138,7 +140,26 @@ def generate(learners, seed=1, allow_existing=False, progress=None):
     )
     _fix_sequences()
     db.session.flush()
+    # The bulk writes bypass the session's listeners: count the totals at once.
+    rebuild_totals(db.session.connection())
     return totals, password, staff
+
+
+def more_provinces(setting, count):
+    """The setting naming ``count`` provinces: the site's own first, then the
+    following ones by official code (Bắc Ninh, Phú Thọ, Hải Phòng, ...)."""
+    chosen = official_provinces(setting)
+    codes = [province_code(p) for p in chosen]
+    others = [
+        province_code(p)
+        for p in official_provinces("all")
+        if province_code(p) not in codes
+    ]
+    start = max((int(c) for c in codes), default=0)
+    after = [c for c in others if int(c) > start] + [
+        c for c in others if int(c) < start
+    ]
+    return ", ".join((codes + after)[:count])
 
 
 class _World:

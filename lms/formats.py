@@ -1,13 +1,12 @@
 """Phone numbers and sizes as people in Vietnam read them."""
 
-
 import phonenumbers
 from babel.numbers import format_decimal
 from flask_babel import get_locale
 
 
 def phone_text(phone):
-    """"+84912345678" -> "0912 345 678", grouped as Vietnamese write numbers."""
+    """ "+84912345678" -> "0912 345 678", grouped as Vietnamese write numbers."""
     try:
         number = phonenumbers.parse(phone, "VN")
     except phonenumbers.NumberParseException:
@@ -16,7 +15,7 @@ def phone_text(phone):
 
 
 def masked_phone(phone):
-    """"+84912345678" -> "0912 *** *78": enough to recognise, not to call."""
+    """ "+84912345678" -> "0912 *** *78": enough to recognise, not to call."""
     text = phone_text(phone)
     digits = [i for i, char in enumerate(text) if char.isdigit()]
     hidden = set(digits[4:-2])

@@ -35,8 +35,10 @@ def set_club_rules(club, courses, valid_months, actor, renewal=None):
                 field=name,
             )
     unchanged = all(getattr(club, name) == value for name, value in renewal.items())
-    if unchanged and set(courses) == set(club.courses) and (
-        valid_months == club.valid_months
+    if (
+        unchanged
+        and set(courses) == set(club.courses)
+        and (valid_months == club.valid_months)
     ):
         return  # saved unchanged: nothing to record
     club.courses = list(courses)

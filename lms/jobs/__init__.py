@@ -93,9 +93,7 @@ class JobQueue:
     def worker(self, workers):
         """A consumer for ``lms worker``: the main thread, stopped by a signal."""
         self.huey.enqueue(self.look_after_task.s())
-        return Consumer(
-            self.huey, workers=workers, worker_type="thread", max_delay=1.0
-        )
+        return Consumer(self.huey, workers=workers, worker_type="thread", max_delay=1.0)
 
 
 class EmbeddedConsumer(Consumer):

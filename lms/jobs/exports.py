@@ -62,8 +62,9 @@ def _write_sheets(job, sheets, path):
 def report(job, progress, path):
     scope = _report_scope(job)
     loc = _localiser(job)
-    _write_sheets(job, report_sheets(scope, build_report(scope, job.created_at), loc),
-                  path)
+    _write_sheets(
+        job, report_sheets(scope, build_report(scope, job.created_at), loc), path
+    )
     return f"report-{scope.period.last_day}.{job.format}"
 
 

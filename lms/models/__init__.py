@@ -10,6 +10,7 @@ from lms.models.job import Job
 from lms.models.practical import Submission
 from lms.models.progress import Enrollment, LessonProgress, QuizAttempt
 from lms.models.sync import SyncEvent
+from lms.models.totals import ReportTotal
 from lms.models.user import ROLES, AccessCode, ApiToken, User
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "LessonProgress",
     "Quiz",
     "QuizAttempt",
+    "ReportTotal",
     "Submission",
     "SyncEvent",
     "User",

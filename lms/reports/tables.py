@@ -15,7 +15,17 @@ from lms.models import (
     Quiz,
     User,
 )
-from lms.reports.figures import METRICS, area_column, grouped, number, windows
+from lms.reports.figures import (
+    METRICS,
+    area_column,
+    from_totals,
+    grouped,
+    number,
+    total_by_area,
+    total_by_course,
+    total_by_day,
+    windows,
+)
 from lms.reports.scope import _utc, today
 
 OVERVIEW = (
@@ -119,9 +129,11 @@ def by_area(scope):
     rows[DIRECT] = defaultdict(int)
     for name in BY_AREA:
         start, end = windows(name, scope.period)[0]
-        for area_id, count in grouped(
-            name, scope, start, end, area_column(name)
-        ).items():
+        if from_totals(scope):
+            counts = total_by_area(name, scope, start, end, [c.id for c in children])
+        else:
+            counts = grouped(name, scope, start, end, area_column(name))
+        for area_id, count in counts.items():
             if area_id in owner:
                 rows[owner[area_id]][name] += count
     result = [Row(c, {n: rows[c.id][n] for n in BY_AREA}) for c in children]
@@ -170,8 +182,11 @@ def by_course(scope):
     for name in COURSE_COUNTS:
         metric = METRICS[name]
         start, end = windows(name, scope.period)[0]
-        counts = grouped(name, scope, start, end, metric.by_course)
-        course_of = _course_of(metric.by_course)
+        if from_totals(scope):
+            counts, course_of = total_by_course(name, scope, start, end), None
+        else:
+            counts = grouped(name, scope, start, end, metric.by_course)
+            course_of = _course_of(metric.by_course)
         for key, count in counts.items():
             course_id = course_of.get(key) if course_of is not None else key
             if course_id in rows:
@@ -224,6 +239,8 @@ def trend(scope, now):
             for i, day in enumerate(weeks)
         )
     ).subquery("week")
+    if from_totals(scope):
+        return weeks, _trend_from_totals(scope, weeks)
     series = {}
     for name, metrics in TREND_SERIES.items():
         counts = [0] * TREND_WEEKS
@@ -236,3 +253,18 @@ def trend(scope, now):
                 counts[n] += count
         series[name] = counts
     return weeks, series
+
+
+def _trend_from_totals(scope, weeks):
+    """The weekly series as sums of the daily totals: one query per figure."""
+    start, end = _utc(weeks[0]), _utc(weeks[-1] + timedelta(weeks=1))
+    series = {}
+    for name, metrics in TREND_SERIES.items():
+        counts = [0] * TREND_WEEKS
+        for metric in metrics:
+            for day, count in total_by_day(metric, scope, start, end).items():
+                n = (day - weeks[0]).days // 7
+                if 0 <= n < TREND_WEEKS:
+                    counts[n] += count
+        series[name] = counts
+    return series

@@ -10,6 +10,7 @@ from sqlalchemy import delete, exists, false, select, update
 from lms.extensions import db
 from lms.models import Area, Classroom, User
 from lms.models.activity import AREA_TRACKED, LearnerDay
+from lms.models.totals import rebuild as rebuild_totals
 from lms.services import DomainError
 
 COLUMNS = ["code", "name", "kind", "parent_code"]
@@ -62,10 +63,13 @@ def import_areas(data):
     problems += _merge_problems(merges, existing, seen)
     if problems:
         raise AreaFileError(problems)
+    moved = False
     for code, name, kind, parent in rows:
         area = existing.get(code) or Area(code=code)
         area.name, area.kind = name, kind
-        area.parent = existing[parent] if parent else None
+        new_parent = existing[parent] if parent else None
+        moved |= area.id is not None and area.parent is not new_parent
+        area.parent = new_parent
         existing[code] = area
         db.session.add(area)
     db.session.flush()
@@ -73,6 +77,10 @@ def import_areas(data):
     for _, code, into in merges:
         merge_area(existing.pop(code), existing[into])
     _refuse_orphans()
+    if merges or moved:
+        # Each area's totals cover its subtree: a new tree needs them recounted.
+        db.session.flush()
+        rebuild_totals(db.session.connection())
     return len(rows)
 
 
@@ -215,7 +223,6 @@ def commune_choices(provinces=None):
 
 def _in_order(area):
     return (area.name_sort, area.id)
-
 
 
 def within(area, provinces):

@@ -37,4 +37,3 @@ def request_export(actor, kind, fmt, params, locale, audit_action):
         )
     )
     return job
-

@@ -76,9 +76,7 @@ def roster_page(classroom, sort="name", search="", number=1):
 
 def roster_rows(classroom, sort="name"):
     """Every learner of the class in order, read a chunk at a time."""
-    ids = db.session.scalars(
-        members(classroom, sort).with_only_columns(User.id)
-    ).all()
+    ids = db.session.scalars(members(classroom, sort).with_only_columns(User.id)).all()
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         people = {
@@ -255,8 +253,9 @@ def _details(people, courses):
     enrolled = {
         (user_id, course_id): completed_at
         for user_id, course_id, completed_at in db.session.execute(
-            select(Enrollment.user_id, Enrollment.course_id, Enrollment.completed_at)
-            .where(Enrollment.user_id.in_(ids), Enrollment.course_id.in_(course_ids))
+            select(
+                Enrollment.user_id, Enrollment.course_id, Enrollment.completed_at
+            ).where(Enrollment.user_id.in_(ids), Enrollment.course_id.in_(course_ids))
         )
     }
     last_active = _last_active(ids)
@@ -309,4 +308,3 @@ def _last_active(ids):
         if last.get(user_id) is None or when > last[user_id]:
             last[user_id] = when
     return last
-

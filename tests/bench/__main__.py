@@ -55,6 +55,9 @@ def main(argv=None):
         database_url=database_url(args.db, workdir),
         quick=args.quick,
         workdir=workdir,
+        learners=args.learners,
+        provinces=args.provinces,
+        existing=args.existing,
     )
     figures, failed, started = [], [], time.monotonic()
     load_before = os.getloadavg()[0]
@@ -121,6 +124,25 @@ def parse_args(argv):
         help="a few minutes: 3 s loads x 2 rounds instead of 10 s x 3, 20 samples "
         "instead of 100, 500 learners instead of 5,000, one Lighthouse run of "
         "one profile instead of three runs of two",
+    )
+    parser.add_argument(
+        "--learners",
+        type=int,
+        metavar="N",
+        help="reports: measure at N learners (default 100,000; 20,000 with --quick)",
+    )
+    parser.add_argument(
+        "--provinces",
+        type=int,
+        default=3,
+        metavar="N",
+        help="reports: spread the learners over N provinces (default 3)",
+    )
+    parser.add_argument(
+        "--existing",
+        action="store_true",
+        help="reports: measure the database as it is (filled beforehand by "
+        "`lms demo-data`), without emptying it or the 1k baseline",
     )
     parser.add_argument(
         "--json",

@@ -61,6 +61,9 @@ class Context:
     database_url: str
     quick: bool
     workdir: Path
+    learners: int | None = None  # reports: the big size (None: the part's default)
+    provinces: int = 3  # reports: provinces of the official map the learners live in
+    existing: bool = False  # reports: measure the database as it is, already filled
     notes: dict = field(default_factory=dict)  # figures one part leaves for another
     _site: Site | None = None
 
