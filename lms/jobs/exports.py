@@ -19,6 +19,7 @@ from lms.permissions import (
     can_manage_class,
     can_read_reports,
     can_see_full_phones,
+    lacks_area,
     report_top,
 )
 from lms.reports import build_report
@@ -37,7 +38,7 @@ def make(job, progress, path):
 
 def _report_scope(job):
     user = job.user
-    if not can_read_reports(user) or (user.role == "official" and user.area is None):
+    if not can_read_reports(user) or lacks_area(user):
         raise JobRefused(_("You may no longer read these reports."))
     try:
         return build_scope(report_top(user), job.params["filters"], job.created_at)

@@ -10,6 +10,7 @@ from sqlalchemy import delete, exists, false, select, update
 from lms.extensions import db
 from lms.models import Area, Classroom, User
 from lms.models.activity import AREA_TRACKED, LearnerDay
+from lms.permissions import subtree
 from lms.services import DomainError
 
 COLUMNS = ["code", "name", "kind", "parent_code"]
@@ -215,18 +216,3 @@ def commune_choices(provinces=None):
 
 def _in_order(area):
     return (area.name_sort, area.id)
-
-
-
-def within(area, provinces):
-    """Whether ``area`` lies in one of ``provinces``."""
-    return any(area.path.startswith(province.path) for province in provinces)
-
-
-def subtree(area):
-    """A filter for rows whose area is ``area`` or below it."""
-    return Area.path.startswith(area.path)
-
-
-def users_in(area):
-    return select(User).join(Area, User.area_id == Area.id).where(subtree(area))

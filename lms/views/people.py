@@ -10,19 +10,14 @@ from wtforms.fields.choices import SelectChoice
 from lms.extensions import db
 from lms.forms.admin import AccountForm
 from lms.i18n import name_order
-from lms.models import ROLES, Area, User
+from lms.models import ROLES, Area, Role, User
 from lms.permissions import is_admin, require
 from lms.services import DomainError
 from lms.services.accounts import normalize_phone, set_active, set_area, set_role
 
 bp = Blueprint("people", __name__, url_prefix="/admin/users")
 PAGE_SIZE = 50
-ROLE_NAMES = {
-    "learner": _l("Learner"),
-    "trainer": _l("Trainer"),
-    "official": _l("Official"),
-    "admin": _l("Administrator"),
-}
+ROLE_NAMES = {role.value: role.label for role in Role}
 
 
 @bp.before_request
