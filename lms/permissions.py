@@ -37,6 +37,11 @@ def may_edit_courses(user):
     return user.role in STAFF
 
 
+def is_site_admin(user):
+    """An admin without an area manages the whole site; one with an area, only it."""
+    return is_admin(user) and user.area is None
+
+
 def may_assign_roles(actor):
     """Roles, areas and sign-in rights are an admin's to change."""
     return actor.role == Role.ADMIN
@@ -107,6 +112,64 @@ def in_area_ids(area_column, area_ids):
     return [] if area_ids is None else [area_column.in_(area_ids)]
 
 
+# Administration: a province admin manages the people, classes and certificates
+# of their area; admins and who is one are the whole-site admin's alone.
+
+
+def can_manage_person(actor, person):
+    if not is_admin(actor):
+        return False
+    if is_site_admin(actor):
+        return True
+    return person.role != Role.ADMIN and can_reach(actor, person.area)
+
+
+def managed_people(actor):
+    """A filter on User: the accounts ``can_manage_person`` lets ``actor`` change."""
+    if not is_admin(actor):
+        return false()
+    if is_site_admin(actor):
+        return true()
+    return (User.role != Role.ADMIN) & in_reach(User.area_id, actor)
+
+
+def can_give_role(actor, role):
+    """Only the whole-site admin makes (or unmakes) admins, province admins too."""
+    return is_site_admin(actor) or (is_admin(actor) and role != Role.ADMIN)
+
+
+def can_place_in(actor, area):
+    """Whether ``actor`` may put someone in ``area`` (None: no area)."""
+    return is_admin(actor) and can_reach(actor, area)
+
+
+def can_manage_certificate(actor, certificate):
+    """Revoke or reinstate: an admin who reaches the holder's area."""
+    return is_admin(actor) and can_reach(actor, certificate.user.area)
+
+
+def managed_certificates(actor):
+    """A filter on Certificate: those ``can_manage_certificate`` allows."""
+    from lms.models import Certificate
+
+    if not is_admin(actor):
+        return false()
+    if is_site_admin(actor):
+        return true()
+    holders = select(User.id).where(in_reach(User.area_id, actor))
+    return Certificate.user_id.in_(holders)
+
+
+def can_set_club_rules(actor):
+    """Club rules hold for every province: the whole-site admin's."""
+    return is_site_admin(actor)
+
+
+def can_edit_issuer(actor, province):
+    """A province's issuer: its own admin's, or the whole-site admin's."""
+    return is_admin(actor) and can_reach(actor, province)
+
+
 # Courses: reading
 
 
@@ -152,13 +215,15 @@ def editable_courses(user):
 
 
 def can_manage_class(user, classroom):
-    return is_admin(user) or (is_staff(user) and classroom.trainer_id == user.id)
+    if is_admin(user):
+        return can_reach(user, classroom.area)
+    return is_staff(user) and classroom.trainer_id == user.id
 
 
 def managed_classes(user):
-    """A filter for the classes ``user`` runs (admins: all)."""
+    """A filter for the classes ``user`` runs (admins: all in their reach)."""
     if is_admin(user):
-        return true()
+        return in_reach(Classroom.area_id, user)
     if not is_staff(user):
         return false()
     return Classroom.trainer_id == user.id
@@ -167,7 +232,7 @@ def managed_classes(user):
 def taught_learners(user):
     """A filter for the learners ``user`` may see: those in the classes they run."""
     if is_admin(user):
-        return User.role == Role.LEARNER
+        return (User.role == Role.LEARNER) & in_reach(User.area_id, user)
     if not is_staff(user):
         return false()
     in_my_class = (
@@ -195,9 +260,11 @@ def can_see_learner(user, learner):
 
 
 def can_read_attempt(user, attempt):
-    return user.is_authenticated and (
-        attempt.user_id == user.id or user.role == Role.ADMIN
-    )
+    if not user.is_authenticated:
+        return False
+    if attempt.user_id == user.id:
+        return True
+    return is_admin(user) and can_reach(user, _area_of(attempt))
 
 
 def can_renew(user, certificate):
@@ -223,13 +290,13 @@ def can_review_submission(user, submission):
     """True if ``user`` may open and judge ``submission``."""
     from lms.extensions import db
 
-    if is_admin(user):
-        return True
-    if not is_staff(user):
-        return False
     learner_area = (
         db.session.get(Area, submission.area_id) if submission.area_id else None
     )
+    if is_admin(user):
+        return can_reach(user, learner_area)
+    if not is_staff(user):
+        return False
     if (
         user.area is not None
         and learner_area is not None
@@ -242,7 +309,7 @@ def can_review_submission(user, submission):
 def reviewable_submissions(user):
     """A filter on Submission: what ``can_review_submission`` lets ``user`` judge."""
     if is_admin(user):
-        return true()
+        return in_reach(Submission.area_id, user)
     if not is_staff(user):
         return false()
     return _reviewed_by(user.id, user.area.path if user.area else None)
@@ -303,6 +370,13 @@ def _in_class_of(trainer_id, learner_id=Submission.user_id):
     )
 
 
+def _area_of(row):
+    """The area of the person a row (attempt, submission) belongs to."""
+    from lms.extensions import db
+
+    return db.session.get(User, row.user_id).area
+
+
 def _area_path(submission):
     from lms.extensions import db
 
@@ -318,17 +392,13 @@ def can_read_reports(user):
     return user.is_authenticated and user.role in READERS
 
 
-def lacks_area(user):
-    """An official not yet placed in an area: the views explain, showing nothing."""
-    return user.role == Role.OFFICIAL and user.area is None
-
-
 def report_top(user):
-    """The area whose subtree ``user`` reports on; None means every area (admins).
+    """The area whose subtree ``user`` reports on; None means every province.
 
-    Only for users who pass ``can_read_reports`` and not ``lacks_area``.
+    Officials and admins without an area are national: they see every province,
+    on purpose (a ministry's or the programme's own staff).
     """
-    return None if is_admin(user) else reach_top(user)
+    return reach_top(user)
 
 
 def can_see_full_phones(user):

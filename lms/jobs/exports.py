@@ -19,7 +19,6 @@ from lms.permissions import (
     can_manage_class,
     can_read_reports,
     can_see_full_phones,
-    lacks_area,
     report_top,
 )
 from lms.reports import build_report
@@ -38,7 +37,7 @@ def make(job, progress, path):
 
 def _report_scope(job):
     user = job.user
-    if not can_read_reports(user) or lacks_area(user):
+    if not can_read_reports(user):
         raise JobRefused(_("You may no longer read these reports."))
     try:
         return build_scope(report_top(user), job.params["filters"], job.created_at)

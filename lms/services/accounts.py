@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.extensions import db
 from lms.models import ROLES, Area, AuditEvent, Role, User
-from lms.permissions import may_assign_roles, within
+from lms.permissions import can_give_role, can_place_in, may_assign_roles, within
 from lms.services import DomainError
 from lms.services.passwords import (
     check_password_policy,
@@ -217,6 +217,13 @@ def set_role(user, role, actor):
         raise DomainError(_l("Only an admin can change roles."), field="role")
     if role not in ROLES:
         raise DomainError(_l("Unknown role."), field="role")
+    if actor is not None and not (
+        can_give_role(actor, role) and can_give_role(actor, user.role)
+    ):
+        raise DomainError(
+            _l("Only an administrator of the whole site can make administrators."),
+            field="role",
+        )
     if user.role == Role.ADMIN and role != Role.ADMIN and _is_last_admin(user):
         raise DomainError(
             _l("This is the last admin. Make someone else admin first."), field="role"
@@ -236,6 +243,10 @@ def set_area(user, area, actor):
     """
     if actor is not None and not may_assign_roles(actor):
         raise DomainError(_l("Only an admin can change areas."), field="area")
+    if actor is not None and not can_place_in(actor, area):
+        raise DomainError(
+            _l("You can place people only in the areas you manage."), field="area"
+        )
     previous = user.area.code if user.area else None
     user.area = area
     _audit(actor, "user.area", user, {"from": previous, "to": area and area.code})

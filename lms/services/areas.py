@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, exists, false, select, update
 
 from lms.extensions import db
-from lms.models import Area, Classroom, User
+from lms.models import Area, Certificate, Classroom, User
 from lms.models.activity import AREA_TRACKED, LearnerDay
 from lms.permissions import subtree
 from lms.services import DomainError
@@ -149,6 +149,12 @@ def merge_area(old, new):
             .values(area_id=new.id)
             .execution_options(synchronize_session=False)
         )
+    db.session.execute(  # a merged province's certificates: now the new one's
+        update(Certificate)
+        .where(Certificate.issuer_area_id == old.id)
+        .values(issuer_area_id=new.id)
+        .execution_options(synchronize_session=False)
+    )
     db.session.execute(
         update(Area).where(Area.parent_id == old.id).values(parent_id=new.id)
     )
