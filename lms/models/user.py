@@ -32,7 +32,7 @@ _LABELS = {
     Role.OFFICIAL: _l("Official"),
     Role.ADMIN: _l("Administrator"),
 }
-ROLES = tuple(Role)
+ROLES = tuple(role.value for role in Role)  # plain strings (CLI choices)
 
 
 def new_badge_recipient_id():
