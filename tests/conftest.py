@@ -224,7 +224,9 @@ def people(app):
             phone=PHONES[key],
             name=key.replace("_", " ").title(),
             role=role,
-            area="P-B" if key == "official_b" else "P-A",
+            # The admin has no area: they manage the whole site (an admin with
+            # an area manages only it; tests/test_provinces.py).
+            area={"official_b": "P-B", "admin": None}.get(key, "P-A"),
         )
         for key, role in roles.items()
     }

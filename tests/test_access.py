@@ -1,6 +1,8 @@
 """Every route, checked as every role, against objects that belong to someone.
 
 A route added without a line here fails ``test_every_route_is_in_the_matrix``.
+The site serves two provinces: P, where every object lives, and Q, whose admin
+(``province_admin``) manages Q only; ``national`` is an official with no area.
 """
 
 from datetime import timedelta
@@ -12,11 +14,12 @@ from lms.certificates.issuing import new_code
 from lms.clock import utcnow
 from lms.extensions import db
 from lms.models import Area, Certificate, Club, Job
+from lms.services.areas import import_areas
 from lms.services.authoring import save_assignment
 from lms.services.learning import submit_quiz
 from lms.services.practical import submit
 from lms.services.tokens import create_token
-from tests.conftest import jpeg
+from tests.conftest import jpeg, make_user, sign_in
 
 ROLES = [
     None,
@@ -26,14 +29,23 @@ ROLES = [
     "official_b",  # of commune P-B
     "other_trainer",
     "trainer",
-    "admin",
+    "admin",  # of the whole site (no area)
+    "province_admin",  # of province Q
+    "national",  # an official with no area: every province
 ]
+EXTRA_PEOPLE = {  # role: (phone, role, area)
+    "province_admin": ("0912000301", "admin", "Q"),
+    "national": ("0912000302", "official", None),
+}
 ALLOW, DENY, LOGIN, MISSING = "allow", "deny", "login", "missing"
 
 
 def expect(**overrides):
-    """Every role allowed but those named; official_b fares as official unless named."""
+    """Every role allowed but those named; official_b and national fare as official,
+    province_admin as admin, unless named."""
     overrides.setdefault("official_b", overrides.get("official", ALLOW))
+    overrides.setdefault("national", overrides.get("official", ALLOW))
+    overrides.setdefault("province_admin", overrides.get("admin", ALLOW))
     table = dict.fromkeys(ROLES, ALLOW)
     for role, outcome in overrides.items():
         table[None if role == "anonymous" else role] = outcome
@@ -70,12 +82,25 @@ OWN_JOB = expect(
     other_trainer=DENY,
     trainer=DENY,
     admin=DENY,
+    national=DENY,
 )
-# A report on commune P-A: the official of P-B is told there is no such area.
-REPORT_OF_A = expect(**READS_REPORTS, official_b=MISSING)
-OWN_TOKEN = expect(**READS_REPORTS, official_b=MISSING, admin=MISSING)
-PHOTO = expect(anonymous=LOGIN, classmate=DENY, official=DENY, other_trainer=DENY)
-HOLDER = {**OWN_RECORD, "admin": DENY}  # only the holder renews a card
+# A report on commune P-A: the official of P-B is told there is no such area,
+# and so is Q's admin; the national official sees it.
+REPORT_OF_A = expect(**READS_REPORTS, official_b=MISSING, province_admin=MISSING)
+OWN_TOKEN = expect(**READS_REPORTS, official_b=MISSING, admin=MISSING, national=MISSING)
+# What lies in province P (a class, a learner, their work and certificates):
+# Q's admin is refused.
+CLASS_OWNER = {**OWNER, "province_admin": DENY}
+IN_P = {**ADMIN, "province_admin": DENY}
+SITE_ADMIN = IN_P  # club rules hold for every province
+PHOTO = expect(
+    anonymous=LOGIN,
+    classmate=DENY,
+    official=DENY,
+    other_trainer=DENY,
+    province_admin=DENY,
+)
+HOLDER = {**OWN_RECORD, "admin": DENY, "province_admin": DENY}  # the holder only
 
 # (rule, method, url, data, expectations). {…} are filled from the fixtures.
 MATRIX = [
@@ -126,6 +151,7 @@ MATRIX = [
             official=MISSING,
             other_trainer=MISSING,
             trainer=MISSING,
+            province_admin=MISSING,
         ),
     ),
     ("/courses/<slug>/practical", "GET", "/courses/mini/practical", None, SIGNED_IN),
@@ -250,55 +276,61 @@ MATRIX = [
         None,
         OWNER,
     ),
-    ("/teach/classes/<int:class_id>", "GET", "/teach/classes/{class}", None, OWNER),
+    (
+        "/teach/classes/<int:class_id>",
+        "GET",
+        "/teach/classes/{class}",
+        None,
+        CLASS_OWNER,
+    ),
     (
         "/teach/classes/<int:class_id>/qr.svg",
         "GET",
         "/teach/classes/{class}/qr.svg",
         None,
-        OWNER,
+        CLASS_OWNER,
     ),
     (
         "/teach/classes/<int:class_id>/roster.csv",
         "POST",
         "/teach/classes/{class}/roster.csv",
         None,
-        OWNER,
+        CLASS_OWNER,
     ),
     (
         "/teach/classes/<int:class_id>/close",
         "POST",
         "/teach/classes/{class}/close",
         None,
-        OWNER,
+        CLASS_OWNER,
     ),
     (
         "/teach/classes/<int:class_id>/open",
         "POST",
         "/teach/classes/{class}/open",
         None,
-        OWNER,
+        CLASS_OWNER,
     ),
     (
         "/teach/classes/<int:class_id>/register",
         "POST",
         "/teach/classes/{class}/register",
         {"file": "CSV"},
-        OWNER,
+        CLASS_OWNER,
     ),
     (
         "/teach/learners/<int:user_id>/reset-code",
         "POST",
         "/teach/learners/{learner}/reset-code",
         None,
-        OWNER,
+        CLASS_OWNER,
     ),
     (
         "/teach/reviews/<int:submission_id>",
         "GET",
         "/teach/reviews/{submission}",
         None,
-        OWNER,
+        CLASS_OWNER,
     ),
     ("/verify", "GET", "/verify", None, PUBLIC),
     ("/verify/<code>", "GET", "/verify/{certificate}", None, PUBLIC),
@@ -321,17 +353,27 @@ MATRIX = [
         "POST",
         "/admin/certificates/{certificate}/revoke",
         {"reason": "Thử"},
-        ADMIN,
+        IN_P,
     ),
     (
         "/admin/certificates/<code>/reinstate",
         "POST",
         "/admin/certificates/{certificate}/reinstate",
         {"reason": "Thử"},
-        ADMIN,
+        IN_P,
     ),
-    ("/admin/clubs/<code>", "GET", "/admin/clubs/koc", None, ADMIN),
+    ("/admin/clubs/<code>", "GET", "/admin/clubs/koc", None, SITE_ADMIN),
+    ("/admin/issuers", "GET", "/admin/issuers", None, ADMIN),
+    ("/admin/issuers/<int:area_id>", "GET", "/admin/issuers/{province}", None, IN_P),
     ("/badges/issuer", "GET", "/badges/issuer", None, PUBLIC),
+    ("/badges/issuers/<code>", "GET", "/badges/issuers/Q", None, PUBLIC),
+    (
+        "/badges/issuers/<code>/classes/<slug>",
+        "GET",
+        "/badges/issuers/P/classes/mini",
+        None,
+        PUBLIC,
+    ),
     ("/data-saver", "POST", "/data-saver", {"on": "1"}, PUBLIC),
     ("/sw.js", "GET", "/sw.js", None, PUBLIC),
     ("/manifest.webmanifest", "GET", "/manifest.webmanifest", None, PUBLIC),
@@ -395,7 +437,7 @@ MATRIX = [
     ("/jobs/<int:job_id>", "GET", "/jobs/{job}", None, OWN_JOB),
     ("/jobs/<int:job_id>/download", "GET", "/jobs/{job}/download", None, OWN_JOB),
     ("/admin/users", "GET", "/admin/users?q=Learner", None, ADMIN),
-    ("/admin/users/<int:user_id>", "GET", "/admin/users/{learner}", None, ADMIN),
+    ("/admin/users/<int:user_id>", "GET", "/admin/users/{learner}", None, IN_P),
     (
         "/reports/tokens/<int:token_id>/revoke",
         "POST",
@@ -428,6 +470,25 @@ def test_every_route_is_in_the_matrix(app):
         (rule, "POST") for rule, method, *_ in MATRIX if method == "GET"
     } & routes
     assert routes - covered - posts_of_forms == set()
+
+
+@pytest.fixture
+def as_role(as_role, app, people):
+    """Also Q's admin and the national official, with province Q loaded."""
+    import_areas(b"code,name,kind,parent_code\nQ,Q,province,\nQ-A,A,commune,Q\n")
+    app.config["LMS_PROVINCES"] = "P, Q"
+    for key, (phone, role, area) in EXTRA_PEOPLE.items():
+        make_user(phone=phone, name=key.title(), role=role, area=area)
+    db.session.commit()
+
+    def client(role):
+        if role not in EXTRA_PEOPLE:
+            return as_role(role)
+        browser = app.test_client()
+        sign_in(browser, phone=EXTRA_PEOPLE[role][0])
+        return browser
+
+    return client
 
 
 @pytest.fixture
@@ -502,6 +563,7 @@ def world(app, classroom, people):
         "learner": people["learner"].id,
         "media": lesson_html.split('src="')[1].split('"')[0],
         "area_a": classroom.area_id,
+        "province": db.session.scalar(sa.select(Area.id).where(Area.code == "P")),
         "token": token.id,
         "job": job.id,
     }

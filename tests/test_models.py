@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.extensions import db
 from lms.models import Area, Enrollment, LessonProgress, User
-from lms.services.areas import subtree, users_in
+from lms.permissions import in_subtree, subtree
 from lms.services.learning import complete_lesson, enroll
 from tests.conftest import DATABASES, count, make_user
 
@@ -52,8 +52,15 @@ def test_area_subtree_is_a_prefix_query(app):
     assert sorted(codes) == ["P", "P-A", "P-B"]
     make_user(area="P-A")
     make_user(phone="0987654321", area="P-B")
-    assert [u.area.code for u in db.session.scalars(users_in(commune))] == ["P-A"]
-    assert len(db.session.scalars(users_in(province)).all()) == 2
+    assert [u.area.code for u in _users_in(commune)] == ["P-A"]
+    assert len(_users_in(province)) == 2
+    assert len(_users_in(None)) == 2  # no top: every area
+
+
+def _users_in(area):
+    return db.session.scalars(
+        sa.select(User).where(in_subtree(User.area_id, area))
+    ).all()
 
 
 def test_concurrent_enrolment_leaves_one_row(app, mini_course):

@@ -165,6 +165,7 @@ def test_only_an_admin_changes_roles_and_never_the_last_admin(app, people):
             set_role(target, "admin", trainer)
     with pytest.raises(DomainError):
         set_role(admin, "learner", admin)  # the only admin
+    trainer.area = None  # a whole-site admin: only they unmake admins
     set_role(trainer, "admin", admin)
     set_role(admin, "learner", trainer)
     db.session.commit()

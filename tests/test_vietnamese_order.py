@@ -70,7 +70,7 @@ def listed(html, names):
 def villagers(app):
     for number, name in enumerate(SHUFFLED):
         make_user(phone=f"09140000{number:02d}", name=name)
-    make_user(phone="0914999999", name="Quản Trị", role="admin")
+    make_user(phone="0914999999", name="Quản Trị", role="admin", area=None)
 
 
 @pytest.mark.parametrize("app", DATABASES, indirect=True)

@@ -40,18 +40,38 @@ def timestamp(moment):
     return moment.replace(microsecond=0).isoformat() + "Z"
 
 
-def issuer(url, name, email=None):
-    """The issuer Profile: who stands behind every badge of this site."""
+def issuer(url, name, email=None, telephone=None, homepage=None):
+    """The issuer Profile: who stands behind the badges (the site's or a
+    province's, with ``url`` from ``for_province``)."""
     document = {
         "@context": CONTEXT,
         "type": "Issuer",
         "id": url("badges.issuer"),
         "name": name,
-        "url": url("learn.catalog"),
+        "url": homepage or url("learn.catalog"),
     }
     if email:
         document["email"] = email
+    if telephone:
+        document["telephone"] = telephone
     return document
+
+
+def for_province(url, code):
+    """``url``, with the issuer and badge classes of the province ``code``.
+
+    A certificate names the province that issued it: its assertion points to
+    that province's badge class, whose issuer is the province's own profile.
+    """
+
+    def province_url(endpoint, **values):
+        if endpoint == "badges.issuer":
+            return url("badges.province_issuer", code=code)
+        if endpoint == "badges.badge_class":
+            return url("badges.province_badge_class", code=code, **values)
+        return url(endpoint, **values)
+
+    return province_url
 
 
 def badge_class(slug, name, description, narrative, url, criteria_url=None):

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from lms.clock import utcnow
 from lms.extensions import db
 from lms.models import AuditEvent, Certificate, Club, Course, Enrollment
+from lms.permissions import is_admin
 from lms.services import DomainError
 
 CODE_LENGTH = 26  # 128 random bits in base32, without padding
@@ -309,7 +310,7 @@ def reinstate(certificate, actor, reason):
     :raise DomainError: not an admin, no reason, not revoked, a card whose course
         certificate is still revoked, or a card a newer one has replaced.
     """
-    if actor.role != "admin":
+    if not is_admin(actor):
         raise DomainError(_l("Only an administrator can reinstate a certificate."))
     reason = " ".join((reason or "").split())
     if not reason:

@@ -31,6 +31,7 @@ def render_certificate_pdf(
     code: str,
     verify_url: str,
     issuer: str,
+    issuer_contact: str | None = None,
     status_note: str | None = None,
     labels: dict,
 ) -> bytes:
@@ -47,6 +48,7 @@ def render_certificate_pdf(
         code,
         verify_url,
         issuer,
+        issuer_contact,
         status_note,
         tuple(sorted(labels.items())),
     )
@@ -62,6 +64,7 @@ def _render(
     code,
     verify_url,
     issuer,
+    issuer_contact,
     status_note,
     labels,
 ):
@@ -89,6 +92,8 @@ def _render(
     pdf.rect(14, 14, PAGE_W - 28, PAGE_H - 28)
 
     y = _centred(pdf, nfc(issuer), 26, "B", 14, GREEN)
+    if issuer_contact:
+        y = _centred(pdf, nfc(issuer_contact), y + 1, "", 9, GREY)
     pdf.set_line_width(0.6)
     pdf.line(PAGE_W / 2 - 25, y + 3, PAGE_W / 2 + 25, y + 3)
     y = _centred(pdf, nfc(kind_label), y + 11, "B", 24, GREEN)

@@ -2,7 +2,13 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, TextAreaField
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import NumberRange, Optional
 
 from lms.forms.teaching import MultiCheckboxField
@@ -78,3 +84,12 @@ class AccountForm(FlaskForm):
         invalid_choice_message=_l("Choose one of the areas in the list."),
     )
     active = BooleanField(_l("May sign in"))
+
+
+class IssuerForm(FlaskForm):
+    """A province's issuer; an empty field shows the site's own."""
+
+    name = StringField(_l("Issuer name"), render_kw={"maxlength": 200})
+    email = StringField(_l("E-mail"), render_kw={"type": "email", "maxlength": 254})
+    phone = StringField(_l("Phone"), render_kw={"type": "tel", "maxlength": 32})
+    url = StringField(_l("Web address"), render_kw={"type": "url", "maxlength": 255})

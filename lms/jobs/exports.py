@@ -37,7 +37,7 @@ def make(job, progress, path):
 
 def _report_scope(job):
     user = job.user
-    if not can_read_reports(user) or (user.role == "official" and user.area is None):
+    if not can_read_reports(user):
         raise JobRefused(_("You may no longer read these reports."))
     try:
         return build_scope(report_top(user), job.params["filters"], job.created_at)

@@ -11,10 +11,11 @@ from lms.models.practical import Submission
 from lms.models.progress import Enrollment, LessonProgress, QuizAttempt
 from lms.models.sync import SyncEvent
 from lms.models.totals import ReportTotal
-from lms.models.user import ROLES, AccessCode, ApiToken, User
+from lms.models.user import ROLES, AccessCode, ApiToken, Role, User
 
 __all__ = [
     "ROLES",
+    "Role",
     "AccessCode",
     "ApiToken",
     "Area",

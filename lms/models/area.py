@@ -24,6 +24,11 @@ class Area(db.Model):
     kind: Mapped[str] = mapped_column(String(32))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"), index=True)
     path: Mapped[str] = mapped_column(String(255), default="", index=True)
+    # A province's own issuer on certificates and badges; empty: the site's.
+    issuer_name: Mapped[str | None] = mapped_column(String(200))
+    issuer_email: Mapped[str | None] = mapped_column(String(254))
+    issuer_phone: Mapped[str | None] = mapped_column(String(32))
+    issuer_url: Mapped[str | None] = mapped_column(String(255))
 
     parent: Mapped["Area | None"] = relationship(remote_side=[id])
 
@@ -31,6 +36,11 @@ class Area(db.Model):
     def _keep_sort_key(self, key, name):
         self.name_sort = place_key(name or "")
         return name
+
+    @property
+    def province_id(self):
+        """The id of the province (the top of the tree) this area lies in."""
+        return int(self.path.strip("/").split("/")[0]) if self.path else self.id
 
     def __repr__(self):
         return f"<Area {self.code}>"

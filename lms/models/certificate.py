@@ -9,11 +9,13 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from lms.clock import utcnow
 from lms.extensions import db
+from lms.models.area import Area
 from lms.models.course import Course
 from lms.models.user import User
 
@@ -86,8 +88,12 @@ class Certificate(db.Model):
     period: Mapped[int | None]  # club cards only
     # The learner's area, copied for reports (kept by lms.models.activity).
     area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
+    # The province that issued it: the holder's at issue time, kept when they
+    # move, so the issuer printed on paper never changes afterwards.
+    issuer_area_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
 
     user: Mapped[User] = relationship()
+    issuer_area: Mapped[Area | None] = relationship(foreign_keys=[issuer_area_id])
     course: Mapped[Course | None] = relationship()
     club: Mapped[Club | None] = relationship()
     revoked_cause: Mapped["Certificate | None"] = relationship(remote_side=[id])
@@ -103,3 +109,14 @@ class Certificate(db.Model):
         if self.expires_at is not None and self.expires_at <= (now or utcnow()):
             return "expired"
         return "valid"
+
+
+@event.listens_for(Session, "before_flush")
+def _stamp_issuer(session, flush_context, instances):
+    """A new certificate is issued by the province its holder lives in."""
+    with session.no_autoflush:
+        for row in session.new:
+            if isinstance(row, Certificate) and row.issuer_area_id is None:
+                user = session.get(User, row.user_id)
+                if user is not None and user.area is not None:
+                    row.issuer_area_id = user.area.province_id

@@ -1,6 +1,8 @@
 import secrets
 from datetime import datetime
+from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
@@ -10,7 +12,27 @@ from lms.collation import name_sort_keys
 from lms.extensions import db
 from lms.models.area import SORT_KEY, Area
 
-ROLES = ("learner", "trainer", "official", "admin")
+
+class Role(StrEnum):
+    """What a person does here; stored as its value ("learner", ...)."""
+
+    LEARNER = "learner"
+    TRAINER = "trainer"
+    OFFICIAL = "official"
+    ADMIN = "admin"
+
+    @property
+    def label(self):
+        return _LABELS[self]
+
+
+_LABELS = {
+    Role.LEARNER: _l("Learner"),
+    Role.TRAINER: _l("Trainer"),
+    Role.OFFICIAL: _l("Official"),
+    Role.ADMIN: _l("Administrator"),
+}
+ROLES = tuple(role.value for role in Role)  # plain strings (CLI choices)
 
 
 def new_badge_recipient_id():

@@ -23,6 +23,7 @@ from lms.models import (
     User,
 )
 from lms.models.totals import COURSE_KEYED, SITE, ReportTotal
+from lms.permissions import in_area_ids
 from lms.reports.scope import today
 
 
@@ -45,9 +46,7 @@ def in_scope(model, scope):
     """Conditions for ``model``'s rows in the scope's area and class."""
     area = User.area_id if model is User else model.area_id
     person = User.id if model is User else model.user_id
-    conditions = []
-    if scope.area_ids is not None:
-        conditions.append(area.in_(scope.area_ids))
+    conditions = in_area_ids(area, scope.area_ids)
     members = scope.member_ids()
     if members is not None:
         conditions.append(person.in_(members))

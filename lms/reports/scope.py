@@ -18,6 +18,7 @@ from lms.models import (
     Quiz,
 )
 from lms.models.activity import LOCAL_OFFSET
+from lms.permissions import subtree_ids, within
 
 PERIODS = (7, 30, 90, 365)
 DEFAULT_PERIOD = 30
@@ -105,20 +106,6 @@ class Scope:
 
     def assignment_ids(self):
         return self._of_courses(Assignment.id, Assignment)
-
-
-def subtree_ids(area):
-    """The ids of ``area`` and every area below it, or None for "everywhere"."""
-    if area is None:
-        return None
-    return tuple(
-        db.session.scalars(select(Area.id).where(Area.path.startswith(area.path)))
-    )
-
-
-def within(top, area):
-    """True if ``area`` is ``top`` or below it (``top`` None: everywhere)."""
-    return top is None or area.path.startswith(top.path)
 
 
 def build_scope(top, args, now):

@@ -6,9 +6,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from lms.extensions import db
-from lms.models import ROLES, Area, AuditEvent, User
+from lms.models import ROLES, Area, AuditEvent, Role, User
+from lms.permissions import can_give_role, can_place_in, may_assign_roles, within
 from lms.services import DomainError
-from lms.services.areas import within
 from lms.services.passwords import (
     check_password_policy,
     hash_password,
@@ -66,7 +66,7 @@ def register_learner(
     """
     if not _is_commune(area):
         raise DomainError(_l("Choose your commune."), field="area")
-    if provinces is not None and not within(area, provinces):
+    if provinces is not None and not any(within(p, area) for p in provinces):
         raise DomainError(
             _l("This site does not serve that commune's province."), field="area"
         )
@@ -213,11 +213,18 @@ def set_role(user, role, actor):
     ``actor`` None is the operator at the command line. Sessions end, so the
     new role takes effect (with its session limits) at the next sign-in.
     """
-    if actor is not None and actor.role != "admin":
+    if actor is not None and not may_assign_roles(actor):
         raise DomainError(_l("Only an admin can change roles."), field="role")
     if role not in ROLES:
         raise DomainError(_l("Unknown role."), field="role")
-    if user.role == "admin" and role != "admin" and _is_last_admin(user):
+    if actor is not None and not (
+        can_give_role(actor, role) and can_give_role(actor, user.role)
+    ):
+        raise DomainError(
+            _l("Only an administrator of the whole site can make administrators."),
+            field="role",
+        )
+    if user.role == Role.ADMIN and role != Role.ADMIN and _is_last_admin(user):
         raise DomainError(
             _l("This is the last admin. Make someone else admin first."), field="role"
         )
@@ -234,8 +241,12 @@ def set_area(user, area, actor):
 
     A learner's history moves with them (lms/models/activity.py).
     """
-    if actor is not None and actor.role != "admin":
+    if actor is not None and not may_assign_roles(actor):
         raise DomainError(_l("Only an admin can change areas."), field="area")
+    if actor is not None and not can_place_in(actor, area):
+        raise DomainError(
+            _l("You can place people only in the areas you manage."), field="area"
+        )
     previous = user.area.code if user.area else None
     user.area = area
     _audit(actor, "user.area", user, {"from": previous, "to": area and area.code})
@@ -243,9 +254,9 @@ def set_area(user, area, actor):
 
 def set_active(user, active, actor):
     """Disable an account (ending its sessions everywhere) or enable it again."""
-    if actor is not None and actor.role != "admin":
+    if actor is not None and not may_assign_roles(actor):
         raise DomainError(_l("Only an admin can disable accounts."))
-    if not active and user.role == "admin" and _is_last_admin(user):
+    if not active and user.role == Role.ADMIN and _is_last_admin(user):
         raise DomainError(_l("This is the last admin. Make someone else admin first."))
     user.active = active
     end_all_sessions(user)
@@ -254,7 +265,7 @@ def set_active(user, active, actor):
 
 def _is_last_admin(user):
     others = select(func.count()).where(
-        User.role == "admin", User.active.is_(True), User.id != user.id
+        User.role == Role.ADMIN, User.active.is_(True), User.id != user.id
     )
     return db.session.scalar(others) == 0
 

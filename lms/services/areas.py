@@ -8,9 +8,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, exists, false, select, update
 
 from lms.extensions import db
-from lms.models import Area, Classroom, User
+from lms.models import Area, Certificate, Classroom, User
 from lms.models.activity import AREA_TRACKED, LearnerDay
 from lms.models.totals import rebuild as rebuild_totals
+from lms.permissions import subtree
 from lms.services import DomainError
 
 COLUMNS = ["code", "name", "kind", "parent_code"]
@@ -156,6 +157,12 @@ def merge_area(old, new):
             .values(area_id=new.id)
             .execution_options(synchronize_session=False)
         )
+    db.session.execute(  # a merged province's certificates: now the new one's
+        update(Certificate)
+        .where(Certificate.issuer_area_id == old.id)
+        .values(issuer_area_id=new.id)
+        .execution_options(synchronize_session=False)
+    )
     db.session.execute(
         update(Area).where(Area.parent_id == old.id).values(parent_id=new.id)
     )
@@ -223,17 +230,3 @@ def commune_choices(provinces=None):
 
 def _in_order(area):
     return (area.name_sort, area.id)
-
-
-def within(area, provinces):
-    """Whether ``area`` lies in one of ``provinces``."""
-    return any(area.path.startswith(province.path) for province in provinces)
-
-
-def subtree(area):
-    """A filter for rows whose area is ``area`` or below it."""
-    return Area.path.startswith(area.path)
-
-
-def users_in(area):
-    return select(User).join(Area, User.area_id == Area.id).where(subtree(area))

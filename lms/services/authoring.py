@@ -13,6 +13,7 @@ from lms.content.render import markdown_problem, render_markdown
 from lms.content.review import legal_reference_in
 from lms.extensions import db
 from lms.models import Assignment, AuditEvent, Course, Lesson, Quiz
+from lms.permissions import may_edit_courses
 from lms.services import DomainError
 
 MAX_CHOICES = 6
@@ -109,7 +110,7 @@ def set_status(course, status):
 
 
 def add_editor(course, trainer, actor):
-    if trainer.role not in ("trainer", "admin"):
+    if not may_edit_courses(trainer):
         raise DomainError(_l("Only trainers can edit courses."), field="phone")
     if trainer.id != course.owner_id and trainer not in course.editors:
         course.editors.append(trainer)

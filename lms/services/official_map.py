@@ -14,8 +14,9 @@ from vietnam_provinces import Province, Ward, __version__
 
 from lms.extensions import db
 from lms.models import Area, User
+from lms.permissions import subtree, within
 from lms.services import DomainError
-from lms.services.areas import held_areas, refresh_paths, subtree, within
+from lms.services.areas import held_areas, refresh_paths
 
 ALL = ("", "all", "*")
 VERSION = __version__
@@ -82,7 +83,7 @@ def served_provinces(setting):
 def province_of(place, provinces):
     """The one of ``provinces`` that an area lies in, or that a code names."""
     for province in provinces:
-        if isinstance(place, Area) and within(place, [province]):
+        if isinstance(place, Area) and within(province, place):
             return province
         if isinstance(place, str) and place.strip() == province.code:
             return province

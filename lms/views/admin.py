@@ -1,6 +1,19 @@
-"""Administration: certificates (find, revoke) and club rules. Admins only."""
+"""Administration: certificates (find, revoke), club rules and issuers. Admins only.
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+An admin with an area (a province admin) finds and changes only what lies in it;
+club rules hold for every province and are the whole-site admin's.
+"""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -16,11 +29,19 @@ from lms.certificates.issuing import (
 )
 from lms.extensions import db
 from lms.forms import ConfirmForm
-from lms.forms.admin import ClubRulesForm, ReinstateForm, RevokeForm
-from lms.models import Certificate, Club, Course
-from lms.permissions import is_admin, require
+from lms.forms.admin import ClubRulesForm, IssuerForm, ReinstateForm, RevokeForm
+from lms.models import Area, Certificate, Club, Course
+from lms.permissions import (
+    can_edit_issuer,
+    can_manage_certificate,
+    can_set_club_rules,
+    is_admin,
+    reachable_areas,
+    require,
+)
 from lms.services import DomainError
 from lms.services.accounts import find_by_phone
+from lms.services.issuers import province_issuer, set_issuer
 from lms.views.certificates import get_certificate
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -35,7 +56,9 @@ def admins_only():
 @bp.get("")
 def index():
     return render_template(
-        "admin/index.html", clubs=db.session.scalars(select(Club).order_by(Club.code))
+        "admin/index.html",
+        clubs=db.session.scalars(select(Club).order_by(Club.code)),
+        club_rules=can_set_club_rules(current_user),
     )
 
 
@@ -53,6 +76,7 @@ def certificates():
             found = db.session.scalars(
                 select(Certificate).where(Certificate.user_id == holder.id)
             ).all()
+        found = [c for c in found if can_manage_certificate(current_user, c)]
     return render_template(
         "admin/certificates.html",
         query=query,
@@ -66,6 +90,7 @@ def certificates():
 @bp.post("/certificates/<code>/revoke")
 def revoke_certificate(code):
     certificate = get_certificate(code)
+    require(can_manage_certificate(current_user, certificate))
     form = RevokeForm()
     try:
         form.validate_on_submit()
@@ -85,6 +110,7 @@ def revoke_certificate(code):
 def reinstate_certificate(code):
     """Undo a revocation; club cards are then issued again by the rules."""
     certificate = get_certificate(code)
+    require(can_manage_certificate(current_user, certificate))
     form = ReinstateForm()
     try:
         form.validate_on_submit()
@@ -116,6 +142,7 @@ def _confirm_revoking(certificate, reason):
 
 @bp.route("/clubs/<code>", methods=["GET", "POST"])
 def club(code):
+    require(can_set_club_rules(current_user))
     club = db.session.scalar(select(Club).where(Club.code == code)) or abort(404)
     courses = db.session.scalars(
         select(Course).where(Course.archived_at.is_(None)).order_by(Course.position)
@@ -147,3 +174,58 @@ def club(code):
     return render_template("admin/club.html", club=club, form=form), (
         400 if form.errors else 200
     )
+
+
+@bp.get("/issuers")
+def issuers():
+    """The provinces whose issuer this admin sets, with what certificates show."""
+    provinces = db.session.scalars(
+        select(Area)
+        .where(Area.parent_id.is_(None), reachable_areas(current_user))
+        .order_by(Area.name_sort)
+    ).all()
+    shown = [(p, province_issuer(p, current_app.config)) for p in provinces]
+    return render_template("admin/issuers.html", provinces=shown)
+
+
+@bp.route("/issuers/<int:area_id>", methods=["GET", "POST"])
+def issuer(area_id):
+    province = db.session.get(Area, area_id)
+    if province is None or province.parent_id is not None:
+        abort(404)
+    require(can_edit_issuer(current_user, province))
+    form = IssuerForm(
+        data={
+            "name": province.issuer_name,
+            "email": province.issuer_email,
+            "phone": province.issuer_phone,
+            "url": province.issuer_url,
+        }
+    )
+    if form.validate_on_submit():
+        try:
+            set_issuer(
+                province,
+                current_user,
+                form.name.data,
+                form.email.data,
+                form.phone.data,
+                form.url.data,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            form[error.field or "name"].errors.append(str(error.message))
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "Saved. Certificates issued in %(province)s show it.",
+                    province=province.name,
+                ),
+                "success",
+            )
+            return redirect(url_for(".issuers"))
+    site = province_issuer(None, current_app.config)
+    return render_template(
+        "admin/issuer.html", province=province, form=form, site=site
+    ), (400 if form.errors else 200)

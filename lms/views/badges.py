@@ -13,8 +13,9 @@ from sqlalchemy import select
 from lms.certificates import badges
 from lms.certificates.issuing import find_certificate
 from lms.extensions import db
-from lms.models import Certificate, Club, Course, User
+from lms.models import Area, Certificate, Club, Course, User
 from lms.ratelimits import certificate_lookup
+from lms.services.issuers import province_issuer as issuer_of
 from lms.views import public_url
 
 bp = Blueprint("badges", __name__)
@@ -87,21 +88,56 @@ def revoked(certificate):
 
 @bp.get("/badges/issuer")
 def issuer():
-    config = current_app.config
-    document = badges.issuer(
-        absolute_url, config["LMS_ISSUER_NAME"], config["LMS_ISSUER_EMAIL"]
-    )
+    return _issuer(None, absolute_url)
+
+
+@bp.get("/badges/issuers/<code>")
+def province_issuer(code):
+    """A province's own issuer profile (its name and contact, else the site's)."""
+    return _issuer(get_province(code), badges.for_province(absolute_url, code))
+
+
+def _issuer(province, url):
+    shown = issuer_of(province, current_app.config)
+    document = badges.issuer(url, shown.name, shown.email, shown.phone, shown.url)
     return linked_data(document, max_age=3600)
 
 
 @bp.get("/badges/classes/<slug>")
 def badge_class(slug):
+    return _badge_class(slug, absolute_url)
+
+
+@bp.get("/badges/issuers/<code>/classes/<slug>")
+def province_badge_class(code, slug):
+    """A badge class as the province ``code`` issues it."""
+    get_province(code)
+    return _badge_class(slug, badges.for_province(absolute_url, code))
+
+
+def _badge_class(slug, url):
     course, club = get_badge_subject(slug)
     if club is not None:
-        document = badges.club_badge_class(club, absolute_url)
+        document = badges.club_badge_class(club, url)
     else:
-        document = badges.course_badge_class(course, absolute_url)
+        document = badges.course_badge_class(course, url)
     return linked_data(document, max_age=3600)
+
+
+def get_province(code):
+    province = db.session.scalar(
+        select(Area).where(Area.code == code, Area.parent_id.is_(None))
+    )
+    if province is None:
+        not_found()
+    return province
+
+
+def issuing_url(certificate):
+    """``absolute_url``, pointing to the issuer stored on ``certificate``."""
+    if certificate.issuer_area is None:
+        return absolute_url
+    return badges.for_province(absolute_url, certificate.issuer_area.code)
 
 
 @bp.get("/badges/classes/<slug>.png")
@@ -133,7 +169,7 @@ def assertion(code):
     if certificate.revoked_at is not None:
         return revoked(certificate)
     document = badges.assertion(
-        certificate, current_app.config["SECRET_KEY"], absolute_url
+        certificate, current_app.config["SECRET_KEY"], issuing_url(certificate)
     )
     return linked_data(document, max_age=0)
 
@@ -141,7 +177,7 @@ def assertion(code):
 def baked_png(certificate):
     """The badge PNG with the certificate's assertion baked in."""
     document = badges.assertion(
-        certificate, current_app.config["SECRET_KEY"], absolute_url
+        certificate, current_app.config["SECRET_KEY"], issuing_url(certificate)
     )
     label = badges.badge_label(course=certificate.course, club=certificate.club)
     return badges.bake(badges.badge_image(label), badges.compact_json(document))
@@ -151,7 +187,7 @@ def baked_png_size(certificate):
     """The baked badge's size in bytes, without baking it: the plain image (made
     once per label) plus the iTXt chunk that ``badges.bake`` adds."""
     document = badges.assertion(
-        certificate, current_app.config["SECRET_KEY"], absolute_url
+        certificate, current_app.config["SECRET_KEY"], issuing_url(certificate)
     )
     label = badges.badge_label(course=certificate.course, club=certificate.club)
     text = badges.compact_json(document).encode("utf-8")

@@ -27,6 +27,7 @@ from lms.forms.account import ProfileForm, VerifyForm
 from lms.i18n import localised
 from lms.models import Certificate, Club, User
 from lms.ratelimits import certificate_lookup
+from lms.services.issuers import certificate_issuer
 from lms.views import public_url
 from lms.views.badges import baked_png_size
 
@@ -85,7 +86,7 @@ def verify_page(certificate):
         successor=successor,
         status=certificate.status(),
         code=display_code(certificate.code),
-        issuer=current_app.config["LMS_ISSUER_NAME"],
+        issuer=certificate_issuer(certificate, current_app.config),
         url=public_url("certificates.verify", code=certificate.code),
         qr_svg=qr_svg,
     )
@@ -126,6 +127,7 @@ def certificate_pdf(certificate):
     from lms.certificates.pdf import render_certificate_pdf
 
     status = certificate.status()
+    issuer = certificate_issuer(certificate, current_app.config)
     return render_certificate_pdf(
         holder=certificate.user.name,
         title=certified_title(certificate, "vi"),
@@ -136,7 +138,8 @@ def certificate_pdf(certificate):
         else None,
         code=display_code(certificate.code),
         verify_url=public_url("certificates.verify", code=certificate.code),
-        issuer=current_app.config["LMS_ISSUER_NAME"],
+        issuer=issuer.name,
+        issuer_contact=issuer.contact,
         status_note=_("EXPIRED") if status == "expired" else None,
         labels=_pdf_labels(),
     )

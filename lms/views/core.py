@@ -26,6 +26,7 @@ from lms.content.render import render_markdown_or_text
 from lms.extensions import db
 from lms.forms import LanguageForm
 from lms.i18n import LANG_COOKIE, localised
+from lms.permissions import can_read_reports, is_admin, is_staff
 from lms.services.accounts import set_locale
 from lms.views import availability, public_url, safe_next
 
@@ -254,4 +255,7 @@ def template_globals():
         "render_markdown": render_markdown_or_text,
         "data_saver": data_saver_on(),
         "public_url": public_url,
+        "is_staff": is_staff,
+        "is_admin": is_admin,
+        "can_read_reports": can_read_reports,
     }

@@ -10,19 +10,22 @@ from wtforms.fields.choices import SelectChoice
 from lms.extensions import db
 from lms.forms.admin import AccountForm
 from lms.i18n import name_order
-from lms.models import ROLES, Area, User
-from lms.permissions import is_admin, require
+from lms.models import ROLES, Area, Role, User
+from lms.permissions import (
+    can_give_role,
+    can_manage_person,
+    is_admin,
+    is_site_admin,
+    managed_people,
+    reachable_areas,
+    require,
+)
 from lms.services import DomainError
 from lms.services.accounts import normalize_phone, set_active, set_area, set_role
 
 bp = Blueprint("people", __name__, url_prefix="/admin/users")
 PAGE_SIZE = 50
-ROLE_NAMES = {
-    "learner": _l("Learner"),
-    "trainer": _l("Trainer"),
-    "official": _l("Official"),
-    "admin": _l("Administrator"),
-}
+ROLE_NAMES = {role.value: role.label for role in Role}
 
 
 @bp.before_request
@@ -37,7 +40,11 @@ def index():
     query = request.args.get("q", "").strip()
     role = request.args.get("role", "")
     order = name_order()
-    found = select(User).order_by(*User.in_name_order(order))
+    found = (
+        select(User)
+        .where(managed_people(current_user))
+        .order_by(*User.in_name_order(order))
+    )
     if role in ROLES:
         found = found.where(User.role == role)
     if query:
@@ -65,13 +72,18 @@ def _matches(query):
 @bp.route("/<int:user_id>", methods=["GET", "POST"])
 def account(user_id):
     user = db.session.get(User, user_id) or abort(404)
+    require(can_manage_person(current_user, user))
     # Field by field, not obj=user: user.area is the Area object, which no choice
     # matches, so the select showed "No area" and an unchanged save wiped it.
     form = AccountForm(
         data={"role": user.role, "area": user.area_id, "active": user.active}
     )
-    form.role.choices = [SelectChoice(k, v) for k, v in ROLE_NAMES.items()]
-    form.area.choices = area_choices()
+    form.role.choices = [
+        SelectChoice(k, v)
+        for k, v in ROLE_NAMES.items()
+        if can_give_role(current_user, k)
+    ]
+    form.area.choices = area_choices(current_user)
     if form.validate_on_submit():
         try:
             _apply(user, form)
@@ -101,12 +113,13 @@ def _apply(user, form):
         set_active(user, form.active.data, current_user)
 
 
-def area_choices():
-    """Every area, indented under its parent, so an official can be a province's."""
-    areas = db.session.scalars(select(Area)).all()
+def area_choices(actor):
+    """The areas ``actor`` reaches, indented under their parent, so an official
+    can be a province's; "No area" (national) only for the whole-site admin."""
+    areas = db.session.scalars(select(Area).where(reachable_areas(actor))).all()
     keys = {str(a.id): a.name_sort for a in areas}
     areas.sort(key=lambda a: [keys.get(i, "") for i in a.path.strip("/").split("/")])
-    choices = [SelectChoice("", _l("No area"))]
+    choices = [SelectChoice("", _l("No area"))] if is_site_admin(actor) else []
     for area in areas:
         depth = area.path.strip("/").count("/")
         choices.append(SelectChoice(area.id, "\u00a0\u00a0" * depth + area.name))

@@ -54,8 +54,6 @@ def officials_only():
         )
     if not can_read_reports(g.reader):
         return jsonify(error=_("Only officials and administrators read reports.")), 403
-    if g.reader.role == "official" and g.reader.area is None:
-        return jsonify(error=_("Your account is not attached to an area yet.")), 403
     try:
         g.scope = build_scope(report_top(g.reader), request.args, utcnow())
     except LookupError:

@@ -1,4 +1,4 @@
-// Sign-up: a search box over the commune list (a province has up to ~170
+// Sign-up and the class form: a search box over the commune list (a province has up to ~170
 // communes), and the province list shows its communes as soon as it changes.
 // Without this file the page still works: choose the province, press the
 // button, then pick the commune from the list.

@@ -217,7 +217,8 @@ def test_course_assertion(client, earned):
         "@context": CONTEXT,
         "type": "Assertion",
         "id": f"{BASE}/badges/assertions/{code}",
-        "badge": f"{BASE}/badges/classes/mini",
+        # The province that issued it (the holder's, P): its own badge class.
+        "badge": f"{BASE}/badges/issuers/P/classes/mini",
         "verification": {"type": "hosted"},
         "evidence": f"{BASE}/verify/{code}",
     }
@@ -268,7 +269,7 @@ def test_salt_is_stable_and_differs_between_certificates(client, earned):
 def test_club_card_assertion_points_at_the_club_badge_class(client, earned):
     card = earned["club"]
     document = linked_data(client.get(f"/badges/assertions/{card.code}"))
-    assert document["badge"] == f"{BASE}/badges/classes/club-koc"
+    assert document["badge"] == f"{BASE}/badges/issuers/P/classes/club-koc"
     assert "expires" not in document  # the club's membership does not expire
 
 

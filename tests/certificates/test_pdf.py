@@ -140,5 +140,7 @@ def test_same_input_gives_same_bytes_and_is_memoised():
     assert render_certificate_pdf(**{**CERTIFICATE, "labels": reordered}) is first
     labels = tuple(sorted(LABELS.items()))
     unmemoised = certificate_pdf._render.__wrapped__
-    fresh = unmemoised(**{**CERTIFICATE, "status_note": None, "labels": labels})
+    fresh = unmemoised(
+        **{**CERTIFICATE, "issuer_contact": None, "status_note": None, "labels": labels}
+    )
     assert fresh == first

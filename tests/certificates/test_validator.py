@@ -136,10 +136,12 @@ def test_valid_certificate_passes_the_reference_validator(
     # The issuer's contact address (required) from the default configuration.
     [issuer] = [n for n in result["graph"] if n.get("type") == "Issuer"]
     assert issuer["email"] == "chungchi@localhost"  # LMS_ISSUER_EMAIL not set
+    # Issued in province P: its badge class and issuer, with the site's details
+    # as P set none of its own.
     assert types == {
         url: "Assertion",
-        f"{live_server}/badges/classes/{badge_class}": "BadgeClass",
-        f"{live_server}/badges/issuer": "Issuer",
+        f"{live_server}/badges/issuers/P/classes/{badge_class}": "BadgeClass",
+        f"{live_server}/badges/issuers/P": "Issuer",
     }
 
 

@@ -88,11 +88,13 @@ def test_exports_are_audited_and_neutralise_formulas(reader, province):
     ]
 
 
-def test_an_official_without_an_area_is_told_why(reader, province):
+def test_an_official_without_an_area_is_national(reader, province):
+    """No area means every province, deliberately (tests/test_provinces.py)."""
     official = reader("official_none")
     page = official.get("/reports")
-    assert page.status_code == 403 and "quản trị" in page.text
-    assert official.get("/api/v1/reports/overview").status_code == 403
+    assert page.status_code == 200 and "Tỉnh Mẫu" in page.text
+    overview = official.get("/api/v1/reports/overview")
+    assert overview.status_code == 200 and overview.get_json()["area"] is None
 
 
 def test_learners_and_trainers_cannot_read_reports(reader, province):

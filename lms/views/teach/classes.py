@@ -24,12 +24,19 @@ from lms.extensions import db
 from lms.forms import EmptyForm, commune_options
 from lms.forms.teaching import ClassForm, RegistrationForm
 from lms.models import Area, Classroom, Course, User
-from lms.permissions import can_manage_class, can_see_learner, readable_courses, require
+from lms.permissions import (
+    can_manage_class,
+    can_see_learner,
+    reach_top,
+    readable_courses,
+    require,
+)
 from lms.services import DomainError
 from lms.services.areas import commune_choices
 from lms.services.classes import create_class
 from lms.services.codes import issue_code
 from lms.services.jobs import request_export
+from lms.services.official_map import served_provinces
 from lms.services.registration import (
     AlreadyRegistered,
     RegistrationError,
@@ -51,10 +58,18 @@ def get_class(class_id):
     return classroom
 
 
+def class_areas(user):
+    """Where ``user`` may hold a class: their area, else every province served."""
+    top = reach_top(user)
+    if top is not None:
+        return [top]
+    return served_provinces(current_app.config["LMS_PROVINCES"])
+
+
 @bp.route("/classes/new", methods=["GET", "POST"])
 def new_class():
     form = ClassForm()
-    form.area.choices = commune_options(commune_choices())
+    form.area.choices = commune_options(commune_choices(class_areas(current_user)))
     courses = db.session.scalars(
         select(Course)
         .where(readable_courses(current_user), Course.status == "published")

@@ -1,0 +1,96 @@
+"""Who issues certificates: each province its own issuer, else the site's."""
+
+import re
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+from lms.extensions import db
+from lms.models import AuditEvent
+from lms.services import DomainError
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE = re.compile(r"^\+?[0-9 ().-]{6,32}$")
+URL = re.compile(r"^https?://[^\s/]+\.[^\s]+$")
+FIELDS = ("name", "email", "phone", "url")
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """An issuer as certificates, PDFs and badges show it.
+
+    ``province`` None: the site's own issuer (``LMS_ISSUER_NAME``/``_EMAIL``).
+    """
+
+    name: str
+    email: str | None
+    phone: str | None = None
+    url: str | None = None
+    province: object = None
+
+    @property
+    def contact(self):
+        """Email, phone and web address on one line, as printed on a certificate."""
+        return " · ".join(part for part in (self.email, self.phone, self.url) if part)
+
+
+def site_issuer(config):
+    return Issuer(config["LMS_ISSUER_NAME"], config["LMS_ISSUER_EMAIL"])
+
+
+def province_issuer(province, config):
+    """``province``'s issuer: what its admin set, each field else the site's."""
+    site = site_issuer(config)
+    if province is None:
+        return site
+    return Issuer(
+        province.issuer_name or site.name,
+        province.issuer_email or site.email,
+        province.issuer_phone,
+        province.issuer_url,
+        province,
+    )
+
+
+def certificate_issuer(certificate, config):
+    """The issuer stored on ``certificate`` when it was issued."""
+    return province_issuer(certificate.issuer_area, config)
+
+
+def set_issuer(province, actor, name, email, phone, url):
+    """Set ``province``'s issuer; an empty field falls back to the site's.
+
+    :raise DomainError: a field that is not an e-mail address, phone number or
+        web address (http/https), or a name too long; nothing is changed.
+    """
+    values = {
+        "name": " ".join((name or "").split()),
+        "email": (email or "").strip(),
+        "phone": " ".join((phone or "").split()),
+        "url": (url or "").strip(),
+    }
+    if len(values["name"]) > 200:
+        raise DomainError(_l("The name is too long."), field="name")
+    if values["email"] and not EMAIL.match(values["email"]):
+        raise DomainError(
+            _l("Enter an e-mail address, for example chungchi@example.vn."),
+            field="email",
+        )
+    if values["phone"] and not PHONE.match(values["phone"]):
+        raise DomainError(
+            _l("Enter a phone number, for example 0222 3822 123."), field="phone"
+        )
+    if values["url"] and (len(values["url"]) > 255 or not URL.match(values["url"])):
+        raise DomainError(
+            _l("Enter a web address starting with https://."), field="url"
+        )
+    before = {f: getattr(province, f"issuer_{f}") for f in FIELDS}
+    for field, value in values.items():
+        setattr(province, f"issuer_{field}", value or None)
+    db.session.add(
+        AuditEvent(
+            actor_id=actor.id,
+            action="area.issuer",
+            detail={"area": province.code, "from": before, "to": values},
+        )
+    )
