@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 
 from lms import demo
 from lms.backup import BackupError, backup_database, check_backup, restore_database
-from lms.certificates.issuing import ensure_default_clubs
 from lms.clock import utcnow
 from lms.content.export import export_course
 from lms.content.importer import import_courses
@@ -28,6 +27,7 @@ from lms.services.accounts import (
     set_role,
 )
 from lms.services.areas import AreaFileError, import_areas
+from lms.services.certificates import ensure_default_clubs
 from lms.services.content_review import lessons_due
 from lms.services.official_map import load_official_map, official_provinces
 

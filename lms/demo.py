@@ -22,7 +22,6 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, insert, select, text
 
-from lms.certificates.issuing import new_code
 from lms.clock import utcnow
 from lms.collation import name_sort_keys
 from lms.extensions import db
@@ -45,8 +44,8 @@ from lms.models import (
 from lms.models.activity import LOCAL_OFFSET
 from lms.models.classroom import classroom_course
 from lms.models.user import new_badge_recipient_id
+from lms.services.certificates import new_code
 from lms.services.classes import CODE_ALPHABET, CODE_LENGTH
-from lms.services.learning import open_assignment
 from lms.services.passwords import hash_password
 
 LEARNER_PREFIX = "+8439"  # +84 39x xxx xxx: learners; staff get +84 38x xxx xxx
@@ -198,7 +197,7 @@ class _World:
                 c.title_vi,
                 [lesson.id for lesson in c.active_lessons],
                 c.live_quiz.id if c.live_quiz else None,
-                open_assignment(c).id if open_assignment(c) else None,
+                c.open_assignment.id if c.open_assignment else None,
                 1.0 if c.slug == "livestream-selling" else 0.6,
             )
             for c in real

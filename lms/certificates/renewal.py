@@ -16,11 +16,11 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from lms.certificates.issuing import issue_card, latest_card
 from lms.clock import utcnow
 from lms.extensions import db
 from lms.models import AuditEvent, Certificate
 from lms.services import DomainError
+from lms.services.certificates import issue_card, latest_card
 
 
 @dataclass

@@ -7,13 +7,7 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from lms.certificates.clubs import RENEWAL_LIMITS, set_club_rules
-from lms.certificates.issuing import (
-    check_revocable,
-    display_code,
-    find_certificate,
-    reinstate,
-    revoke,
-)
+from lms.certificates.codes import display_code, find_certificate
 from lms.extensions import db
 from lms.forms import ConfirmForm
 from lms.forms.admin import ClubRulesForm, ReinstateForm, RevokeForm
@@ -21,6 +15,7 @@ from lms.models import Certificate, Club, Course
 from lms.permissions import is_admin, require
 from lms.services import DomainError
 from lms.services.accounts import find_by_phone
+from lms.services.certificates import check_revocable, reinstate, revoke
 from lms.views.certificates import get_certificate
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

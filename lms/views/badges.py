@@ -11,7 +11,7 @@ from flask import Blueprint, abort, current_app, jsonify, send_file
 from sqlalchemy import select
 
 from lms.certificates import badges
-from lms.certificates.issuing import find_certificate
+from lms.certificates.codes import find_certificate
 from lms.extensions import db
 from lms.models import Certificate, Club, Course, User
 from lms.ratelimits import certificate_lookup

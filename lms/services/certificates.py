@@ -1,7 +1,6 @@
-"""Who gets which certificate, when, exactly once; and taking one back."""
+"""Issuing certificates: who gets which, when, exactly once; and taking one back."""
 
 import base64
-import re
 import secrets
 from datetime import timedelta
 
@@ -16,7 +15,6 @@ from lms.models import AuditEvent, Certificate, Club, Course, Enrollment
 from lms.services import DomainError
 
 CODE_LENGTH = 26  # 128 random bits in base32, without padding
-_BASE32 = re.compile(r"^[A-Z2-7]{26}$")
 
 DEFAULT_CLUBS = [
     {
@@ -55,30 +53,6 @@ def new_code():
     return base64.b32encode(secrets.token_bytes(16)).decode().rstrip("=")
 
 
-def normalise_code(raw):
-    """Return the canonical code for what someone typed or scanned, else None."""
-    code = re.sub(r"[^A-Za-z0-9]", "", raw or "").upper()
-    return code if _BASE32.match(code) else None
-
-
-def display_code(code):
-    """Group a code for reading from paper: ABCD-EFGH-…-YZ."""
-    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
-
-
-def find_certificate(raw):
-    code = normalise_code(raw)
-    if code is None:
-        return None
-    return db.session.scalar(select(Certificate).where(Certificate.code == code))
-
-
-def mask_phone(phone):
-    """+84912345678 -> "+84 9x xxx xx78": enough to recognise, not to call."""
-    national = phone.removeprefix("+84")
-    return f"+84 {national[0]}x xxx xx{national[-2:]}"
-
-
 def ensure_default_clubs():
     """Create the KOC and KOL clubs with their default rules, if missing."""
     courses = {c.slug: c for c in db.session.scalars(select(Course))}
@@ -92,7 +66,7 @@ def ensure_default_clubs():
     db.session.flush()
 
 
-def award(learner):
+def issue_certificates(learner):
     """Issue every certificate ``learner`` has earned and not yet received.
 
     A course certificate for each completed course (once: a revoked one is not
@@ -279,4 +253,4 @@ def reinstate(certificate, actor, reason):
     certificate.revoked_at = certificate.revoked_reason = None
     certificate.revoked_cause_id = None
     db.session.flush()
-    award(certificate.user)
+    issue_certificates(certificate.user)
