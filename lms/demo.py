@@ -27,7 +27,6 @@ from lms.collation import name_sort_keys
 from lms.extensions import db
 from lms.models import (
     Area,
-    AuditEvent,
     Certificate,
     ClassMember,
     Classroom,
@@ -44,6 +43,7 @@ from lms.models import (
 from lms.models.activity import LOCAL_OFFSET
 from lms.models.classroom import classroom_course
 from lms.models.user import new_badge_recipient_id
+from lms.services.audit import audit
 from lms.services.certificates import new_code
 from lms.services.classes import CODE_ALPHABET, CODE_LENGTH
 from lms.services.passwords import hash_password
@@ -129,12 +129,8 @@ def generate(learners, seed=1, allow_existing=False, progress=None):
         if progress:
             progress(size)
     totals.learners = done
-    db.session.add(
-        AuditEvent(
-            action="demo_data",
-            detail={"learners": done, "seed": seed, "rows": totals.rows},
-        )
-    )
+    detail = {"learners": done, "seed": seed, "rows": totals.rows}
+    audit(None, "demo_data", detail=detail)
     _fix_sequences()
     db.session.flush()
     return totals, password, staff

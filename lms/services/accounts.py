@@ -3,12 +3,13 @@
 import phonenumbers
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
+from lms.database import insert_once
 from lms.extensions import db
-from lms.models import ROLES, Area, AuditEvent, User
+from lms.models import ROLES, Area, User
 from lms.services import DomainError
 from lms.services.areas import within
+from lms.services.audit import audit
 from lms.services.passwords import (
     check_password_policy,
     hash_password,
@@ -136,22 +137,12 @@ def create_user(
         locale=locale,
         password_hash=password_hash or hash_password(password),
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(user)
-    except IntegrityError:
+    if not insert_once(user):
         raise DomainError(
             _l("This phone number is already registered. Sign in instead."),
             field="phone",
-        ) from None
-    db.session.add(
-        AuditEvent(
-            actor_id=actor.id if actor else user.id,
-            action="user.create",
-            subject_id=user.id,
-            detail={"role": role},
         )
-    )
+    audit(actor or user, "user.create", user.id, {"role": role})
     return user
 
 
@@ -204,7 +195,7 @@ def change_password(user, current_password, new_password):
     check_password_policy(new_password, phone=user.phone, name=user.name)
     user.password_hash = hash_password(new_password)
     end_all_sessions(user)
-    _audit(user, "user.password_change", user)
+    audit(user, "user.password_change", user.id)
 
 
 def set_role(user, role, actor):
@@ -225,7 +216,7 @@ def set_role(user, role, actor):
     end_all_sessions(user)
     if role not in READING_ROLES:
         revoke_all_tokens(user, actor)
-    _audit(actor, "user.role", user, {"from": previous, "to": role})
+    audit(actor, "user.role", user.id, {"from": previous, "to": role})
 
 
 def set_area(user, area, actor):
@@ -238,7 +229,7 @@ def set_area(user, area, actor):
         raise DomainError(_l("Only an admin can change areas."), field="area")
     previous = user.area.code if user.area else None
     user.area = area
-    _audit(actor, "user.area", user, {"from": previous, "to": area and area.code})
+    audit(actor, "user.area", user.id, {"from": previous, "to": area and area.code})
 
 
 def set_active(user, active, actor):
@@ -249,7 +240,7 @@ def set_active(user, active, actor):
         raise DomainError(_l("This is the last admin. Make someone else admin first."))
     user.active = active
     end_all_sessions(user)
-    _audit(actor, "user.enable" if active else "user.disable", user)
+    audit(actor, "user.enable" if active else "user.disable", user.id)
 
 
 def _is_last_admin(user):
@@ -257,17 +248,6 @@ def _is_last_admin(user):
         User.role == "admin", User.active.is_(True), User.id != user.id
     )
     return db.session.scalar(others) == 0
-
-
-def _audit(actor, action, subject, detail=None):
-    db.session.add(
-        AuditEvent(
-            actor_id=actor.id if actor else None,
-            action=action,
-            subject_id=subject.id,
-            detail=detail or {},
-        )
-    )
 
 
 def set_locale(user, locale):

@@ -7,12 +7,13 @@ from datetime import timedelta
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from lms.clock import utcnow
+from lms.database import insert_once
 from lms.extensions import db
-from lms.models import AuditEvent, Certificate, Club, Course, Enrollment
+from lms.models import Certificate, Club, Course, Enrollment
 from lms.services import DomainError
+from lms.services.audit import audit
 
 CODE_LENGTH = 26  # 128 random bits in base32, without padding
 
@@ -144,19 +145,9 @@ def issue_card(learner, club, period, start):
 def _issue(learner, **fields):
     """Insert one certificate unless the unique constraint says it exists."""
     certificate = Certificate(code=new_code(), user_id=learner.id, **fields)
-    try:
-        with db.session.begin_nested():
-            db.session.add(certificate)
-    except IntegrityError:  # issued at the same moment by another request
+    if not insert_once(certificate):  # issued at the same moment by another request
         return []
-    db.session.add(
-        AuditEvent(
-            actor_id=None,
-            action="certificate.issue",
-            subject_id=learner.id,
-            detail={"certificate": certificate.id},
-        )
-    )
+    audit(None, "certificate.issue", learner.id, {"certificate": certificate.id})
     return [certificate]
 
 
@@ -206,13 +197,11 @@ def _cards_needing(certificate):
 def _revoke(certificate, actor, reason):
     certificate.revoked_at = utcnow()
     certificate.revoked_reason = reason
-    db.session.add(
-        AuditEvent(
-            actor_id=actor.id,
-            action="certificate.revoke",
-            subject_id=certificate.user_id,
-            detail={"certificate": certificate.id, "reason": reason},
-        )
+    audit(
+        actor,
+        "certificate.revoke",
+        certificate.user_id,
+        {"certificate": certificate.id, "reason": reason},
     )
 
 
@@ -238,17 +227,15 @@ def reinstate(certificate, actor, reason):
         latest = latest_card(certificate.user, certificate.club)
         if latest.period > certificate.period:
             raise DomainError(_l("A newer card has been issued since this one."))
-    db.session.add(
-        AuditEvent(
-            actor_id=actor.id,
-            action="certificate.reinstate",
-            subject_id=certificate.user_id,
-            detail={
-                "certificate": certificate.id,
-                "reason": reason[:1000],
-                "revoked_reason": certificate.revoked_reason,
-            },
-        )
+    audit(
+        actor,
+        "certificate.reinstate",
+        certificate.user_id,
+        {
+            "certificate": certificate.id,
+            "reason": reason[:1000],
+            "revoked_reason": certificate.revoked_reason,
+        },
     )
     certificate.revoked_at = certificate.revoked_reason = None
     certificate.revoked_cause_id = None

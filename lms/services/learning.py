@@ -4,9 +4,9 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, literal, select, union_all
-from sqlalchemy.exc import IntegrityError
 
 from lms.clock import utcnow
+from lms.database import insert_once
 from lms.extensions import db
 from lms.models import (
     Assignment,
@@ -67,10 +67,7 @@ def _insert_once(row, model, **keys):
     existing = db.session.scalar(select(model).filter_by(**keys))
     if existing is not None:
         return existing, False
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-    except IntegrityError:
+    if not insert_once(row):
         return db.session.scalar(select(model).filter_by(**keys)), False
     return row, True
 

@@ -11,9 +11,10 @@ from sqlalchemy import insert, select
 from lms.clock import utcnow
 from lms.collation import name_sort_keys
 from lms.extensions import db
-from lms.models import AccessCode, Area, AuditEvent, ClassMember, Enrollment, User
+from lms.models import AccessCode, Area, ClassMember, Enrollment, User
 from lms.services import DomainError
 from lms.services.accounts import normalize_phone
+from lms.services.audit import audit
 from lms.services.codes import ACTIVATION_LIFETIME, code_hash, make_code
 
 COLUMNS = ("name", "phone", "area")
@@ -132,12 +133,10 @@ def register_from_csv(classroom, data, actor, without_existing=False):
                 for c in published
             ],
         )
-    db.session.add(
-        AuditEvent(
-            actor_id=actor.id,
-            action="class.bulk_register",
-            detail={"classroom": classroom.id, "count": len(rows)},
-        )
+    audit(
+        actor,
+        "class.bulk_register",
+        detail={"classroom": classroom.id, "count": len(rows)},
     )
     return [Registered(r.name, r.phone, codes[r.phone]) for r in rows]
 

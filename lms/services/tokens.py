@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 
 from lms.clock import utcnow
 from lms.extensions import db
-from lms.models import ApiToken, AuditEvent, User
+from lms.models import ApiToken, User
 from lms.services import DomainError
+from lms.services.audit import audit
 
 PREFIX = "lms_"
 MAX_TOKENS = 10
@@ -40,20 +41,14 @@ def create_token(user, name):
     )
     db.session.add(token)
     db.session.flush()
-    db.session.add(
-        AuditEvent(actor_id=user.id, action="token.create", detail={"token": token.id})
-    )
+    audit(user, "token.create", detail={"token": token.id})
     return token, secret
 
 
 def revoke_token(user, token):
     if token.revoked_at is None:
         token.revoked_at = utcnow()
-        db.session.add(
-            AuditEvent(
-                actor_id=user.id, action="token.revoke", detail={"token": token.id}
-            )
-        )
+        audit(user, "token.revoke", detail={"token": token.id})
 
 
 def user_for_token(secret):
