@@ -2,7 +2,6 @@
 
 import csv
 import io
-import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, exists, false, select, update
@@ -10,7 +9,7 @@ from sqlalchemy import delete, exists, false, select, update
 from lms.extensions import db
 from lms.models import Area, Classroom, User
 from lms.models.activity import AREA_TRACKED, LearnerDay
-from lms.services import DomainError
+from lms.services.files import FileProblems, decode_text
 
 COLUMNS = ["code", "name", "kind", "parent_code"]
 MERGE_COLUMN = "merged_into"
@@ -19,12 +18,8 @@ MERGE_COLUMN = "merged_into"
 HOLDING_AREAS = (User, Classroom, LearnerDay, *AREA_TRACKED)
 
 
-class AreaFileError(DomainError):
+class AreaFileError(FileProblems):
     """The area file is wrong; ``problems`` lists (line, reason) for each bad row."""
-
-    def __init__(self, problems):
-        super().__init__("\n".join(f"{line}: {reason}" for line, reason in problems))
-        self.problems = problems
 
 
 def import_areas(data):
@@ -78,7 +73,7 @@ def import_areas(data):
 
 def _reader(data):
     try:
-        text = unicodedata.normalize("NFC", data.decode("utf-8-sig"))
+        text = decode_text(data)
     except UnicodeDecodeError:
         raise AreaFileError(
             [(1, _l("the file is not UTF-8 text (save it as UTF-8)"))]

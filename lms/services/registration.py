@@ -2,7 +2,6 @@
 
 import csv
 import io
-import unicodedata
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -16,17 +15,14 @@ from lms.services import DomainError
 from lms.services.accounts import normalize_phone
 from lms.services.audit import audit
 from lms.services.codes import ACTIVATION_LIFETIME, code_hash, make_code
+from lms.services.files import FileProblems, decode_text
 
 COLUMNS = ("name", "phone", "area")
 CHUNK = 500  # rows per IN (...) lookup, well under every database's limit
 
 
-class RegistrationError(DomainError):
-    """The file is wrong; ``problems`` lists (line, reason) for each bad row."""
-
-    def __init__(self, problems):
-        super().__init__("\n".join(f"{line}: {reason}" for line, reason in problems))
-        self.problems = problems
+class RegistrationError(FileProblems):
+    """The list is wrong; ``problems`` lists (line, reason) for each bad row."""
 
 
 class AlreadyRegistered(DomainError):
@@ -48,10 +44,7 @@ class Registered:
 def decode_csv(data):
     """Read UTF-8 (with or without BOM) or UTF-16 text, as spreadsheets save it."""
     try:
-        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            text = data.decode("utf-16")
-        else:
-            text = data.decode("utf-8-sig")
+        return decode_text(data, utf16=True)
     except UnicodeDecodeError:
         raise RegistrationError(
             [
@@ -64,7 +57,6 @@ def decode_csv(data):
                 )
             ]
         ) from None
-    return unicodedata.normalize("NFC", text)
 
 
 def register_from_csv(classroom, data, actor, without_existing=False):
