@@ -3,7 +3,9 @@
 from urllib.parse import unquote, urlsplit
 
 from flask import abort, current_app, url_for
+from flask_login import current_user, login_required
 
+from lms.permissions import is_admin, require
 from lms.services.catalogue import find_course, find_lesson
 
 
@@ -49,3 +51,9 @@ def course_or_404(slug, *options):
 def lesson_or_404(course, slug):
     """The active lesson of ``course`` called ``slug``, else 404."""
     return find_lesson(course, slug) or abort(404)
+
+
+@login_required
+def admins_only():
+    """Guard a blueprint of administrators' pages: sign in, then 403 for others."""
+    require(is_admin(current_user))

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
@@ -12,19 +12,15 @@ from lms.extensions import db
 from lms.forms import ConfirmForm
 from lms.forms.admin import ClubRulesForm, ReinstateForm, RevokeForm
 from lms.models import Certificate, Club, Course
-from lms.permissions import is_admin, require
 from lms.services import DomainError
 from lms.services.accounts import find_by_phone
 from lms.services.certificates import check_revocable, reinstate, revoke
+from lms.views import admins_only
 from lms.views.certificates import get_certificate
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-
-@bp.before_request
-@login_required
-def admins_only():
-    require(is_admin(current_user))
+bp.before_request(admins_only)
 
 
 @bp.get("")

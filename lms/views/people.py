@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import func, or_, select
 from wtforms.fields.choices import SelectChoice
 
@@ -11,9 +11,9 @@ from lms.extensions import db
 from lms.forms.admin import AccountForm
 from lms.i18n import name_order
 from lms.models import ROLES, Area, User
-from lms.permissions import is_admin, require
 from lms.services import DomainError
 from lms.services.accounts import normalize_phone, set_active, set_area, set_role
+from lms.views import admins_only
 
 bp = Blueprint("people", __name__, url_prefix="/admin/users")
 PAGE_SIZE = 50
@@ -24,11 +24,7 @@ ROLE_NAMES = {
     "admin": _l("Administrator"),
 }
 
-
-@bp.before_request
-@login_required
-def admins_only():
-    require(is_admin(current_user))
+bp.before_request(admins_only)
 
 
 @bp.get("")
