@@ -8,7 +8,7 @@ from lms.database import insert_once
 from lms.extensions import db
 from lms.models import ROLES, Area, User
 from lms.services import DomainError
-from lms.services.areas import within
+from lms.services.areas import is_commune, within
 from lms.services.audit import audit
 from lms.services.passwords import (
     check_password_policy,
@@ -104,8 +104,8 @@ def signup_problems(phone, name, area, password):
 
 def _is_commune(area):
     """A farmer's area: one with no areas below it."""
-    return isinstance(area, Area) and not db.session.scalar(
-        select(Area.id).where(Area.parent_id == area.id).limit(1)
+    return isinstance(area, Area) and bool(
+        db.session.scalar(select(Area.id).where(Area.id == area.id, is_commune()))
     )
 
 

@@ -5,6 +5,7 @@ import io
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, exists, false, select, update
+from sqlalchemy.orm import aliased
 
 from lms.extensions import db
 from lms.models import Area, Classroom, User
@@ -184,6 +185,12 @@ def _depth(area):
     return len(seen)
 
 
+def is_commune():
+    """A filter for communes, the areas farmers live in: no area below them."""
+    below = aliased(Area)
+    return ~exists().where(below.parent_id == Area.id)
+
+
 def commune_choices(provinces=None):
     """Return [(group name, [(id, name), ...])] of the areas a farmer can live in.
 
@@ -191,17 +198,14 @@ def commune_choices(provinces=None):
     of ``provinces`` when given, grouped under their parent's name, sorted the
     Vietnamese way by their own name ("Xã Chũ" among the C).
     """
-    query = select(Area)
+    query = select(Area).where(is_commune())
     if provinces is not None:
         query = query.where(db.or_(false(), *[subtree(p) for p in provinces]))
-    areas = db.session.scalars(query).all()
-    parents = {area.parent_id for area in areas}
     groups = {}
-    for area in areas:
-        if area.id not in parents:
-            parent = area.parent
-            group = (parent.name_sort, parent.name) if parent else ("", "")
-            groups.setdefault(group, []).append(area)
+    for area in db.session.scalars(query):
+        parent = area.parent
+        group = (parent.name_sort, parent.name) if parent else ("", "")
+        groups.setdefault(group, []).append(area)
     return [
         (name, [(a.id, a.name) for a in sorted(items, key=_in_order)])
         for (_, name), items in sorted(groups.items())

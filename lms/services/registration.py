@@ -13,6 +13,7 @@ from lms.extensions import db
 from lms.models import AccessCode, Area, ClassMember, Enrollment, User
 from lms.services import DomainError
 from lms.services.accounts import normalize_phone
+from lms.services.areas import is_commune
 from lms.services.audit import audit
 from lms.services.codes import ACTIVATION_LIFETIME, code_hash, make_code
 from lms.services.files import FileProblems, decode_text
@@ -216,14 +217,9 @@ def _read_rows(text, classroom, without_existing=False):
 
 def _commune_lookup():
     """Map each commune's code and name (case-folded) to its id; leaves only."""
-    areas = db.session.execute(
-        select(Area.id, Area.code, Area.name, Area.parent_id)
-    ).all()
-    parents = {area.parent_id for area in areas}
+    communes = select(Area.id, Area.code, Area.name).where(is_commune())
     lookup, names = {}, {}
-    for area in areas:
-        if area.id in parents:
-            continue
+    for area in db.session.execute(communes):
         lookup[area.code.casefold()] = area.id
         names.setdefault(area.name.casefold(), []).append(area.id)
     for name, ids in names.items():
