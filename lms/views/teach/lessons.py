@@ -17,7 +17,7 @@ from markupsafe import escape
 
 from lms.content.render import MarkdownTooComplex, render_markdown
 from lms.extensions import db
-from lms.forms import ConfirmForm, EmptyForm
+from lms.forms import ConfirmForm, EmptyForm, show_error
 from lms.forms.teaching import AudioForm, ImageForm, LessonForm
 from lms.ids import parse_id
 from lms.services import DomainError
@@ -62,8 +62,7 @@ def edit_lesson(slug, lesson_slug=None):
             conflict = lesson_or_404(course, lesson_slug)
             form.version.data = conflict.version
         except DomainError as error:
-            field = form._fields.get(error.field)
-            (field.errors if field else form.form_errors).append(str(error.message))
+            show_error(form, error)
         else:
             db.session.commit()
             flash(_("Lesson saved."), "success")
