@@ -36,21 +36,25 @@ def import_areas(data):
     """
     reader = _reader(data)
     existing = {area.code: area for area in db.session.scalars(select(Area))}
+    rows, merges = _checked_rows(reader, existing)
+    _write_rows(rows, existing)
+    for _, code, into in merges:
+        merge_area(existing.pop(code), existing[into])
+    _refuse_orphans()
+    return len(rows)
+
+
+def _checked_rows(reader, existing):
+    """Return the file's rows (code, name, kind, parent code) and its merges
+    (line, code, into); raise AreaFileError listing every wrong row."""
     problems, seen, rows, merges = [], set(), [], []
     for number, row in enumerate(reader, start=2):
         code, name = (row["code"] or "").strip(), (row["name"] or "").strip()
         kind, parent = (row["kind"] or "").strip(), (row["parent_code"] or "").strip()
         into = (row.get(MERGE_COLUMN) or "").strip()
-        if not code or not name or not kind:
-            problems.append((number, _l("code, name and kind are required")))
-        elif code in seen:
-            problems.append((number, _l("the code %(code)s appears twice", code=code)))
-        elif parent and parent not in seen and parent not in existing:
-            problems.append(
-                (number, _l("the parent %(code)s is not defined above", code=parent))
-            )
-        elif parent == code:
-            problems.append((number, _l("an area cannot be its own parent")))
+        problem = _row_problem(code, name, kind, parent, seen, existing)
+        if problem is not None:
+            problems.append((number, problem))
         elif into:
             merges.append((number, code, into))
         seen.add(code)
@@ -58,6 +62,24 @@ def import_areas(data):
     problems += _merge_problems(merges, existing, seen)
     if problems:
         raise AreaFileError(problems)
+    return rows, merges
+
+
+def _row_problem(code, name, kind, parent, seen, existing):
+    """What is wrong with one row, else None."""
+    if not code or not name or not kind:
+        return _l("code, name and kind are required")
+    if code in seen:
+        return _l("the code %(code)s appears twice", code=code)
+    if parent and parent not in seen and parent not in existing:
+        return _l("the parent %(code)s is not defined above", code=parent)
+    if parent == code:
+        return _l("an area cannot be its own parent")
+    return None
+
+
+def _write_rows(rows, existing):
+    """Create or update the rows' areas (``existing`` by code gains the new ones)."""
     for code, name, kind, parent in rows:
         area = existing.get(code) or Area(code=code)
         area.name, area.kind = name, kind
@@ -66,10 +88,6 @@ def import_areas(data):
         db.session.add(area)
     db.session.flush()
     refresh_paths(existing.values())
-    for _, code, into in merges:
-        merge_area(existing.pop(code), existing[into])
-    _refuse_orphans()
-    return len(rows)
 
 
 def _reader(data):
