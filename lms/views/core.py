@@ -27,6 +27,7 @@ from lms.forms import LanguageForm
 from lms.i18n import LANG_COOKIE, localised
 from lms.services.accounts import set_locale
 from lms.views import availability, public_url, safe_next
+from lms.views.pwa import SAVED_CACHE
 
 bp = Blueprint("core", __name__)
 
@@ -239,4 +240,5 @@ def template_globals():
         "render_markdown": render_markdown_or_text,
         "data_saver": data_saver_on(),
         "public_url": public_url,
+        "saved_cache": SAVED_CACHE,
     }
