@@ -11,14 +11,13 @@ from sqlalchemy import func, select
 
 from lms import demo
 from lms.backup import BackupError, backup_database, check_backup, restore_database
-from lms.certificates.issuing import ensure_default_clubs
 from lms.clock import utcnow
 from lms.content.export import export_course
 from lms.content.importer import import_courses
 from lms.content.parse import ContentError
 from lms.extensions import db
 from lms.jobs.worker import worker_command
-from lms.models import ROLES, Area, Course, Lesson, ReportTotal
+from lms.models import ROLES, Area, Lesson, ReportTotal
 from lms.models.activity import local_day
 from lms.models.totals import rebuild as rebuild_totals
 from lms.services import DomainError, official_map
@@ -30,6 +29,8 @@ from lms.services.accounts import (
     set_role,
 )
 from lms.services.areas import AreaFileError, import_areas
+from lms.services.catalogue import find_course
+from lms.services.certificates import ensure_default_clubs
 from lms.services.content_review import lessons_due
 from lms.services.official_map import load_official_map, official_provinces
 
@@ -297,7 +298,7 @@ def export_course_command(slug, directory):
     the images its lessons show are copied into its images/ folder. Archived
     lessons are left out. Refuses to write into a folder that is not empty.
     """
-    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    course = find_course(slug)
     if course is None:
         raise click.ClickException(f"no course has the slug {slug}")
     try:

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError
 
 from lms.extensions import db
 
@@ -103,6 +104,17 @@ def reading():
         yield
     finally:
         db.session.rollback()
+
+
+def insert_once(row):
+    """Add ``row`` in a savepoint; False, and nothing added, if a unique constraint
+    says it exists (a double submit, or another request at the same moment)."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        return False
+    return True
 
 
 def unavailable_reason(error):

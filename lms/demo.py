@@ -22,13 +22,11 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, insert, select, text
 
-from lms.certificates.issuing import new_code
 from lms.clock import utcnow
 from lms.collation import name_sort_keys
 from lms.extensions import db
 from lms.models import (
     Area,
-    AuditEvent,
     Certificate,
     ClassMember,
     Classroom,
@@ -46,8 +44,9 @@ from lms.models.activity import LOCAL_OFFSET
 from lms.models.classroom import classroom_course
 from lms.models.totals import rebuild as rebuild_totals
 from lms.models.user import new_badge_recipient_id
+from lms.services.audit import audit
+from lms.services.certificates import new_code
 from lms.services.classes import CODE_ALPHABET, CODE_LENGTH
-from lms.services.learning import open_assignment
 from lms.services.official_map import official_provinces, province_code
 from lms.services.passwords import hash_password
 
@@ -132,12 +131,8 @@ def generate(learners, seed=1, allow_existing=False, progress=None):
         if progress:
             progress(size)
     totals.learners = done
-    db.session.add(
-        AuditEvent(
-            action="demo_data",
-            detail={"learners": done, "seed": seed, "rows": totals.rows},
-        )
-    )
+    detail = {"learners": done, "seed": seed, "rows": totals.rows}
+    audit(None, "demo_data", detail=detail)
     _fix_sequences()
     db.session.flush()
     # The bulk writes bypass the session's listeners: count the totals at once.
@@ -219,7 +214,7 @@ class _World:
                 c.title_vi,
                 [lesson.id for lesson in c.active_lessons],
                 c.live_quiz.id if c.live_quiz else None,
-                open_assignment(c).id if open_assignment(c) else None,
+                c.open_assignment.id if c.open_assignment else None,
                 1.0 if c.slug == "livestream-selling" else 0.6,
             )
             for c in real

@@ -15,6 +15,7 @@ from flask_login import login_user
 from lms import clock
 from lms.extensions import db
 from lms.models import User
+from lms.services.tokens import live_token
 
 SIGNED_IN_AT = "signed_in_at"
 SEEN_AT = "seen_at"
@@ -33,6 +34,7 @@ def init_login(app, login_manager):
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user)
+    login_manager.request_loader(load_token_user)
     app.session_interface = HttpsAwareSessionInterface()
     # Before anything (rate-limit keys, views) asks who is signed in.
     app.before_request(end_expired_session)
@@ -63,6 +65,22 @@ def load_user(session_id):
     if user is None or user.session_version != int(version) or not user.active:
         return None
     return user
+
+
+def load_token_user(request):
+    """The owner of the bearer token a program sends to the reports API, else None.
+
+    Tokens open the reports API only. The token is kept in ``g.api_token`` so
+    that its use is recorded after the response is made (lms.views.reports_api).
+    """
+    header = request.headers.get("Authorization", "")
+    if request.blueprint != "reports_api" or not header.startswith("Bearer "):
+        return None
+    token = live_token(header.removeprefix("Bearer ").strip())
+    if token is None:
+        return None
+    g.api_token = token
+    return token.user
 
 
 def start_session(user):

@@ -5,9 +5,10 @@
 // Bump VERSION when the caching below changes; activate deletes older caches.
 var VERSION = "v2";
 var STATIC = "lms-static-" + VERSION; // the offline page, CSS, JS and icons
-// Courses the learner saved (static/js/offline.js fills it, under this same name).
-// It is not versioned with this file, so an update never loses a saved course.
-var SAVED = "lms-saved-v1";
+// Courses the learner saved (static/js/offline.js fills it). The server writes
+// the name in here and into the page (lms/views/pwa.py: SAVED_CACHE). It is not
+// versioned with this file, so an update never loses a saved course.
+var SAVED = "__SAVED_CACHE__";
 var OFFLINE = "/offline";
 var TIMEOUT = 4000; // 3G can hang: after 4 s a saved copy beats waiting longer
 var ANY = { ignoreVary: true }; // pages vary on Cookie, which caches cannot see

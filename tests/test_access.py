@@ -10,12 +10,12 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from lms.certificates.issuing import new_code
 from lms.clock import utcnow
 from lms.extensions import db
 from lms.models import Area, Certificate, Club, Job
 from lms.services.areas import import_areas
 from lms.services.authoring import save_assignment
+from lms.services.certificates import new_code
 from lms.services.learning import submit_quiz
 from lms.services.practical import submit
 from lms.services.tokens import create_token

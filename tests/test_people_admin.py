@@ -99,7 +99,7 @@ def test_a_role_or_area_not_in_the_list_is_refused_and_changes_nothing(
 def test_club_rules_with_a_course_not_in_the_list_change_nothing(
     as_role, people, mini_course, courses
 ):
-    from lms.certificates.issuing import ensure_default_clubs
+    from lms.services.certificates import ensure_default_clubs
 
     ensure_default_clubs()
     db.session.commit()

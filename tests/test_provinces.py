@@ -11,11 +11,11 @@ import pypdfium2 as pdfium
 import pytest
 import sqlalchemy as sa
 
-from lms.certificates.issuing import new_code
 from lms.clock import utcnow
 from lms.extensions import db
 from lms.models import Area, AuditEvent, Certificate, Classroom, Club, User
 from lms.services.areas import import_areas
+from lms.services.certificates import new_code
 from tests.conftest import PHONES, count, make_user, sign_in
 
 SECOND_PROVINCE = """code,name,kind,parent_code

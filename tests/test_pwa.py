@@ -1,6 +1,7 @@
 """The installable app: service worker, manifest, offline page, page hooks."""
 
 import io
+import re
 
 from PIL import Image
 
@@ -50,3 +51,12 @@ def test_pages_carry_the_offline_hooks(signed_in, mini_course):
     assert 'data-offline-event="lesson.complete"' in lesson
     quiz = signed_in.get("/courses/mini/quiz").get_data(as_text=True)
     assert 'data-offline-event="quiz.submit"' in quiz
+
+
+def test_the_page_and_the_service_worker_name_the_same_saved_courses_cache(client):
+    page = client.get("/offline").get_data(as_text=True)
+    name = re.search(r'data-saved-cache="([^"]+)"', page).group(1)
+    with client.get("/sw.js") as worker:
+        assert f'var SAVED = "{name}";' in worker.get_data(as_text=True)
+        etag = worker.headers["ETag"]
+    assert client.get("/sw.js", headers={"If-None-Match": etag}).status_code == 304

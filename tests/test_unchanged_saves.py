@@ -4,10 +4,10 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
-from lms.certificates.issuing import ensure_default_clubs
 from lms.extensions import db
 from lms.models import Club
 from lms.services.authoring import ensure_quiz, save_assignment
+from lms.services.certificates import ensure_default_clubs
 from tests.conftest import DATABASES
 from tests.forms import every_row, form_fields
 

@@ -1,1 +1,1 @@
-"""Certificates: issuing rules, verification, PDF, Open Badges documents."""
+"""Certificates as people see them: codes, verification, PDF, Open Badges documents."""

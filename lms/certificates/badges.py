@@ -16,8 +16,6 @@ from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFont
 
-from lms.services.learning import open_assignment
-
 CONTEXT = "https://w3id.org/openbadges/v2"
 CONTENT_TYPE = "application/ld+json"
 CLUB_PREFIX = "club-"
@@ -97,7 +95,7 @@ def course_badge_class(course, url):
     if (quiz := course.live_quiz) is not None:
         vi.append(f"đạt bài kiểm tra cuối khoá (từ {quiz.pass_mark}% trở lên)")
         en.append(f"pass the final quiz ({quiz.pass_mark}% or more)")
-    if open_assignment(course) is not None:
+    if course.open_assignment is not None:
         vi.append("được giảng viên duyệt bài thực hành")
         en.append("have the practical work approved by a trainer")
     narrative = f"{_sentence(vi, 'và')}\n\n*English:* {_sentence(en, 'and')}"

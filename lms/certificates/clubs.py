@@ -2,9 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 
-from lms.extensions import db
-from lms.models import AuditEvent
 from lms.services import DomainError
+from lms.services.audit import audit
 
 # What an admin may set as a club's renewal rule: field -> (lowest, highest).
 RENEWAL_LIMITS = {
@@ -45,15 +44,13 @@ def set_club_rules(club, courses, valid_months, actor, renewal=None):
     club.valid_months = valid_months
     for name, value in renewal.items():
         setattr(club, name, value)
-    db.session.add(
-        AuditEvent(
-            actor_id=actor.id,
-            action="club.rules",
-            detail={
-                "club": club.code,
-                "courses": [course.slug for course in courses],
-                "valid_months": valid_months,
-                **renewal,
-            },
-        )
+    audit(
+        actor,
+        "club.rules",
+        detail={
+            "club": club.code,
+            "courses": [course.slug for course in courses],
+            "valid_months": valid_months,
+            **renewal,
+        },
     )

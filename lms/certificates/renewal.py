@@ -16,11 +16,12 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from lms.certificates.issuing import issue_card, latest_card
 from lms.clock import utcnow
 from lms.extensions import db
-from lms.models import AuditEvent, Certificate
+from lms.models import Certificate
 from lms.services import DomainError
+from lms.services.audit import audit
+from lms.services.certificates import issue_card, latest_card
 
 
 @dataclass
@@ -106,13 +107,11 @@ def renew(learner, card, drawn, answers, now=None):
         return latest_card(learner, card.club)
     (new_card,) = issued
     card.expires_at = min(card.expires_at, now)
-    db.session.add(
-        AuditEvent(
-            actor_id=learner.id,
-            action="certificate.renew",
-            subject_id=learner.id,
-            detail={"certificate": card.id, "renewed_by": new_card.id},
-        )
+    audit(
+        learner,
+        "certificate.renew",
+        learner.id,
+        {"certificate": card.id, "renewed_by": new_card.id},
     )
     db.session.flush()
     return new_card

@@ -7,10 +7,9 @@ from lms.content.fields import (
     Mapping,
     Problem,
     item_id_field,
-    load_yaml,
     localised_field,
     only_keys,
-    read_text,
+    read_yaml_file,
     required,
     text_field,
 )
@@ -22,20 +21,17 @@ MAX_PHOTOS = 3
 
 def parse_assignment(path, problems):
     """Return the assignment in ``path``: None when there is none or it is wrong."""
-    if not path.is_file():
-        return None
-    text = read_text(path, problems)
-    if text is None:
-        return None
     try:
-        data = load_yaml(text)
-        if not isinstance(data, Mapping):
-            raise Invalid(
-                _l(
-                    "assignment.yaml must be a mapping with instructions, rubric "
-                    "and hand_in"
-                )
-            )
+        data = read_yaml_file(
+            path,
+            problems,
+            _l(
+                "assignment.yaml must be a mapping with instructions, rubric "
+                "and hand_in"
+            ),
+        )
+        if data is None:
+            return None
         only_keys(data, {"instructions", "rubric", "hand_in"})
         instructions_vi, instructions_en = localised_field(data, "instructions")
         for text in (instructions_vi, instructions_en):

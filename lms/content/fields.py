@@ -5,12 +5,13 @@ read "file:line: what is wrong".
 """
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 from flask_babel import lazy_gettext as _l
+
+from lms.services.files import decode_text
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Question and criterion ids: earlier editors could make one ending in "-" or with
@@ -79,14 +80,14 @@ def read_text(path, problems):
     """Read UTF-8 text normalised to NFC, or record where the bad bytes are."""
     data = path.read_bytes()
     try:
-        text = data.decode("utf-8-sig")
+        text = decode_text(data)
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         problems.append(
             Problem(path, _l("the file is not UTF-8 text (save it as UTF-8)"), line)
         )
         return None
-    return unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
+    return text.replace("\r\n", "\n")
 
 
 def front_matter(path, problems):
@@ -136,6 +137,23 @@ def load_yaml(text, offset=0):
         ) from None
     if isinstance(data, Mapping) and offset:
         _shift_lines(data, offset)
+    return data
+
+
+def read_yaml_file(path, problems, not_a_mapping):
+    """The mapping in the YAML file ``path``; None when there is no such file or
+    its bytes are not UTF-8 (recorded in ``problems``).
+
+    :raise Invalid: not YAML, or not a mapping (``not_a_mapping`` says what it holds).
+    """
+    if not path.is_file():
+        return None
+    text = read_text(path, problems)
+    if text is None:
+        return None
+    data = load_yaml(text)
+    if not isinstance(data, Mapping):
+        raise Invalid(not_a_mapping)
     return data
 
 

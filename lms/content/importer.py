@@ -5,14 +5,13 @@ import shutil
 from collections import Counter
 from pathlib import Path
 
-from sqlalchemy import select
-
 from lms.clock import utcnow
 from lms.content.parse import IMAGE_REF, parse_courses
 from lms.content.render import render_markdown
 from lms.content.voice import import_recordings
 from lms.extensions import db
 from lms.models import Assignment, Course, Lesson, Quiz
+from lms.services.catalogue import find_course
 
 MEDIA_FOLDER = "content"
 
@@ -36,7 +35,7 @@ def import_courses(root, upload_dir, warnings=None):
         if warnings is not None:
             warnings.extend(data.warnings)
         urls = _copy_images(data.images, Path(upload_dir) / MEDIA_FOLDER)
-        course = db.session.scalar(select(Course).where(Course.slug == data.slug))
+        course = find_course(data.slug)
         if course is None:
             course = Course(slug=data.slug)
             db.session.add(course)

@@ -16,11 +16,11 @@ from lms.content.fields import (
     Problem,
     front_matter,
     item_id_field,
-    load_yaml,
     localised_field,
     only_keys,
     positive,
     read_text,
+    read_yaml_file,
     required,
     slug_field,
     text_field,
@@ -264,17 +264,14 @@ def _parse_lesson_file(path, problems):
 
 
 def _parse_quiz(path, problems):
-    if not path.is_file():
-        return None
-    text = read_text(path, problems)
-    if text is None:
-        return None
     try:
-        data = load_yaml(text)
-        if not isinstance(data, Mapping):
-            raise Invalid(
-                _l("quiz.yaml must be a mapping with pass_mark and questions")
-            )
+        data = read_yaml_file(
+            path,
+            problems,
+            _l("quiz.yaml must be a mapping with pass_mark and questions"),
+        )
+        if data is None:
+            return None
         only_keys(data, {"pass_mark", "draw", "questions"})
         pass_mark = required(data, "pass_mark", int)
         if not 1 <= pass_mark <= 100:

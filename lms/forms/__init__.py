@@ -14,6 +14,13 @@ from lms.forms.account import (
     commune_options,
 )
 
+
+def show_error(form, error):
+    """Show a DomainError on the field it names, else above the form."""
+    field = form._fields.get(error.field) if error.field else None
+    (field.errors if field is not None else form.form_errors).append(str(error.message))
+
+
 __all__ = [
     "ChangePasswordForm",
     "ConfirmForm",
@@ -26,4 +33,5 @@ __all__ = [
     "SignupForm",
     "UseCodeForm",
     "commune_options",
+    "show_error",
 ]

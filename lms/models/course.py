@@ -51,6 +51,14 @@ class Course(db.Model):
         return quiz
 
     @property
+    def open_assignment(self):
+        """The practical work learners hand in: not archived, else None."""
+        assignment = self.assignment
+        if assignment is None or assignment.archived_at is not None:
+            return None
+        return assignment
+
+    @property
     def active_lessons(self):
         return [lesson for lesson in self.lessons if lesson.archived_at is None]
 

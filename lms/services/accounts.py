@@ -3,12 +3,14 @@
 import phonenumbers
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
+from lms.database import insert_once
 from lms.extensions import db
-from lms.models import ROLES, Area, AuditEvent, Role, User
+from lms.models import ROLES, Area, Role, User
 from lms.permissions import can_give_role, can_place_in, may_assign_roles, within
 from lms.services import DomainError
+from lms.services.areas import is_commune
+from lms.services.audit import audit
 from lms.services.passwords import (
     check_password_policy,
     hash_password,
@@ -103,8 +105,8 @@ def signup_problems(phone, name, area, password):
 
 def _is_commune(area):
     """A farmer's area: one with no areas below it."""
-    return isinstance(area, Area) and not db.session.scalar(
-        select(Area.id).where(Area.parent_id == area.id).limit(1)
+    return isinstance(area, Area) and bool(
+        db.session.scalar(select(Area.id).where(Area.id == area.id, is_commune()))
     )
 
 
@@ -136,22 +138,12 @@ def create_user(
         locale=locale,
         password_hash=password_hash or hash_password(password),
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(user)
-    except IntegrityError:
+    if not insert_once(user):
         raise DomainError(
             _l("This phone number is already registered. Sign in instead."),
             field="phone",
-        ) from None
-    db.session.add(
-        AuditEvent(
-            actor_id=actor.id if actor else user.id,
-            action="user.create",
-            subject_id=user.id,
-            detail={"role": role},
         )
-    )
+    audit(actor or user, "user.create", user.id, {"role": role})
     return user
 
 
@@ -204,7 +196,7 @@ def change_password(user, current_password, new_password):
     check_password_policy(new_password, phone=user.phone, name=user.name)
     user.password_hash = hash_password(new_password)
     end_all_sessions(user)
-    _audit(user, "user.password_change", user)
+    audit(user, "user.password_change", user.id)
 
 
 def set_role(user, role, actor):
@@ -232,7 +224,7 @@ def set_role(user, role, actor):
     end_all_sessions(user)
     if role not in READING_ROLES:
         revoke_all_tokens(user, actor)
-    _audit(actor, "user.role", user, {"from": previous, "to": role})
+    audit(actor, "user.role", user.id, {"from": previous, "to": role})
 
 
 def set_area(user, area, actor):
@@ -249,7 +241,7 @@ def set_area(user, area, actor):
         )
     previous = user.area.code if user.area else None
     user.area = area
-    _audit(actor, "user.area", user, {"from": previous, "to": area and area.code})
+    audit(actor, "user.area", user.id, {"from": previous, "to": area and area.code})
 
 
 def set_active(user, active, actor):
@@ -260,7 +252,7 @@ def set_active(user, active, actor):
         raise DomainError(_l("This is the last admin. Make someone else admin first."))
     user.active = active
     end_all_sessions(user)
-    _audit(actor, "user.enable" if active else "user.disable", user)
+    audit(actor, "user.enable" if active else "user.disable", user.id)
 
 
 def _is_last_admin(user):
@@ -268,17 +260,6 @@ def _is_last_admin(user):
         User.role == Role.ADMIN, User.active.is_(True), User.id != user.id
     )
     return db.session.scalar(others) == 0
-
-
-def _audit(actor, action, subject, detail=None):
-    db.session.add(
-        AuditEvent(
-            actor_id=actor.id if actor else None,
-            action=action,
-            subject_id=subject.id,
-            detail=detail or {},
-        )
-    )
 
 
 def set_locale(user, locale):

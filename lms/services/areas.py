@@ -2,17 +2,17 @@
 
 import csv
 import io
-import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, exists, false, select, update
+from sqlalchemy.orm import aliased
 
 from lms.extensions import db
 from lms.models import Area, Certificate, Classroom, User
 from lms.models.activity import AREA_TRACKED, LearnerDay
 from lms.models.totals import rebuild as rebuild_totals
 from lms.permissions import subtree
-from lms.services import DomainError
+from lms.services.files import FileProblems, decode_text
 
 COLUMNS = ["code", "name", "kind", "parent_code"]
 MERGE_COLUMN = "merged_into"
@@ -21,12 +21,8 @@ MERGE_COLUMN = "merged_into"
 HOLDING_AREAS = (User, Classroom, LearnerDay, *AREA_TRACKED)
 
 
-class AreaFileError(DomainError):
+class AreaFileError(FileProblems):
     """The area file is wrong; ``problems`` lists (line, reason) for each bad row."""
-
-    def __init__(self, problems):
-        super().__init__("\n".join(f"{line}: {reason}" for line, reason in problems))
-        self.problems = problems
 
 
 def import_areas(data):
@@ -42,21 +38,29 @@ def import_areas(data):
     """
     reader = _reader(data)
     existing = {area.code: area for area in db.session.scalars(select(Area))}
+    rows, merges = _checked_rows(reader, existing)
+    moved = _write_rows(rows, existing)
+    for _, code, into in merges:
+        merge_area(existing.pop(code), existing[into])
+    _refuse_orphans()
+    if merges or moved:
+        # Each area's totals cover its subtree: a new tree needs them recounted.
+        db.session.flush()
+        rebuild_totals(db.session.connection())
+    return len(rows)
+
+
+def _checked_rows(reader, existing):
+    """Return the file's rows (code, name, kind, parent code) and its merges
+    (line, code, into); raise AreaFileError listing every wrong row."""
     problems, seen, rows, merges = [], set(), [], []
     for number, row in enumerate(reader, start=2):
         code, name = (row["code"] or "").strip(), (row["name"] or "").strip()
         kind, parent = (row["kind"] or "").strip(), (row["parent_code"] or "").strip()
         into = (row.get(MERGE_COLUMN) or "").strip()
-        if not code or not name or not kind:
-            problems.append((number, _l("code, name and kind are required")))
-        elif code in seen:
-            problems.append((number, _l("the code %(code)s appears twice", code=code)))
-        elif parent and parent not in seen and parent not in existing:
-            problems.append(
-                (number, _l("the parent %(code)s is not defined above", code=parent))
-            )
-        elif parent == code:
-            problems.append((number, _l("an area cannot be its own parent")))
+        problem = _row_problem(code, name, kind, parent, seen, existing)
+        if problem is not None:
+            problems.append((number, problem))
         elif into:
             merges.append((number, code, into))
         seen.add(code)
@@ -64,6 +68,25 @@ def import_areas(data):
     problems += _merge_problems(merges, existing, seen)
     if problems:
         raise AreaFileError(problems)
+    return rows, merges
+
+
+def _row_problem(code, name, kind, parent, seen, existing):
+    """What is wrong with one row, else None."""
+    if not code or not name or not kind:
+        return _l("code, name and kind are required")
+    if code in seen:
+        return _l("the code %(code)s appears twice", code=code)
+    if parent and parent not in seen and parent not in existing:
+        return _l("the parent %(code)s is not defined above", code=parent)
+    if parent == code:
+        return _l("an area cannot be its own parent")
+    return None
+
+
+def _write_rows(rows, existing):
+    """Create or update the rows' areas (``existing`` by code gains the new ones);
+    return whether an area already on the map moved under another parent."""
     moved = False
     for code, name, kind, parent in rows:
         area = existing.get(code) or Area(code=code)
@@ -75,19 +98,12 @@ def import_areas(data):
         db.session.add(area)
     db.session.flush()
     refresh_paths(existing.values())
-    for _, code, into in merges:
-        merge_area(existing.pop(code), existing[into])
-    _refuse_orphans()
-    if merges or moved:
-        # Each area's totals cover its subtree: a new tree needs them recounted.
-        db.session.flush()
-        rebuild_totals(db.session.connection())
-    return len(rows)
+    return moved
 
 
 def _reader(data):
     try:
-        text = unicodedata.normalize("NFC", data.decode("utf-8-sig"))
+        text = decode_text(data)
     except UnicodeDecodeError:
         raise AreaFileError(
             [(1, _l("the file is not UTF-8 text (save it as UTF-8)"))]
@@ -204,6 +220,12 @@ def _depth(area):
     return len(seen)
 
 
+def is_commune():
+    """A filter for communes, the areas farmers live in: no area below them."""
+    below = aliased(Area)
+    return ~exists().where(below.parent_id == Area.id)
+
+
 def commune_choices(provinces=None):
     """Return [(group name, [(id, name), ...])] of the areas a farmer can live in.
 
@@ -211,17 +233,14 @@ def commune_choices(provinces=None):
     of ``provinces`` when given, grouped under their parent's name, sorted the
     Vietnamese way by their own name ("Xã Chũ" among the C).
     """
-    query = select(Area)
+    query = select(Area).where(is_commune())
     if provinces is not None:
         query = query.where(db.or_(false(), *[subtree(p) for p in provinces]))
-    areas = db.session.scalars(query).all()
-    parents = {area.parent_id for area in areas}
     groups = {}
-    for area in areas:
-        if area.id not in parents:
-            parent = area.parent
-            group = (parent.name_sort, parent.name) if parent else ("", "")
-            groups.setdefault(group, []).append(area)
+    for area in db.session.scalars(query):
+        parent = area.parent
+        group = (parent.name_sort, parent.name) if parent else ("", "")
+        groups.setdefault(group, []).append(area)
     return [
         (name, [(a.id, a.name) for a in sorted(items, key=_in_order)])
         for (_, name), items in sorted(groups.items())

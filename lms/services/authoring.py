@@ -12,9 +12,10 @@ from lms.clock import utcnow
 from lms.content.render import markdown_problem, render_markdown
 from lms.content.review import legal_reference_in
 from lms.extensions import db
-from lms.models import Assignment, AuditEvent, Course, Lesson, Quiz
+from lms.models import Assignment, Course, Lesson, Quiz
 from lms.permissions import may_edit_courses
 from lms.services import DomainError
+from lms.services.audit import audit
 
 MAX_CHOICES = 6
 MAX_CRITERIA = 6
@@ -114,14 +115,7 @@ def add_editor(course, trainer, actor):
         raise DomainError(_l("Only trainers can edit courses."), field="phone")
     if trainer.id != course.owner_id and trainer not in course.editors:
         course.editors.append(trainer)
-        db.session.add(
-            AuditEvent(
-                actor_id=actor.id,
-                action="course.editor_add",
-                subject_id=trainer.id,
-                detail={"course": course.slug},
-            )
-        )
+        audit(actor, "course.editor_add", trainer.id, {"course": course.slug})
 
 
 def save_lesson(

@@ -4,8 +4,8 @@ import secrets
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
+from lms.database import insert_once
 from lms.extensions import db
 from lms.models import ClassMember, Classroom
 from lms.services import DomainError
@@ -39,12 +39,9 @@ def create_class(trainer, name, held_on, place, area, courses):
                 secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH)
             ),
         )
-        try:
-            with db.session.begin_nested():
-                db.session.add(classroom)
-        except IntegrityError:  # the code was taken: draw another
-            continue
-        return classroom
+        if insert_once(classroom):
+            return classroom
+        # the code was taken: draw another
     raise DomainError(_l("Could not make a join code. Please try again."))
 
 
@@ -69,11 +66,8 @@ def join_class(learner, classroom):
         select(ClassMember).filter_by(classroom_id=classroom.id, user_id=learner.id)
     )
     if exists is None:
-        try:
-            with db.session.begin_nested():
-                db.session.add(ClassMember(classroom=classroom, user_id=learner.id))
-        except IntegrityError:
-            pass  # joined by a double tap at the same moment
+        # False when joined by a double tap at the same moment: nothing to do
+        insert_once(ClassMember(classroom_id=classroom.id, user_id=learner.id))
     for course in classroom.courses:
         if course.is_published:
             enroll(learner, course)

@@ -10,9 +10,10 @@ from sqlalchemy import select, update
 
 from lms.clock import utcnow
 from lms.extensions import db
-from lms.models import AccessCode, AuditEvent
+from lms.models import AccessCode
 from lms.services import DomainError
 from lms.services.accounts import end_all_sessions, find_by_phone
+from lms.services.audit import audit
 from lms.services.passwords import check_password_policy, hash_password
 
 RESET_LIFETIME = timedelta(hours=24)
@@ -48,13 +49,7 @@ def issue_code(user, purpose, actor, code=None):
             created_by_id=actor.id if actor else None,
         )
     )
-    db.session.add(
-        AuditEvent(
-            actor_id=actor.id if actor else None,
-            action=f"code.{purpose}",
-            subject_id=user.id,
-        )
-    )
+    audit(actor, f"code.{purpose}", user.id)
     return code
 
 
@@ -95,9 +90,5 @@ def redeem_code(phone, code, new_password):
         raise wrong
     user.password_hash = hash_password(new_password)
     end_all_sessions(user)
-    db.session.add(
-        AuditEvent(
-            actor_id=user.id, action=f"code.{access.purpose}_used", subject_id=user.id
-        )
-    )
+    audit(user, f"code.{access.purpose}_used", user.id)
     return user

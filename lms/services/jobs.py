@@ -3,7 +3,8 @@
 from datetime import timedelta
 
 from lms.extensions import db
-from lms.models import AuditEvent, Job
+from lms.models import Job
+from lms.services.audit import audit
 
 # How long a finished export can be downloaded; then its file is removed.
 KEPT_FOR = timedelta(hours=24)
@@ -29,11 +30,9 @@ def request_export(actor, kind, fmt, params, locale, audit_action):
     job = Job(user_id=actor.id, kind=kind, format=fmt, params=params, locale=locale)
     db.session.add(job)
     db.session.flush()
-    db.session.add(
-        AuditEvent(
-            actor_id=actor.id,
-            action=audit_action,
-            detail={"what": kind, "format": fmt, "job": job.id, **params},
-        )
+    audit(
+        actor,
+        audit_action,
+        detail={"what": kind, "format": fmt, "job": job.id, **params},
     )
     return job

@@ -4,10 +4,9 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, literal, select, union_all
-from sqlalchemy.exc import IntegrityError
 
-from lms.certificates.issuing import award
 from lms.clock import utcnow
+from lms.database import insert_once
 from lms.extensions import db
 from lms.models import (
     Assignment,
@@ -19,6 +18,7 @@ from lms.models import (
     Submission,
 )
 from lms.services import DomainError
+from lms.services.certificates import issue_certificates
 from lms.services.papers import check_paper, unanswered, whole_quiz
 
 
@@ -67,10 +67,7 @@ def _insert_once(row, model, **keys):
     existing = db.session.scalar(select(model).filter_by(**keys))
     if existing is not None:
         return existing, False
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-    except IntegrityError:
+    if not insert_once(row):
         return db.session.scalar(select(model).filter_by(**keys)), False
     return row, True
 
@@ -255,7 +252,7 @@ def next_step(course, done_ids, progress):
             return lesson
     if course.live_quiz and not progress.quiz_passed:
         return course.quiz
-    if open_assignment(course) and not progress.practical_approved:
+    if course.open_assignment and not progress.practical_approved:
         return course.assignment
     return None
 
@@ -268,13 +265,6 @@ def attempts(learner, quiz):
     ).all()
 
 
-def open_assignment(course):
-    assignment = course.assignment
-    if assignment is not None and assignment.archived_at is None:
-        return assignment
-    return None
-
-
 def _empty_progress(course):
     return Progress(
         lessons_done=0,
@@ -282,7 +272,7 @@ def _empty_progress(course):
         quiz_passed=False,
         has_quiz=course.live_quiz is not None,
         enrolled=False,
-        has_practical=open_assignment(course) is not None,
+        has_practical=course.open_assignment is not None,
     )
 
 
@@ -295,4 +285,4 @@ def update_completion(learner, course):
         if enrollment.completed_at is None:
             enrollment.completed_at = utcnow()
             db.session.flush()
-            award(learner)
+            issue_certificates(learner)

@@ -16,7 +16,7 @@ from lms.extensions import db
 from lms.models import Area, User
 from lms.permissions import subtree, within
 from lms.services import DomainError
-from lms.services.areas import held_areas, refresh_paths
+from lms.services.areas import held_areas, is_commune, refresh_paths
 
 ALL = ("", "all", "*")
 VERSION = __version__
@@ -189,10 +189,9 @@ def _gone_communes(provinces, wards, existing):
     if not tops:
         return []
     inside = select(Area).where(db.or_(*[subtree(top) for top in tops]))
-    parents = select(Area.parent_id).where(Area.parent_id.is_not(None))
     return [
         area
-        for area in db.session.scalars(inside.where(Area.id.not_in(parents)))
+        for area in db.session.scalars(inside.where(is_commune()))
         if area.code.isdigit() and len(area.code) == 5 and area.code not in listed
     ]
 

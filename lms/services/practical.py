@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from lms.clock import utcnow
 from lms.extensions import db
-from lms.models import Assignment, AuditEvent, Submission
+from lms.models import Assignment, Submission
 from lms.services import DomainError
+from lms.services.audit import audit
 from lms.services.images import image_path, store_image
 from lms.services.learning import enroll, update_completion
 
@@ -81,13 +82,11 @@ def review(reviewer, submission, approve, rubric, feedback, seen=None):
     submission.feedback = feedback[:4000]
     submission.reviewer_id = reviewer.id
     submission.reviewed_at = utcnow()
-    db.session.add(
-        AuditEvent(
-            actor_id=reviewer.id,
-            action=f"submission.{submission.status}",
-            subject_id=submission.user_id,
-            detail={"submission": submission.id},
-        )
+    audit(
+        reviewer,
+        f"submission.{submission.status}",
+        submission.user_id,
+        {"submission": submission.id},
     )
     update_completion(submission.user, submission.assignment.course)
     return submission

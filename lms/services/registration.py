@@ -2,7 +2,6 @@
 
 import csv
 import io
-import unicodedata
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -11,21 +10,20 @@ from sqlalchemy import insert, select
 from lms.clock import utcnow
 from lms.collation import name_sort_keys
 from lms.extensions import db
-from lms.models import AccessCode, Area, AuditEvent, ClassMember, Enrollment, User
+from lms.models import AccessCode, Area, ClassMember, Enrollment, User
 from lms.services import DomainError
 from lms.services.accounts import normalize_phone
+from lms.services.areas import is_commune
+from lms.services.audit import audit
 from lms.services.codes import ACTIVATION_LIFETIME, code_hash, make_code
+from lms.services.files import FileProblems, decode_text
 
 COLUMNS = ("name", "phone", "area")
 CHUNK = 500  # rows per IN (...) lookup, well under every database's limit
 
 
-class RegistrationError(DomainError):
-    """The file is wrong; ``problems`` lists (line, reason) for each bad row."""
-
-    def __init__(self, problems):
-        super().__init__("\n".join(f"{line}: {reason}" for line, reason in problems))
-        self.problems = problems
+class RegistrationError(FileProblems):
+    """The list is wrong; ``problems`` lists (line, reason) for each bad row."""
 
 
 class AlreadyRegistered(DomainError):
@@ -47,10 +45,7 @@ class Registered:
 def decode_csv(data):
     """Read UTF-8 (with or without BOM) or UTF-16 text, as spreadsheets save it."""
     try:
-        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            text = data.decode("utf-16")
-        else:
-            text = data.decode("utf-8-sig")
+        return decode_text(data, utf16=True)
     except UnicodeDecodeError:
         raise RegistrationError(
             [
@@ -63,7 +58,6 @@ def decode_csv(data):
                 )
             ]
         ) from None
-    return unicodedata.normalize("NFC", text)
 
 
 def register_from_csv(classroom, data, actor, without_existing=False):
@@ -132,12 +126,10 @@ def register_from_csv(classroom, data, actor, without_existing=False):
                 for c in published
             ],
         )
-    db.session.add(
-        AuditEvent(
-            actor_id=actor.id,
-            action="class.bulk_register",
-            detail={"classroom": classroom.id, "count": len(rows)},
-        )
+    audit(
+        actor,
+        "class.bulk_register",
+        detail={"classroom": classroom.id, "count": len(rows)},
     )
     return [Registered(r.name, r.phone, codes[r.phone]) for r in rows]
 
@@ -225,14 +217,9 @@ def _read_rows(text, classroom, without_existing=False):
 
 def _commune_lookup():
     """Map each commune's code and name (case-folded) to its id; leaves only."""
-    areas = db.session.execute(
-        select(Area.id, Area.code, Area.name, Area.parent_id)
-    ).all()
-    parents = {area.parent_id for area in areas}
+    communes = select(Area.id, Area.code, Area.name).where(is_commune())
     lookup, names = {}, {}
-    for area in areas:
-        if area.id in parents:
-            continue
+    for area in db.session.execute(communes):
         lookup[area.code.casefold()] = area.id
         names.setdefault(area.name.casefold(), []).append(area.id)
     for name, ids in names.items():

@@ -25,7 +25,7 @@ from lms.models import (
     Submission,
     User,
 )
-from lms.services.learning import _empty_progress, open_assignment
+from lms.services.learning import _empty_progress
 from lms.services.ordering import by_name
 
 PAGE_SIZE = 50
@@ -121,7 +121,7 @@ def _by_progress(classroom):
         if course.live_quiz is not None:
             quizzes.append(course.live_quiz.id)
             quiz_weight[course.live_quiz.id] = 100.0 / steps
-        assignment = open_assignment(course)
+        assignment = course.open_assignment
         if assignment is not None:
             assignments.append(assignment.id)
             work_weight[assignment.id] = 100.0 / steps

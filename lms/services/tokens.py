@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 
 from lms.clock import utcnow
 from lms.extensions import db
-from lms.models import ApiToken, AuditEvent, User
+from lms.models import ApiToken, User
 from lms.services import DomainError
+from lms.services.audit import audit
 
 PREFIX = "lms_"
 MAX_TOKENS = 10
@@ -40,24 +41,19 @@ def create_token(user, name):
     )
     db.session.add(token)
     db.session.flush()
-    db.session.add(
-        AuditEvent(actor_id=user.id, action="token.create", detail={"token": token.id})
-    )
+    audit(user, "token.create", detail={"token": token.id})
     return token, secret
 
 
 def revoke_token(user, token):
     if token.revoked_at is None:
         token.revoked_at = utcnow()
-        db.session.add(
-            AuditEvent(
-                actor_id=user.id, action="token.revoke", detail={"token": token.id}
-            )
-        )
+        audit(user, "token.revoke", detail={"token": token.id})
 
 
-def user_for_token(secret):
-    """The active user a live token belongs to, or None."""
+def live_token(secret):
+    """The unrevoked token ``secret`` names, if its owner is active and may still
+    hold one; else None."""
     if not secret or not secret.startswith(PREFIX):
         return None
     token = db.session.scalar(
@@ -68,11 +64,20 @@ def user_for_token(secret):
     user = db.session.get(User, token.user_id)
     if user is None or not user.active or user.role not in READING_ROLES:
         return None
+    return token
+
+
+def record_use(token):
+    """Note when ``token`` was used, at most once per USE_RECORDED_EVERY.
+
+    Returns whether anything changed (then the caller commits).
+    """
     now = utcnow()
-    if token.last_used_at is None or now - token.last_used_at > USE_RECORDED_EVERY:
-        token.last_used_at = now
-        db.session.commit()
-    return user
+    last = token.last_used_at
+    if last is not None and now - last <= USE_RECORDED_EVERY:
+        return False
+    token.last_used_at = now
+    return True
 
 
 def revoke_all_tokens(user, actor):

@@ -3,8 +3,8 @@
 from flask_babel import lazy_gettext as _l
 
 from lms.extensions import db
-from lms.models import AuditEvent
 from lms.services import DomainError
+from lms.services.audit import audit
 
 LANGUAGES = ("vi", "en")
 
@@ -36,14 +36,12 @@ def _check(language):
 
 
 def _audit(actor, lesson, action, language):
-    db.session.add(
-        AuditEvent(
-            actor_id=actor.id,
-            action=action,
-            detail={
-                "course": lesson.course.slug,
-                "lesson": lesson.slug,
-                "language": language,
-            },
-        )
+    audit(
+        actor,
+        action,
+        detail={
+            "course": lesson.course.slug,
+            "lesson": lesson.slug,
+            "language": language,
+        },
     )

@@ -2,7 +2,11 @@
 
 from urllib.parse import unquote, urlsplit
 
-from flask import current_app, url_for
+from flask import abort, current_app, url_for
+from flask_login import current_user, login_required
+
+from lms.permissions import is_admin, require
+from lms.services.catalogue import find_course, find_lesson
 
 
 def safe_next(target, default_endpoint="learn.catalog"):
@@ -37,3 +41,19 @@ def public_url(endpoint, **values):
     """An absolute URL on the configured public address, whatever the request's
     Host header said (QR codes, badges and links people copy)."""
     return current_app.config["LMS_PUBLIC_URL"] + url_for(endpoint, **values)
+
+
+def course_or_404(slug, *options):
+    """The course called ``slug``, else 404; callers check who may see it."""
+    return find_course(slug, *options) or abort(404)
+
+
+def lesson_or_404(course, slug):
+    """The active lesson of ``course`` called ``slug``, else 404."""
+    return find_lesson(course, slug) or abort(404)
+
+
+@login_required
+def admins_only():
+    """Guard a blueprint of administrators' pages: sign in, then 403 for others."""
+    require(is_admin(current_user))

@@ -15,18 +15,12 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from lms.certificates.clubs import RENEWAL_LIMITS, set_club_rules
-from lms.certificates.issuing import (
-    check_revocable,
-    display_code,
-    find_certificate,
-    reinstate,
-    revoke,
-)
+from lms.certificates.codes import display_code, find_certificate
 from lms.extensions import db
 from lms.forms import ConfirmForm
 from lms.forms.admin import ClubRulesForm, IssuerForm, ReinstateForm, RevokeForm
@@ -35,22 +29,19 @@ from lms.permissions import (
     can_edit_issuer,
     can_manage_certificate,
     can_set_club_rules,
-    is_admin,
     reachable_areas,
     require,
 )
 from lms.services import DomainError
 from lms.services.accounts import find_by_phone
+from lms.services.certificates import check_revocable, reinstate, revoke
 from lms.services.issuers import province_issuer, set_issuer
+from lms.views import admins_only
 from lms.views.certificates import get_certificate
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-
-@bp.before_request
-@login_required
-def admins_only():
-    require(is_admin(current_user))
+bp.before_request(admins_only)
 
 
 @bp.get("")

@@ -8,16 +8,14 @@ from flask import Blueprint, abort, current_app, jsonify, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from lms.api_spec import openapi_document
 from lms.extensions import db, limiter
-from lms.models import Course
 from lms.permissions import can_read_course
 from lms.ratelimits import SYNC_PER_ADDRESS, SYNC_PER_USER, signed_in_user
 from lms.services.papers import PaperSeal
 from lms.services.sync import MAX_EVENTS, Replies, apply_events
-from lms.views import public_url
+from lms.views import course_or_404, public_url
 from lms.views.core import public_media_file
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -42,8 +40,8 @@ def openapi():
 @bp.get("/courses/<slug>/offline")
 def offline_manifest(slug):
     """Every URL needed to read a course offline, and about how many bytes."""
-    course = db.session.scalar(select(Course).where(Course.slug == slug))
-    if course is None or not can_read_course(current_user, course):
+    course = course_or_404(slug)
+    if not can_read_course(current_user, course):
         abort(404)
     lessons = course.active_lessons
     urls = [url_for("learn.course", slug=slug)]

@@ -22,6 +22,7 @@ from lms.forms import (
     SignupForm,
     UseCodeForm,
     commune_options,
+    show_error,
 )
 from lms.i18n import LANG_COOKIE
 from lms.models import Area
@@ -94,7 +95,7 @@ def signup():
                 provinces=provinces,
             )
         except DomainError as error:  # the number was taken at this very moment
-            _attach(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             start_session(user)
@@ -182,7 +183,7 @@ def use_code():
         try:
             user = redeem_code(form.phone.data, form.code.data, form.password.data)
         except DomainError as error:
-            _attach(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             start_session(user)
@@ -206,7 +207,7 @@ def change_password():
                 user, form.current_password.data, form.password.data
             )
         except DomainError as error:
-            _attach(form, error)
+            show_error(form, error)
         else:
             db.session.commit()
             start_session(user)  # this device stays signed in, on the new version
@@ -222,8 +223,3 @@ def _chosen_language():
     """
     lang = request.cookies.get(LANG_COOKIE)
     return lang if lang in current_app.config["LANGUAGES"] else None
-
-
-def _attach(form, error):
-    field = getattr(form, error.field, None) if error.field else None
-    (field.errors if field is not None else form.form_errors).append(str(error.message))

@@ -11,10 +11,11 @@ from flask import Blueprint, abort, current_app, jsonify, send_file
 from sqlalchemy import select
 
 from lms.certificates import badges
-from lms.certificates.issuing import find_certificate
+from lms.certificates.codes import find_certificate
 from lms.extensions import db
-from lms.models import Area, Certificate, Club, Course, User
+from lms.models import Area, Certificate, Club, User
 from lms.ratelimits import certificate_lookup
+from lms.services.catalogue import find_course
 from lms.services.issuers import province_issuer as issuer_of
 from lms.views import public_url
 
@@ -60,7 +61,7 @@ def get_badge_subject(slug):
         if club is None:
             not_found()
         return None, club
-    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    course = find_course(slug)
     if course is None or not (course.is_published or _has_certificates(course)):
         not_found()
     return course, None

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from lms.certificates.issuing import display_code, find_certificate, normalise_code
+from lms.certificates.codes import display_code, find_certificate, normalise_code
 from lms.certificates.qr import qr_svg
 from lms.certificates.renewal import renewal_for
 from lms.clock import utcnow

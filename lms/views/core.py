@@ -29,6 +29,7 @@ from lms.i18n import LANG_COOKIE, localised
 from lms.permissions import can_read_reports, is_admin, is_staff
 from lms.services.accounts import set_locale
 from lms.views import availability, public_url, safe_next
+from lms.views.pwa import SAVED_CACHE
 
 bp = Blueprint("core", __name__)
 
@@ -258,4 +259,5 @@ def template_globals():
         "is_staff": is_staff,
         "is_admin": is_admin,
         "can_read_reports": can_read_reports,
+        "saved_cache": SAVED_CACHE,
     }

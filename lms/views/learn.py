@@ -28,6 +28,7 @@ from lms.permissions import can_read_attempt, can_read_course, readable_courses
 from lms.services import DomainError, learning, papers, steps
 from lms.services.images import PHONE_WIDTH
 from lms.services.practical import returned_courses
+from lms.views import course_or_404, lesson_or_404
 from lms.views.core import CSRF_ONLY_FORM, data_saver_on, public_media_file
 
 bp = Blueprint("learn", __name__)
@@ -39,28 +40,16 @@ def get_course(slug):
     Its quiz and practical work come in the same query and its lessons in one
     more: every page of a course shows where the learner stands in all three.
     """
-    course = db.session.scalar(
-        select(Course)
-        .where(Course.slug == slug)
-        .options(
-            joinedload(Course.quiz),
-            joinedload(Course.assignment),
-            # Their Markdown sources are for authors: the pages show the HTML.
-            selectinload(Course.lessons).defer(Lesson.body_vi, Lesson.body_en),
-        )
+    course = course_or_404(
+        slug,
+        joinedload(Course.quiz),
+        joinedload(Course.assignment),
+        # Their Markdown sources are for authors: the pages show the HTML.
+        selectinload(Course.lessons).defer(Lesson.body_vi, Lesson.body_en),
     )
-    if course is None or not can_read_course(current_user, course):
+    if not can_read_course(current_user, course):
         abort(404)
     return course
-
-
-def get_lesson(course, slug):
-    lesson = db.session.scalar(
-        select(Lesson).where(Lesson.course_id == course.id, Lesson.slug == slug)
-    )
-    if lesson is None or lesson.archived_at is not None:
-        abort(404)
-    return lesson
 
 
 def get_quiz(course):
@@ -133,7 +122,7 @@ def lesson(slug, lesson_slug):
 @login_required
 def complete(slug, lesson_slug):
     course = get_course(slug)
-    lesson = get_lesson(course, lesson_slug)
+    lesson = lesson_or_404(course, lesson_slug)
     if not EmptyForm().validate_on_submit():
         abort(400)
     learning.complete_lesson(current_user, lesson)

@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import func, or_, select
 from wtforms.fields.choices import SelectChoice
 
@@ -14,7 +14,6 @@ from lms.models import ROLES, Area, Role, User
 from lms.permissions import (
     can_give_role,
     can_manage_person,
-    is_admin,
     is_site_admin,
     managed_people,
     reachable_areas,
@@ -22,16 +21,13 @@ from lms.permissions import (
 )
 from lms.services import DomainError
 from lms.services.accounts import normalize_phone, set_active, set_area, set_role
+from lms.views import admins_only
 
 bp = Blueprint("people", __name__, url_prefix="/admin/users")
 PAGE_SIZE = 50
 ROLE_NAMES = {role.value: role.label for role in Role}
 
-
-@bp.before_request
-@login_required
-def admins_only():
-    require(is_admin(current_user))
+bp.before_request(admins_only)
 
 
 @bp.get("")

@@ -29,7 +29,6 @@ from lms.permissions import (
 )
 from lms.services import DomainError
 from lms.services.images import image_path
-from lms.services.learning import open_assignment
 from lms.services.practical import (
     PHOTO_FOLDER,
     WorkRefused,
@@ -52,7 +51,7 @@ def submit_work(slug):
     """Hand in the work, or replace what waits for review; a refused try keeps
     its photos on the server, so they need not be chosen again."""
     course = get_course(slug)
-    assignment = open_assignment(course) or abort(404)
+    assignment = course.open_assignment or abort(404)
     form = SubmissionForm()
     if form.validate_on_submit():
         photos = [f.stream for f in request.files.getlist("photos") if f.filename]

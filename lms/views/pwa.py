@@ -1,13 +1,14 @@
 """The installable web app: service worker, web app manifest, offline page."""
 
 import json
+from pathlib import Path
 
 from flask import (
     Blueprint,
     current_app,
     make_response,
     render_template,
-    send_from_directory,
+    request,
     url_for,
 )
 
@@ -18,6 +19,9 @@ ICONS = [
     ("icons/icon-512.png", "512x512", "any"),
     ("icons/icon-maskable-512.png", "512x512", "maskable"),
 ]
+# The cache of courses a learner saved, filled by static/js/offline.js and read
+# by the service worker; the server writes this one name into both.
+SAVED_CACHE = "lms-saved-v1"
 GREEN = "#1d6b3a"  # --green in static/css/app.css
 BACKGROUND = "#fafaf7"  # --bg in static/css/app.css
 
@@ -25,9 +29,11 @@ BACKGROUND = "#fafaf7"  # --bg in static/css/app.css
 @bp.get("/sw.js")
 def service_worker():
     """Serve the service worker from the root so that it may control every page."""
-    response = send_from_directory(
-        current_app.static_folder, "sw.js", mimetype="text/javascript"
-    )
+    source = Path(current_app.static_folder, "sw.js").read_text(encoding="utf-8")
+    response = make_response(source.replace("__SAVED_CACHE__", SAVED_CACHE))
+    response.mimetype = "text/javascript"
+    response.add_etag()  # a browser checking for a new worker gets a 304
+    response.make_conditional(request)
     response.headers["Service-Worker-Allowed"] = "/"
     # Browsers check for a new worker on navigation; never let a stale one linger.
     response.headers["Cache-Control"] = "no-cache"

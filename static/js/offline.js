@@ -4,7 +4,8 @@
 "use strict";
 (function () {
   if (!window.Promise || !window.fetch || !window.indexedDB) return;
-  var SAVED = "lms-saved-v1"; // the cache /sw.js reads saved courses from
+  // The cache /sw.js reads saved courses from; the server names it for both.
+  var SAVED = document.currentScript.getAttribute("data-saved-cache");
   var KEY = "lms-offline"; // localStorage: {user, courses: {slug: [url, ...]}}
   var SYNC = "/api/v1/progress/sync";
   var status = document.querySelector("[data-sync-status]");

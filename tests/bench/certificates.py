@@ -12,8 +12,9 @@ import time
 import requests
 from fpdf import FPDF
 
-from lms.certificates.issuing import display_code, new_code
+from lms.certificates.codes import display_code
 from lms.certificates.pdf import FONT, FONT_DIR, render_certificate_pdf
+from lms.services.certificates import new_code
 from tests.bench.figures import Figure, at_most
 
 LABELS = {

@@ -11,10 +11,10 @@ import sqlalchemy as sa
 from PIL import Image
 
 from lms.certificates import badges
-from lms.certificates.issuing import revoke
 from lms.clock import utcnow
 from lms.extensions import db
 from lms.models import Certificate, Club
+from lms.services.certificates import revoke
 from lms.services.learning import complete_lesson, submit_quiz
 from tests.conftest import PHONES, stamp_latest
 
@@ -370,8 +370,8 @@ def test_baking_again_replaces_the_assertion():
 def test_retired_course_keeps_its_badge_class_while_certificates_point_at_it(
     client, mini_course, learner
 ):
-    from lms.certificates.issuing import new_code
     from lms.models import Certificate
+    from lms.services.certificates import new_code
 
     db.session.add(
         Certificate(code=new_code(), user_id=learner.id, course_id=mini_course.id)

@@ -5,12 +5,16 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from lms.certificates.issuing import DEFAULT_CLUBS, award, ensure_default_clubs
 from lms.certificates.renewal import renewal_for
 from lms.clock import utcnow
 from lms.content.importer import import_courses
 from lms.extensions import db
 from lms.models import Certificate, Club, Course, Enrollment
+from lms.services.certificates import (
+    DEFAULT_CLUBS,
+    ensure_default_clubs,
+    issue_certificates,
+)
 from tests.conftest import make_user
 
 COURSES = Path(__file__).parent.parent.parent / "courses"
@@ -34,7 +38,7 @@ def complete(learner, *courses):
             Enrollment(user_id=learner.id, course_id=course.id, completed_at=utcnow())
         )
     db.session.commit()
-    issued = award(learner)
+    issued = issue_certificates(learner)
     db.session.commit()
     return issued
 
@@ -94,7 +98,7 @@ def test_an_install_on_the_three_course_rule_moves_on_and_keeps_cards(app):
     db.session.refresh(card)
     assert card.status() == "valid" and card.expires_at == expires  # no revocation
     # Nothing new from KOL (the KOC club, new here, gives its own card).
-    assert [c.club.code for c in award(member)] == ["koc"]
+    assert [c.club.code for c in issue_certificates(member)] == ["koc"]
     # Renewing asks for the new course; until then the card runs its term.
     renewal = renewal_for(card)
     assert [c.slug for c in renewal.missing] == ["delivery-payment-returns"]

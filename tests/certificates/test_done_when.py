@@ -8,10 +8,10 @@ import pypdfium2
 import sqlalchemy as sa
 import zxingcpp
 
-from lms.certificates.issuing import ensure_default_clubs
 from lms.content.importer import import_courses
 from lms.extensions import db
 from lms.models import Certificate, Course
+from lms.services.certificates import ensure_default_clubs
 from lms.services.learning import complete_lesson, submit_quiz
 from lms.services.practical import review, submit
 from tests.conftest import jpeg

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from lms.certificates.issuing import ensure_default_clubs
 from lms.content.importer import import_courses
 from lms.extensions import db
 from lms.models import Certificate, Club, Submission
+from lms.services.certificates import ensure_default_clubs
 from tests.conftest import DATABASES, PHONES, jpeg, make_user, sign_in
 from tests.quiz_pages import fill_page, right_answers
 

@@ -7,11 +7,11 @@ import pytest
 import sqlalchemy as sa
 
 from lms.certificates.clubs import set_club_rules
-from lms.certificates.issuing import award
 from lms.clock import utcnow
 from lms.extensions import db
 from lms.models import Certificate, Submission, User
 from lms.services.authoring import save_assignment
+from lms.services.certificates import issue_certificates
 from lms.services.learning import complete_lesson, submit_quiz
 from lms.services.practical import review, submit
 from tests.helpers import (
@@ -88,7 +88,7 @@ def test_kol_needs_every_required_course(clubs, learner, second_course):
 
 def test_awarding_twice_issues_nothing_more(clubs, learner):
     finish(learner, clubs["koc"].courses[0])
-    assert award(learner) == []
+    assert issue_certificates(learner) == []
     db.session.commit()
     assert count(Certificate) == 2
 
@@ -133,7 +133,7 @@ def test_rule_edited_after_issuing_keeps_issued_cards(clubs, people, second_cour
         clubs["koc"], [clubs["koc"].courses[0], second_course], None, people["admin"]
     )
     db.session.commit()
-    assert award(learner) == []  # the card stays; no new one either
+    assert issue_certificates(learner) == []  # the card stays; no new one either
     koc_cards = [c for c in certificates_of(learner) if c.club]
     assert len(koc_cards) == 1 and koc_cards[0].status() == "valid"
     newcomer = make_user(phone="0933111222")

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from lms.certificates.issuing import display_code
+from lms.certificates.codes import display_code
 from lms.clock import utcnow
 from lms.extensions import db
 from lms.models import AuditEvent, Club

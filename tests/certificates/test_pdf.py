@@ -8,7 +8,7 @@ import pytest
 import zxingcpp
 
 from lms.certificates import pdf as certificate_pdf
-from lms.certificates.issuing import display_code
+from lms.certificates.codes import display_code
 from lms.certificates.pdf import render_certificate_pdf
 
 CODE = "MFRGGZDFMZTWQ2LKNNWG23TPOA"

@@ -24,10 +24,10 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.serving import make_server
 
-from lms.certificates.issuing import revoke
 from lms.clock import utcnow
 from lms.extensions import db
 from lms.models import Certificate, Club, User
+from lms.services.certificates import revoke
 from lms.services.learning import complete_lesson, submit_quiz
 from tests.conftest import PHONES, unavailable
 

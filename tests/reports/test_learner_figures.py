@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from lms.certificates.issuing import revoke
 from lms.clock import utcnow
 from lms.extensions import db
 from lms.models import Certificate, Club
+from lms.services.certificates import revoke
 from tests.conftest import DATABASES
 from tests.downloads import exported
 from tests.helpers import page_figures, xlsx_sheets

@@ -54,3 +54,28 @@ def test_a_token_stops_working_when_its_owner_is_no_longer_an_official(
         data={"role": "official", "area": official.area_id, "active": "y"},
     )
     assert program.get("/api/v1/reports/overview", headers=headers).status_code == 401
+
+
+@pytest.mark.parametrize("app", DATABASES, indirect=True)
+def test_reading_with_a_token_shows_on_the_tokens_page_as_last_used(
+    app, reader, province
+):
+    official = reader("official_a")
+    secret = make_token(official)
+    assert "dùng lần cuối" not in official.get("/reports/tokens").text
+    program = app.test_client()
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert program.get("/api/v1/reports/overview", headers=headers).status_code == 200
+    assert "dùng lần cuối" in official.get("/reports/tokens").text
+
+
+def test_a_token_opens_the_reports_api_and_no_other_page(app, reader, province):
+    secret = make_token(reader("official_a"))
+    program = app.test_client()
+    headers = {"Authorization": f"Bearer {secret}"}
+    page = program.get("/reports", headers=headers)
+    assert page.status_code == 302 and "/login" in page.headers["Location"]
+    assert program.get("/api/v1/reports/areas", headers=headers).status_code == 200
+    assert "Set-Cookie" not in program.get(
+        "/api/v1/reports/trend", headers=headers
+    ).headers

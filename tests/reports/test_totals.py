@@ -16,7 +16,6 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lms.certificates.issuing import ensure_default_clubs
 from lms.clock import utcnow
 from lms.extensions import db
 from lms.models import (
@@ -33,6 +32,7 @@ from lms.reports.figures import METRICS, total_number, windows
 from lms.reports.scope import build_scope
 from lms.services.accounts import create_user
 from lms.services.areas import import_areas
+from lms.services.certificates import ensure_default_clubs
 from lms.services.learning import complete_lesson
 from tests.conftest import DATABASES
 

@@ -17,6 +17,7 @@ from lms.permissions import (
 )
 from lms.services.content_review import lessons_due
 from lms.services.reviewing import waiting_for
+from lms.views import course_or_404
 
 bp = Blueprint("teach", __name__, url_prefix="/teach")
 
@@ -29,8 +30,8 @@ def staff_only():
 
 def get_editable_course(slug):
     """Load a course the current user may edit: 404 if none, 403 if not theirs."""
-    course = db.session.scalar(select(Course).where(Course.slug == slug))
-    if course is None or course.archived_at is not None:
+    course = course_or_404(slug)
+    if course.archived_at is not None:
         abort(404)
     require(can_edit_course(current_user, course))
     return course

@@ -3,7 +3,6 @@
 from pathlib import Path
 
 from flask import (
-    abort,
     current_app,
     flash,
     jsonify,
@@ -15,14 +14,12 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import escape
-from sqlalchemy import select
 
 from lms.content.render import MarkdownTooComplex, render_markdown
 from lms.extensions import db
-from lms.forms import ConfirmForm, EmptyForm
+from lms.forms import ConfirmForm, EmptyForm, show_error
 from lms.forms.teaching import AudioForm, ImageForm, LessonForm
 from lms.ids import parse_id
-from lms.models import Lesson
 from lms.services import DomainError
 from lms.services.authoring import (
     EditConflict,
@@ -31,26 +28,18 @@ from lms.services.authoring import (
     save_lesson,
 )
 from lms.services.images import PHONE_WIDTH, store_image
+from lms.views import lesson_or_404
 from lms.views.teach import bp, get_editable_course
 
 LESSON_IMAGES = "lessons"
 LESSON_IMAGE_WIDTH = 960  # twice a phone's width in CSS pixels, enough for sharp text
 
 
-def get_lesson(course, slug):
-    lesson = db.session.scalar(
-        select(Lesson).where(Lesson.course_id == course.id, Lesson.slug == slug)
-    )
-    if lesson is None or lesson.archived_at is not None:
-        abort(404)
-    return lesson
-
-
 @bp.route("/courses/<slug>/lessons/new", methods=["GET", "POST"])
 @bp.route("/courses/<slug>/lessons/<lesson_slug>/edit", methods=["GET", "POST"])
 def edit_lesson(slug, lesson_slug=None):
     course = get_editable_course(slug)
-    lesson = get_lesson(course, lesson_slug) if lesson_slug else None
+    lesson = lesson_or_404(course, lesson_slug) if lesson_slug else None
     form = LessonForm(obj=lesson)
     if request.method == "GET":
         form.version.data = lesson.version if lesson else ""
@@ -70,11 +59,10 @@ def edit_lesson(slug, lesson_slug=None):
             )
         except EditConflict:
             db.session.rollback()
-            conflict = get_lesson(course, lesson_slug)
+            conflict = lesson_or_404(course, lesson_slug)
             form.version.data = conflict.version
         except DomainError as error:
-            field = form._fields.get(error.field)
-            (field.errors if field else form.form_errors).append(str(error.message))
+            show_error(form, error)
         else:
             db.session.commit()
             flash(_("Lesson saved."), "success")
@@ -165,7 +153,7 @@ def upload_image(slug):
 @bp.post("/courses/<slug>/lessons/<lesson_slug>/move")
 def move(slug, lesson_slug):
     course = get_editable_course(slug)
-    lesson = get_lesson(course, lesson_slug)
+    lesson = lesson_or_404(course, lesson_slug)
     EmptyForm().validate_on_submit()
     move_lesson(lesson, -1 if request.form.get("direction") == "up" else 1)
     db.session.commit()
@@ -175,7 +163,7 @@ def move(slug, lesson_slug):
 @bp.post("/courses/<slug>/lessons/<lesson_slug>/archive")
 def archive(slug, lesson_slug):
     course = get_editable_course(slug)
-    lesson = get_lesson(course, lesson_slug)
+    lesson = lesson_or_404(course, lesson_slug)
     if not ConfirmForm().is_confirmed():
         return _confirm_retiring(course, lesson)
     try:

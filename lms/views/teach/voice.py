@@ -12,8 +12,8 @@ from lms.forms.teaching import AudioForm
 from lms.services import DomainError
 from lms.services.audio import store_audio
 from lms.services.voice import LANGUAGES, remove_lesson_audio, set_lesson_audio
+from lms.views import lesson_or_404
 from lms.views.teach import bp, get_editable_course
-from lms.views.teach.lessons import get_lesson
 
 AUDIO_FOLDER = "audio"
 
@@ -21,7 +21,7 @@ AUDIO_FOLDER = "audio"
 def _lesson(slug, lesson_slug, language):
     if language not in LANGUAGES:
         abort(404)
-    return get_lesson(get_editable_course(slug), lesson_slug)
+    return lesson_or_404(get_editable_course(slug), lesson_slug)
 
 
 def _back(slug, lesson_slug):

@@ -1,23 +1,22 @@
-"""Who gets which certificate, when, exactly once; and taking one back."""
+"""Issuing certificates: who gets which, when, exactly once; and taking one back."""
 
 import base64
-import re
 import secrets
 from datetime import timedelta
 
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from lms.clock import utcnow
+from lms.database import insert_once
 from lms.extensions import db
-from lms.models import AuditEvent, Certificate, Club, Course, Enrollment
+from lms.models import Certificate, Club, Course, Enrollment
 from lms.permissions import is_admin
 from lms.services import DomainError
+from lms.services.audit import audit
 
 CODE_LENGTH = 26  # 128 random bits in base32, without padding
-_BASE32 = re.compile(r"^[A-Z2-7]{26}$")
 
 DEFAULT_CLUBS = [
     {
@@ -84,30 +83,6 @@ def new_code():
     return base64.b32encode(secrets.token_bytes(16)).decode().rstrip("=")
 
 
-def normalise_code(raw):
-    """Return the canonical code for what someone typed or scanned, else None."""
-    code = re.sub(r"[^A-Za-z0-9]", "", raw or "").upper()
-    return code if _BASE32.match(code) else None
-
-
-def display_code(code):
-    """Group a code for reading from paper: ABCD-EFGH-…-YZ."""
-    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
-
-
-def find_certificate(raw):
-    code = normalise_code(raw)
-    if code is None:
-        return None
-    return db.session.scalar(select(Certificate).where(Certificate.code == code))
-
-
-def mask_phone(phone):
-    """+84912345678 -> "+84 9x xxx xx78": enough to recognise, not to call."""
-    national = phone.removeprefix("+84")
-    return f"+84 {national[0]}x xxx xx{national[-2:]}"
-
-
 def ensure_default_clubs():
     """Create the KOC and KOL clubs with their default rules, if missing, and bring
     a club still on an earlier default rule (as shipped, unedited) to the current one.
@@ -139,22 +114,20 @@ def _update_default_rule(club, spec, fields, courses):
         club.courses = [courses[s] for s in spec["courses"]]
         for name in texts:
             setattr(club, name, fields[name])
-        db.session.add(
-            AuditEvent(
-                actor_id=None,
-                action="club.rules",
-                detail={
-                    "club": club.code,
-                    "courses": list(spec["courses"]),
-                    "valid_months": club.valid_months,
-                    "default_rule_updated": True,
-                },
-            )
+        audit(
+            None,
+            "club.rules",
+            detail={
+                "club": club.code,
+                "courses": list(spec["courses"]),
+                "valid_months": club.valid_months,
+                "default_rule_updated": True,
+            },
         )
         return
 
 
-def award(learner):
+def issue_certificates(learner):
     """Issue every certificate ``learner`` has earned and not yet received.
 
     A course certificate for each completed course (once: a revoked one is not
@@ -232,19 +205,9 @@ def issue_card(learner, club, period, start):
 def _issue(learner, **fields):
     """Insert one certificate unless the unique constraint says it exists."""
     certificate = Certificate(code=new_code(), user_id=learner.id, **fields)
-    try:
-        with db.session.begin_nested():
-            db.session.add(certificate)
-    except IntegrityError:  # issued at the same moment by another request
+    if not insert_once(certificate):  # issued at the same moment by another request
         return []
-    db.session.add(
-        AuditEvent(
-            actor_id=None,
-            action="certificate.issue",
-            subject_id=learner.id,
-            detail={"certificate": certificate.id},
-        )
-    )
+    audit(None, "certificate.issue", learner.id, {"certificate": certificate.id})
     return [certificate]
 
 
@@ -294,13 +257,11 @@ def _cards_needing(certificate):
 def _revoke(certificate, actor, reason):
     certificate.revoked_at = utcnow()
     certificate.revoked_reason = reason
-    db.session.add(
-        AuditEvent(
-            actor_id=actor.id,
-            action="certificate.revoke",
-            subject_id=certificate.user_id,
-            detail={"certificate": certificate.id, "reason": reason},
-        )
+    audit(
+        actor,
+        "certificate.revoke",
+        certificate.user_id,
+        {"certificate": certificate.id, "reason": reason},
     )
 
 
@@ -326,19 +287,17 @@ def reinstate(certificate, actor, reason):
         latest = latest_card(certificate.user, certificate.club)
         if latest.period > certificate.period:
             raise DomainError(_l("A newer card has been issued since this one."))
-    db.session.add(
-        AuditEvent(
-            actor_id=actor.id,
-            action="certificate.reinstate",
-            subject_id=certificate.user_id,
-            detail={
-                "certificate": certificate.id,
-                "reason": reason[:1000],
-                "revoked_reason": certificate.revoked_reason,
-            },
-        )
+    audit(
+        actor,
+        "certificate.reinstate",
+        certificate.user_id,
+        {
+            "certificate": certificate.id,
+            "reason": reason[:1000],
+            "revoked_reason": certificate.revoked_reason,
+        },
     )
     certificate.revoked_at = certificate.revoked_reason = None
     certificate.revoked_cause_id = None
     db.session.flush()
-    award(certificate.user)
+    issue_certificates(certificate.user)
