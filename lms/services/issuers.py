@@ -5,9 +5,8 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from lms.extensions import db
-from lms.models import AuditEvent
 from lms.services import DomainError
+from lms.services.audit import audit
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9 ().-]{6,32}$")
@@ -87,10 +86,5 @@ def set_issuer(province, actor, name, email, phone, url):
     before = {f: getattr(province, f"issuer_{f}") for f in FIELDS}
     for field, value in values.items():
         setattr(province, f"issuer_{field}", value or None)
-    db.session.add(
-        AuditEvent(
-            actor_id=actor.id,
-            action="area.issuer",
-            detail={"area": province.code, "from": before, "to": values},
-        )
-    )
+    detail = {"area": province.code, "from": before, "to": values}
+    audit(actor, "area.issuer", detail=detail)
