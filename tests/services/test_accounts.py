@@ -115,7 +115,8 @@ def test_a_wrong_current_password_changes_nothing(app):
 
 def test_only_an_admin_moves_someone_to_another_area_and_it_is_audited(app):
     trainer = make_user(phone="0912000001", role="trainer")
-    admin = make_user(phone="0912000002", role="admin")
+    # An admin without an area manages the whole site (one with an area, only it).
+    admin = make_user(phone="0912000002", role="admin", area=None)
     farmer = make_user(phone="0912000003")
     with pytest.raises(DomainError):
         set_area(farmer, area("P-B"), trainer)
