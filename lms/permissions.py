@@ -143,6 +143,17 @@ def can_place_in(actor, area):
     return is_admin(actor) and can_reach(actor, area)
 
 
+def registrable_areas(actor):
+    """A filter on Area: where ``actor`` may register farmers from a class list.
+
+    A province admin only in their province; trainers (whose classes gather
+    farmers from neighbouring communes) and the whole-site admin anywhere.
+    """
+    if is_admin(actor) and not is_site_admin(actor):
+        return reachable_areas(actor)
+    return true()
+
+
 def can_manage_certificate(actor, certificate):
     """Revoke or reinstate: an admin who reaches the holder's area."""
     return is_admin(actor) and can_reach(actor, certificate.user.area)

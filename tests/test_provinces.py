@@ -321,3 +321,25 @@ def test_a_class_outside_the_trainers_reach_is_refused(app, provinces):
     assert response.status_code == 400
     assert count(Classroom) == before
     assert db.session.scalar(sa.select(User).where(User.phone == "+84912000205"))
+
+
+def test_a_province_admin_registers_farmers_only_into_their_province(app, provinces):
+    from lms.services.classes import create_class
+    from lms.services.registration import RegistrationError, register_from_csv
+
+    admin_q = provinces["admin_q"]
+    course = provinces["class"].courses[0]
+    classroom = create_class(admin_q, "Lớp Xã Đông", None, "", area("Q-A"), [course])
+    db.session.commit()
+    listed = "name,phone,area\nLò Văn Một,0912000301,Q-A\nLò Văn Hai,0912000302,P-A\n"
+    people_before = count(User)
+    with pytest.raises(RegistrationError) as refused:
+        register_from_csv(classroom, listed.encode(), admin_q)
+    db.session.rollback()
+    assert [line for line, _ in refused.value.problems] == [3]
+    assert "outside the area you manage" in str(refused.value.problems[0][1])
+    assert count(User) == people_before
+    # The whole-site admin may list farmers of both provinces.
+    registered = register_from_csv(classroom, listed.encode(), provinces["admin"])
+    db.session.commit()
+    assert sorted(r.phone for r in registered) == ["+84912000301", "+84912000302"]

@@ -11,6 +11,7 @@ from lms.clock import utcnow
 from lms.collation import name_sort_keys
 from lms.extensions import db
 from lms.models import AccessCode, Area, ClassMember, Enrollment, User
+from lms.permissions import registrable_areas
 from lms.services import DomainError
 from lms.services.accounts import normalize_phone
 from lms.services.areas import is_commune
@@ -70,7 +71,7 @@ def register_from_csv(classroom, data, actor, without_existing=False):
 
     :return: [Registered] with each farmer's one-time activation code.
     """
-    rows = _read_rows(decode_csv(data), classroom, without_existing)
+    rows = _read_rows(decode_csv(data), classroom, actor, without_existing)
     now = utcnow()
     codes = {row.phone: make_code() for row in rows}
     db.session.execute(
@@ -142,7 +143,7 @@ class _Row:
     area_id: int
 
 
-def _read_rows(text, classroom, without_existing=False):
+def _read_rows(text, classroom, actor, without_existing=False):
     reader = csv.reader(io.StringIO(text))
     header = [cell.strip().casefold() for cell in next(reader, [])]
     if tuple(header[:3]) != COLUMNS:
@@ -150,6 +151,7 @@ def _read_rows(text, classroom, without_existing=False):
             [(1, _l("The first line must be the columns: name, phone, area."))]
         )
     areas = _commune_lookup()
+    allowed = set(db.session.scalars(select(Area.id).where(registrable_areas(actor))))
     default_area = classroom.area_id if classroom.area_id in areas.values() else None
     problems, rows, seen = [], [], {}
     for line, cells in enumerate(reader, start=2):
@@ -181,6 +183,16 @@ def _read_rows(text, classroom, without_existing=False):
                     line,
                     _l(
                         "Unknown commune “%(area)s”: use its code or exact name.",
+                        area=area.strip(),
+                    ),
+                )
+            )
+        elif area_id not in allowed:
+            problems.append(
+                (
+                    line,
+                    _l(
+                        "“%(area)s” is outside the area you manage.",
                         area=area.strip(),
                     ),
                 )
