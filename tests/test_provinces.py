@@ -337,7 +337,7 @@ def test_a_province_admin_registers_farmers_only_into_their_province(app, provin
         register_from_csv(classroom, listed.encode(), admin_q)
     db.session.rollback()
     assert [line for line, _ in refused.value.problems] == [3]
-    assert "outside the area you manage" in str(refused.value.problems[0][1])
+    assert "“P-A” nằm ngoài khu vực bạn quản lý" in str(refused.value.problems[0][1])
     assert count(User) == people_before
     # The whole-site admin may list farmers of both provinces.
     registered = register_from_csv(classroom, listed.encode(), provinces["admin"])
