@@ -398,6 +398,15 @@ def _area_path(submission):
 # Officials' reports
 
 
+def home_endpoint(user):
+    """Where ``user`` lands after signing in: the page of their daily work."""
+    return {
+        Role.OFFICIAL: "reports.overview",
+        Role.TRAINER: "teach.dashboard",
+        Role.ADMIN: "admin.index",
+    }.get(user.role, "learn.catalog")
+
+
 def can_read_reports(user):
     """Officials and admins read the reports of the areas they reach."""
     return user.is_authenticated and user.role in READERS

@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -11,7 +12,7 @@ from lms.extensions import db
 from lms.models import Area, AuditEvent, User
 from lms.services import passwords
 from lms.services.passwords import needs_rehash
-from tests.conftest import PASSWORD, WriteLockProbe, count, make_user, sign_in
+from tests.conftest import PASSWORD, PHONES, WriteLockProbe, count, make_user, sign_in
 
 
 def area_id(code="P-A"):
@@ -343,3 +344,25 @@ def test_signup_keeps_where_the_farmer_was_going(client, classroom):
     # Signed in already, the sign-up link leads straight on; elsewhere never.
     assert client.get(f"/signup?next={join}").headers["Location"] == join
     assert client.get("/signup?next=//evil.example").headers["Location"] == "/"
+
+
+@pytest.mark.parametrize(
+    "role, lands_on",
+    [
+        ("learner", "/"),
+        ("trainer", "/teach"),
+        ("official", "/reports"),
+        ("admin", "/admin"),
+    ],
+)
+def test_each_role_lands_on_its_daily_work_after_signing_in(
+    app, people, role, lands_on
+):
+    client = app.test_client()
+    response = sign_in(client, phone=PHONES[role])
+    assert response.status_code == 302
+    assert urlsplit(response.headers["Location"]).path == lands_on
+    # Opening the sign-in page again, already signed in, goes to the same place.
+    again = client.get("/login")
+    assert urlsplit(again.headers["Location"]).path == lands_on
+    assert client.get(lands_on).status_code == 200

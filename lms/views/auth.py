@@ -26,6 +26,7 @@ from lms.forms import (
 )
 from lms.i18n import LANG_COOKIE
 from lms.models import Area
+from lms.permissions import home_endpoint
 from lms.ratelimits import (
     CODE_PER_ACCOUNT,
     PASSWORD_CHANGE_PER_USER,
@@ -145,7 +146,7 @@ def _signup_valid(form):
 @per_account(SIGN_IN_PER_ACCOUNT)
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("learn.catalog"))
+        return redirect(url_for(home_endpoint(current_user)))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         with reading():
@@ -155,8 +156,7 @@ def login():
             refresh_password_hash(user, new_hash)
             db.session.commit()
             start_session(user)
-            home = "reports.overview" if user.role == "official" else "learn.catalog"
-            return redirect(safe_next(form.next.data, home))
+            return redirect(safe_next(form.next.data, home_endpoint(user)))
         form.password.errors.append(_("The phone number or password is not right."))
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
 
