@@ -23,6 +23,8 @@ from babel.support import Translations
 from flask import Flask, abort, jsonify, render_template, request
 from markupsafe import Markup
 
+from lms.views.pwa import SAVED_CACHE  # the name the layout hands offline.js
+
 ROOT = Path(__file__).resolve().parents[2]
 PARAGRAPH = (
     "Trước khi lên sóng, hãy chuẩn bị sản phẩm, giá bán và cách giao hàng; "
@@ -112,7 +114,6 @@ def _common(user):
 
 
 ANONYMOUS = {"is_authenticated": False}
-SAVED_CACHE = "lms-saved-courses"  # what the layout names; any string of its length
 
 
 @app.get("/lesson")

@@ -136,6 +136,23 @@ class Context:
         return cookie, meta_or_input(lesson.text, "csrf-token")
 
 
+def signed_in(app, phone, password):
+    """A test client signed in through the sign-in form, as a person would."""
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    answer = client.post(
+        "/login",
+        data={
+            "csrf_token": meta_or_input(page, "csrf_token"),
+            "phone": phone,
+            "password": password,
+        },
+    )
+    if answer.status_code != 302 or "/login" in answer.location:
+        raise RuntimeError(f"{phone} could not sign in: {answer.status_code}")
+    return client
+
+
 def meta_or_input(html, name):
     """The value of <meta name=...> or <input name=...> in a page."""
     import re

@@ -23,7 +23,7 @@ import time
 
 import sqlalchemy as sa
 
-from tests.bench.context import meta_or_input
+from tests.bench.context import meta_or_input, signed_in
 from tests.bench.dataset import reset_database
 from tests.bench.figures import Figure, at_most, kilobytes
 
@@ -196,21 +196,6 @@ def make_class(trainer_phone, size):
     db.session.commit()
     return classroom.id, len(learners)
 
-
-def signed_in(app, phone, password):
-    client = app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    answer = client.post(
-        "/login",
-        data={
-            "csrf_token": meta_or_input(page, "csrf_token"),
-            "phone": phone,
-            "password": password,
-        },
-    )
-    if answer.status_code != 302:
-        raise RuntimeError(f"{phone} could not sign in: {answer.status_code}")
-    return client
 
 
 def page_figures(client, path, runs):

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 from lms.collation import name_sort_keys
 from lms.services.passwords import hash_password
-from tests.bench.context import PASSWORD, meta_or_input
+from tests.bench.context import PASSWORD, signed_in
 from tests.bench.dataset import reset_database
 from tests.bench.figures import Figure, at_most
 
@@ -158,22 +158,6 @@ def run(ctx):
         )
     return figures
 
-
-def signed_in(app, phone, password):
-    """A test client signed in through the sign-in form, as a person would."""
-    client = app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    answer = client.post(
-        "/login",
-        data={
-            "csrf_token": meta_or_input(page, "csrf_token"),
-            "phone": phone,
-            "password": password,
-        },
-    )
-    if answer.status_code != 302 or "/login" in answer.location:
-        raise RuntimeError(f"the official could not sign in: {answer.status_code}")
-    return client
 
 
 def median_ms(client, path, runs):
