@@ -42,6 +42,7 @@ def edit_forms(course, people):
         ("admin", f"/admin/users/{people['admin'].id}"),
         ("admin", "/admin/clubs/koc"),
         ("admin", "/admin/clubs/kol"),
+        ("admin", f"/admin/issuers/{people['official'].area.parent_id}"),
         ("trainer", f"{base}/edit"),
         ("trainer", f"{base}/lessons/{lesson.slug}/edit"),
         ("trainer", f"{base}/quiz"),

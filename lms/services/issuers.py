@@ -59,6 +59,7 @@ def certificate_issuer(certificate, config):
 def set_issuer(province, actor, name, email, phone, url):
     """Set ``province``'s issuer; an empty field falls back to the site's.
 
+    :return: whether anything changed (saved unchanged: nothing is written).
     :raise DomainError: a field that is not an e-mail address, phone number or
         web address (http/https), or a name too long; nothing is changed.
     """
@@ -84,7 +85,11 @@ def set_issuer(province, actor, name, email, phone, url):
             _l("Enter a web address starting with https://."), field="url"
         )
     before = {f: getattr(province, f"issuer_{f}") for f in FIELDS}
-    for field, value in values.items():
-        setattr(province, f"issuer_{field}", value or None)
+    after = {f: value or None for f, value in values.items()}
+    if after == before:
+        return False  # saved unchanged: nothing to record
+    for field, value in after.items():
+        setattr(province, f"issuer_{field}", value)
     detail = {"area": province.code, "from": before, "to": values}
     audit(actor, "area.issuer", detail=detail)
+    return True
