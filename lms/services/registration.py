@@ -2,6 +2,7 @@
 
 import csv
 import io
+from collections import Counter
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -11,6 +12,8 @@ from lms.clock import utcnow
 from lms.collation import name_sort_keys
 from lms.extensions import db
 from lms.models import AccessCode, Area, ClassMember, Enrollment, User
+from lms.models.activity import local_day
+from lms.models.totals import apply as apply_totals
 from lms.permissions import registrable_areas
 from lms.services import DomainError
 from lms.services.accounts import normalize_phone
@@ -127,6 +130,15 @@ def register_from_csv(classroom, data, actor, without_existing=False):
                 for c in published
             ],
         )
+    # Bulk inserts pass the session's listeners by: count the new farmers' sign-ups
+    # and enrolments into the report totals here, in the same transaction.
+    day = local_day(now)
+    deltas = Counter()
+    for r in rows:
+        deltas[("signup", r.area_id, 0, day)] += 1
+        for c in published:
+            deltas[("enrol", r.area_id, c.id, day)] += 1
+    apply_totals(db.session.connection(), deltas)
     audit(
         actor,
         "class.bulk_register",

@@ -256,3 +256,15 @@ def test_a_merge_moves_the_totals_with_the_people(app, mini_course):
     kept = stored_totals()
     rebuild(db.session.connection())
     assert stored_totals() == kept
+
+
+@pytest.mark.parametrize("app", DATABASES, indirect=True)
+def test_farmers_registered_from_a_class_list_are_counted(app, classroom, people):
+    from lms.services.registration import register_from_csv
+
+    listed = "name,phone,area\nLò Văn Một,0912000301,P-A\nLò Văn Hai,0912000302,P-B\n"
+    register_from_csv(classroom, listed.encode(), people["trainer"])
+    db.session.commit()
+    kept = stored_totals()
+    rebuild(db.session.connection())
+    assert stored_totals() == kept
