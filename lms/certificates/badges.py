@@ -111,12 +111,15 @@ def course_badge_class(course, url):
 
 
 def club_badge_class(club, url):
-    """The BadgeClass for membership of ``club``: the courses it requires."""
-    vi = "\n".join(f"- {course.title_vi}" for course in club.courses)
-    en = "\n".join(f"- {course.title_en or course.title_vi}" for course in club.courses)
+    """The BadgeClass for membership of ``club``: the courses it requires.
+
+    An admin may change the rule; a card keeps the terms it was issued on, and
+    its assertion names the courses behind it (``assertion``)."""
+    vi, en = course_lists(club.courses)
     narrative = (
-        f"Hoàn thành tất cả các khoá học sau:\n\n{vi}\n\n"
-        f"*English:* complete every one of these courses:\n\n{en}"
+        "Hoàn thành tất cả các khoá học câu lạc bộ yêu cầu vào ngày cấp thẻ. "
+        f"Hiện nay:\n\n{vi}\n\n*English:* complete every course the club "
+        f"requires on the day the card is issued. Today:\n\n{en}"
     )
     return badge_class(
         class_slug(club=club),
@@ -125,6 +128,13 @@ def club_badge_class(club, url):
         narrative,
         url,
     )
+
+
+def course_lists(courses):
+    """Markdown lists of the courses' titles, in Vietnamese and in English."""
+    vi = "\n".join(f"- {course.title_vi}" for course in courses)
+    en = "\n".join(f"- {course.title_en or course.title_vi}" for course in courses)
+    return vi, en
 
 
 def _sentence(parts, conjunction):
@@ -167,8 +177,11 @@ def recipient_profile(recipient_id, url):
     }
 
 
-def assertion(certificate, secret_key, url):
-    """The hosted Assertion for a certificate that has not been revoked."""
+def assertion(certificate, secret_key, url, courses=()):
+    """The hosted Assertion for a certificate that has not been revoked.
+
+    ``courses``: for a club card, the courses its holder had completed when it
+    was issued, named in the assertion's narrative."""
     code = certificate.code
     salt = recipient_salt(secret_key, code)
     document = {
@@ -191,6 +204,12 @@ def assertion(certificate, secret_key, url):
     }
     if certificate.expires_at is not None:
         document["expires"] = timestamp(certificate.expires_at)
+    if courses:
+        vi, en = course_lists(courses)
+        document["narrative"] = (
+            f"Khi được cấp thẻ, người nhận đã hoàn thành:\n\n{vi}\n\n"
+            f"*English:* when the card was issued its holder had completed:\n\n{en}"
+        )
     return document
 
 

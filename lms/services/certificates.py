@@ -185,6 +185,24 @@ def latest_card(learner, club):
     )
 
 
+def courses_behind(card):
+    """The courses whose certificates ``card``'s holder held when it was issued."""
+    if card.club_id is None:
+        return []
+    held = (
+        select(Course)
+        .join(Certificate, Certificate.course_id == Course.id)
+        .where(
+            Certificate.user_id == card.user_id,
+            Certificate.issued_at <= card.issued_at,
+            (Certificate.revoked_at.is_(None))
+            | (Certificate.revoked_at > card.issued_at),
+        )
+        .order_by(Course.position)
+    )
+    return db.session.scalars(held).all()
+
+
 def card_expiry(club, start):
     """When a card for ``club`` starting at ``start`` expires (None: never)."""
     if not club.valid_months:

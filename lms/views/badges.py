@@ -16,6 +16,7 @@ from lms.extensions import db
 from lms.models import Area, Certificate, Club, User
 from lms.ratelimits import certificate_lookup
 from lms.services.catalogue import find_course
+from lms.services.certificates import courses_behind
 from lms.services.issuers import province_issuer as issuer_of
 from lms.views import public_url
 
@@ -169,17 +170,22 @@ def assertion(code):
     certificate = get_certificate(code)
     if certificate.revoked_at is not None:
         return revoked(certificate)
-    document = badges.assertion(
-        certificate, current_app.config["SECRET_KEY"], issuing_url(certificate)
-    )
+    document = assertion_document(certificate)
     return linked_data(document, max_age=0)
+
+
+def assertion_document(certificate):
+    return badges.assertion(
+        certificate,
+        current_app.config["SECRET_KEY"],
+        issuing_url(certificate),
+        courses_behind(certificate),
+    )
 
 
 def baked_png(certificate):
     """The badge PNG with the certificate's assertion baked in."""
-    document = badges.assertion(
-        certificate, current_app.config["SECRET_KEY"], issuing_url(certificate)
-    )
+    document = assertion_document(certificate)
     label = badges.badge_label(course=certificate.course, club=certificate.club)
     return badges.bake(badges.badge_image(label), badges.compact_json(document))
 
@@ -187,9 +193,7 @@ def baked_png(certificate):
 def baked_png_size(certificate):
     """The baked badge's size in bytes, without baking it: the plain image (made
     once per label) plus the iTXt chunk that ``badges.bake`` adds."""
-    document = badges.assertion(
-        certificate, current_app.config["SECRET_KEY"], issuing_url(certificate)
-    )
+    document = assertion_document(certificate)
     label = badges.badge_label(course=certificate.course, club=certificate.club)
     text = badges.compact_json(document).encode("utf-8")
     chunk = 4 + 4 + len(b"openbadges\0\0\0\0\0") + len(text) + 4  # length, type, crc

@@ -13,7 +13,7 @@ from PIL import Image
 from lms.certificates import badges
 from lms.clock import utcnow
 from lms.extensions import db
-from lms.models import Certificate, Club
+from lms.models import Certificate, Club, Course
 from lms.services.certificates import revoke
 from lms.services.learning import complete_lesson, submit_quiz
 from tests.conftest import PHONES, stamp_latest
@@ -271,6 +271,25 @@ def test_club_card_assertion_points_at_the_club_badge_class(client, earned):
     document = linked_data(client.get(f"/badges/assertions/{card.code}"))
     assert document["badge"] == f"{BASE}/badges/issuers/P/classes/club-koc"
     assert "expires" not in document  # the club's membership does not expire
+
+
+def test_a_card_names_the_courses_it_was_issued_on_after_the_rule_changes(
+    client, earned, koc
+):
+    """The admin adds a course to the club: the badge class says what it takes
+    today, the card issued before still says what its holder had done."""
+    koc.courses.append(Course(slug="returns", title_vi="Đổi trả hàng", position=9))
+    db.session.commit()
+    card = linked_data(client.get(f"/badges/assertions/{earned['club'].code}"))
+    assert "- Khoá học nhỏ" in card["narrative"]
+    assert "- Mini course" in card["narrative"]
+    assert "Đổi trả hàng" not in card["narrative"]
+    club = linked_data(client.get("/badges/classes/club-koc"))["criteria"]
+    assert "- Khoá học nhỏ" in club["narrative"]
+    assert "- Đổi trả hàng" in club["narrative"]
+    # A course certificate is not a club card: it has no such list.
+    course = linked_data(client.get(f"/badges/assertions/{earned['course'].code}"))
+    assert "narrative" not in course
 
 
 def test_expired_certificate_still_answers_with_its_expiry(client, earned):
