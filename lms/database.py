@@ -169,3 +169,13 @@ def schema_is_current(engine, directory):
 
 def _casefold(text):
     return text.casefold() if isinstance(text, str) else text
+
+
+def casefolded(column):
+    """``column`` in lower case, Vietnamese letters too, for searches by name.
+
+    PostgreSQL's lower() folds every letter; SQLite's only ASCII, so there each
+    connection has ``casefold`` (above)."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return sa.func.casefold(column)
+    return sa.func.lower(column)

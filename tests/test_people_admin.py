@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from lms.extensions import db
 from lms.models import Area, AuditEvent, User
-from tests.conftest import PHONES, sign_in
+from tests.conftest import DATABASES, PHONES, make_user, sign_in
 from tests.forms import every_row
 
 
@@ -19,6 +19,15 @@ def test_admin_finds_people_by_name_or_phone(as_role, people):
     assert "Official" in by_phone and "Learner</a>" not in by_phone
     by_name = admin.get("/admin/users?q=trainer").text
     assert "Other Trainer" in by_name and "Classmate" not in by_name
+
+
+@pytest.mark.parametrize("app", DATABASES, indirect=True)
+@pytest.mark.parametrize("query", ["ĐỖ THỊ ÁNH", "đỗ ánh", "Ánh  Đỗ"])
+def test_a_vietnamese_name_is_found_in_any_case_and_word_order(as_role, query):
+    make_user(phone="0912 777 001", name="Đỗ Thị Ánh")
+    make_user(phone="0912 777 002", name="Đỗ Văn Bình")
+    page = as_role("admin").get("/admin/users", query_string={"q": query}).text
+    assert "Đỗ Thị Ánh" in page and "Đỗ Văn Bình" not in page
 
 
 def test_admin_moves_an_official_to_another_commune(as_role, people, app):

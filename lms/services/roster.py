@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import String, and_, case, exists, func, literal, select
 
+from lms.database import casefolded
 from lms.extensions import db
 from lms.models import (
     Assignment,
@@ -96,17 +97,10 @@ def _matching(search):
         return User.phone.contains(digits.removeprefix("0"), autoescape=True)
     return and_(
         *(
-            _folded(User.name).contains(word.casefold(), autoescape=True)
+            casefolded(User.name).contains(word.casefold(), autoescape=True)
             for word in search.split()
         )
     )
-
-
-def _folded(column):
-    """``column`` in lower case, Vietnamese letters too (see lms.database)."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        return func.casefold(column)
-    return func.lower(column)
 
 
 def _by_progress(classroom):

@@ -4,9 +4,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, or_, select
 from wtforms.fields.choices import SelectChoice
 
+from lms.database import casefolded
 from lms.extensions import db
 from lms.forms.admin import AccountForm
 from lms.i18n import name_order
@@ -57,7 +58,11 @@ def index():
 
 
 def _matches(query):
-    conditions = [func.lower(User.name).contains(query.lower(), autoescape=True)]
+    words = (
+        casefolded(User.name).contains(word.casefold(), autoescape=True)
+        for word in query.split()
+    )
+    conditions = [and_(*words)]
     try:
         conditions.append(User.phone == normalize_phone(query))
     except DomainError:
