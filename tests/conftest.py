@@ -8,6 +8,7 @@ import shutil
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
+from werkzeug.routing import Rule
 
 from lms import create_app, jobs
 from lms.content.importer import import_courses
@@ -45,6 +46,36 @@ from tests.helpers import (  # noqa: E402, F401
 # Fixtures that more than one folder uses (tests/helpers.py), and the
 # two-commune province with known activity, for reports (tests/reports).
 pytest_plugins = ["tests.helpers", "tests.reports.province"]
+
+
+def reuse_url_builders():
+    """Compile each route's URL builder once per test process, not once per app.
+
+    Every test makes its own app, and Werkzeug turns each of its ~100 routes into
+    Python code twice (about nine tenths of ``create_app``'s time). The code
+    depends only on the rule's text, its parsed parts and defaults, the same in
+    every app, so the compiled (unbound) function is kept and bound to each new
+    rule. Should Werkzeug rename this private method, tests just run slower."""
+    compile_builder = getattr(Rule, "_compile_builder", None)
+    if compile_builder is None:
+        return
+    built = {}
+
+    def cached(self, append_unknown=True):
+        key = (self.rule, tuple(self._trace), append_unknown)
+        key += tuple(sorted((self.defaults or {}).items(), key=repr))
+        try:
+            return built[key]
+        except TypeError:  # an unhashable default: build it every time
+            return compile_builder(self, append_unknown)
+        except KeyError:
+            built[key] = compile_builder(self, append_unknown)
+            return built[key]
+
+    Rule._compile_builder = cached
+
+
+reuse_url_builders()
 
 
 @pytest.fixture

@@ -39,24 +39,49 @@ P-B,Xã Bình,commune,P
 """.encode()
 
 
-_reached = set()  # the PostgreSQL URLs that answered once this session
+_reached = {}  # configured PostgreSQL URL -> this worker's, once it answered
+
+
+def worker_number():
+    """0 in a plain run and in pytest-xdist's first worker, n in worker ``gw<n>``."""
+    return int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
 
 
 def postgres_url():
-    """The PostgreSQL to test against, or skip (fail in CI) when there is none."""
+    """The PostgreSQL to test against, or skip (fail in CI) when there is none.
+
+    Each parallel worker after the first gets a database of its own beside the
+    configured one (``test`` -> ``test_w1``), made on first use."""
     url = os.environ.get("LMS_TEST_DATABASE_URL", DEFAULT_POSTGRES)
     url = url.replace("postgresql://", "postgresql+psycopg://", 1)
     if url in _reached:
-        return url
+        return _reached[url]
     try:
         engine = sa.create_engine(url, connect_args={"connect_timeout": 3})
-        with engine.connect():
-            pass
+        with engine.connect() as connection:
+            own = own_database(connection, worker_number())
         engine.dispose()
     except sa.exc.OperationalError as error:
         unavailable(f"PostgreSQL not reachable at {url}: {error.orig}")
-    _reached.add(url)
-    return url
+    _reached[url] = sa.make_url(url).set(database=own).render_as_string(False)
+    return _reached[url]
+
+
+def own_database(connection, worker):
+    """The name of ``worker``'s database on the server ``connection`` reaches."""
+    name = connection.engine.url.database
+    if worker == 0:
+        return name
+    own = f"{name}_w{worker}"
+    exists = connection.execute(
+        sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own}
+    ).scalar()
+    if not exists:
+        connection.commit()
+        connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
+            f'CREATE DATABASE "{own}"'
+        )
+    return own
 
 
 def unavailable(reason):
@@ -148,6 +173,10 @@ def redis_url():
     import redis
 
     url = os.environ.get("LMS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    worker = worker_number()
+    if worker:  # parallel workers flush their own database: the ones below
+        base, _, number = url.rpartition("/")
+        url = f"{base}/{(int(number or 0) - worker) % 16}"
     try:
         redis.Redis.from_url(url, socket_connect_timeout=3).ping()
     except redis.exceptions.ConnectionError as error:
