@@ -1,6 +1,7 @@
 """Migrations build the same schema as the models, on SQLite and PostgreSQL."""
 
 import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
@@ -135,3 +136,54 @@ def test_club_cards_issued_before_renewal_become_the_first_period(app):
         codes = connection.exec_driver_sql("SELECT code FROM certificate").scalars()
         assert list(codes) == ["A"]
     upgrade(directory=directory)
+
+
+def test_work_sent_twice_before_0022_leaves_the_latest_waiting(app):
+    """0022 allows one piece of work waiting per learner and assignment: of two
+    already waiting, the earlier is returned with a note, nothing is deleted."""
+    reset(app)
+    directory = app.extensions["migrate"].directory
+    upgrade(directory=directory, revision="0021")
+    with db.engine.begin() as connection:
+        run = connection.exec_driver_sql
+        run(
+            'INSERT INTO "user" (id, phone, name, role, password_hash, active,'
+            " session_version, created_at, badge_recipient_id) VALUES (1,"
+            " '+84912000001', 'Hoa', 'learner', 'x', TRUE, 1,"
+            " '2026-01-01 00:00:00', 'r1')"
+        )
+        run(
+            "INSERT INTO course (id, slug, position, minutes, clubs, status,"
+            " title_vi, summary_vi, updated_at) VALUES (1, 'c', 1, 5, '[]',"
+            " 'published', 'C', '', '2026-01-01 00:00:00')"
+        )
+        run(
+            "INSERT INTO assignment (id, course_id, instructions_vi, rubric,"
+            " accepts_link, max_photos, updated_at) VALUES (1, 1, 'Quay', '[]',"
+            " TRUE, 3, '2026-01-01 00:00:00')"
+        )
+        for number, status in enumerate(["approved", "pending", "pending"], 1):
+            run(
+                "INSERT INTO submission (id, assignment_id, user_id, link, photos,"
+                " note, status, rubric, feedback, created_at) VALUES"
+                f" ({number}, 1, 1, 'https://a.vn/{number}', '[]', '', '{status}',"
+                f" '{{}}', '', '2026-01-0{number} 00:00:00')"
+            )
+    upgrade(directory=directory)
+    with db.engine.connect() as connection:
+        rows = connection.exec_driver_sql(
+            "SELECT id, status, feedback, link FROM submission ORDER BY id"
+        ).all()
+    assert [(row[0], row[1]) for row in rows] == [
+        (1, "approved"),
+        (2, "needs_work"),
+        (3, "pending"),
+    ]
+    assert rows[1][2].startswith("Đã được thay bằng bài nộp sau.")
+    assert rows[1][3] == "https://a.vn/2"  # what was sent is kept
+    with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO submission (assignment_id, user_id, photos, note, status,"
+            " rubric, feedback, created_at) VALUES (1, 1, '[]', '', 'pending',"
+            " '{}', '', '2026-01-09 00:00:00')"
+        )

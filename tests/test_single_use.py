@@ -7,9 +7,10 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from lms.extensions import db
-from lms.models import AuditEvent
+from lms.models import AuditEvent, Submission
+from lms.services.authoring import save_assignment
 from lms.services.codes import issue_code
-from tests.conftest import DATABASES
+from tests.conftest import DATABASES, PHONES, sign_in
 
 PARALLEL = 8
 
@@ -52,3 +53,32 @@ def test_a_code_used_by_several_phones_at_once_works_once(app, learner, purpose)
         .where(AuditEvent.action == f"code.{purpose}_used")
     )
     assert used == 1
+
+
+@pytest.mark.parametrize("app", DATABASES, indirect=True)
+def test_work_sent_from_several_requests_at_once_waits_once(app, classroom, people):
+    """A double tap, or a phone resending: one piece of work waits for review."""
+    save_assignment(classroom.courses[0], "Quay 1 phút.", None, [("Rõ", None)], True, 3)
+    db.session.commit()
+    barrier, answers = threading.Barrier(PARALLEL), []
+
+    def phone(number):
+        client = FlaskClient(app, app.response_class)
+        client.environ_base["REMOTE_ADDR"] = f"127.0.1.{number}"
+        with app.app_context():
+            sign_in(client, phone=PHONES["learner"])  # the same farmer, each phone
+        link = f"https://www.facebook.com/live/{number}"
+        barrier.wait()
+        with app.app_context():
+            response = client.post("/courses/mini/practical", data={"link": link})
+            answers.append((response.status_code, response.location))
+
+    threads = [threading.Thread(target=phone, args=(n,)) for n in range(PARALLEL)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert answers == [(302, "/courses/mini/practical")] * PARALLEL
+    waiting = db.session.scalars(sa.select(Submission)).all()
+    assert [work.status for work in waiting] == ["pending"]
+    assert waiting[0].link.startswith("https://www.facebook.com/live/")

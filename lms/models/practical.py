@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.clock import utcnow
@@ -18,6 +18,16 @@ class Submission(db.Model):
         Index("ix_submission_assignment_user", "assignment_id", "user_id"),
         Index("ix_submission_status_created", "status", "created_at"),
         Index("ix_submission_area", "area_id", "reviewed_at", "status"),
+        # One piece of work waiting per learner and assignment, even when the
+        # same work is sent twice at one moment (a double tap, a resend).
+        Index(
+            "uq_submission_one_pending",
+            "assignment_id",
+            "user_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from lms.clock import utcnow
+from lms.database import insert_once
 from lms.extensions import db
 from lms.models import Assignment, Submission
 from lms.services import DomainError
@@ -148,9 +149,12 @@ def submit(learner, assignment, link, photos, note, upload_dir, kept=()):
         photos=list(names),
         note=note,
     )
-    db.session.add(submission)
-    db.session.flush()
-    return submission
+    if insert_once(submission):
+        return submission
+    # The same work sent twice at one moment: the other request's row waits
+    # for review (one per learner and assignment); this one replaces it.
+    waiting = latest_submission(learner, assignment)
+    return _replace(waiting, link, names, note, upload_dir)
 
 
 def _accepted_link(assignment, link, kept):
