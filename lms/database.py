@@ -179,3 +179,21 @@ def casefolded(column):
     if db.session.get_bind().dialect.name == "sqlite":
         return sa.func.casefold(column)
     return sa.func.lower(column)
+
+
+def lock_person(user_id):
+    """Wait for any other transaction that holds this person, then hold them.
+
+    What is decided from a person's rows (certificates issued, revoked) must not
+    interleave with another request deciding the same: each waits its turn and
+    then reads what the other committed. PostgreSQL locks the user's row;
+    SQLite has one write lock, and any write takes it with a fresh view (see
+    ``configure_engine``), so a write that changes nothing does."""
+    user = sa.table("user", sa.column("id"), sa.column("session_version"))
+    if db.session.get_bind().dialect.name == "sqlite":
+        # A column no key or index uses: setting it to itself checks nothing.
+        same = {"session_version": user.c.session_version}
+        statement = sa.update(user).where(user.c.id == user_id).values(same)
+    else:
+        statement = sa.select(user.c.id).where(user.c.id == user_id).with_for_update()
+    db.session.execute(statement)

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from lms.clock import utcnow
-from lms.database import insert_once
+from lms.database import insert_once, lock_person
 from lms.extensions import db
 from lms.models import Certificate, Club, Course, Enrollment
 from lms.permissions import is_admin
@@ -138,6 +138,7 @@ def issue_certificates(learner):
     withholds every card that needs any of its club's courses, until an admin
     reinstates it. Returns the new ones.
     """
+    lock_person(learner.id)  # not beside a revocation for the same person
     completed = set(
         db.session.scalars(
             select(Enrollment.course_id).where(
@@ -245,6 +246,8 @@ def revoke(certificate, actor, reason):
     Revoking a course certificate also revokes the learner's club cards that
     need that course: a card stands only on valid certificates.
     """
+    lock_person(certificate.user_id)  # not beside cards being issued to them
+    db.session.refresh(certificate)  # revoked meanwhile by someone else?
     reason = check_revocable(certificate, reason)
     _revoke(certificate, actor, reason)
     if certificate.course_id is not None:

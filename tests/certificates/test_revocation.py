@@ -1,10 +1,14 @@
 """A card stands only on valid certificates: revoking, reinstating, every surface."""
 
+import threading
+import time
+
 import pytest
 import sqlalchemy as sa
 
 from lms.extensions import db
-from lms.models import AuditEvent, Certificate
+from lms.models import AuditEvent, Certificate, Club, User
+from lms.services.certificates import issue_certificates, revoke
 from tests.conftest import DATABASES
 from tests.helpers import finish
 from tests.quiz_pages import fill
@@ -199,3 +203,48 @@ def test_a_card_revoked_for_conduct_withholds_cards_on_the_same_courses(
     assert "kol" not in held(learner)
     admin.post(f"/admin/certificates/{koc.code}/reinstate", data={"reason": "Đã rõ"})
     assert [c.status() for c in held(learner)["kol"]] == ["valid"]
+
+
+@pytest.mark.parametrize("app", DATABASES, indirect=True)
+def test_a_card_is_not_issued_on_a_certificate_revoked_at_that_moment(
+    app, mini_course, people
+):
+    """An admin revokes the course certificate while the learner's request is
+    issuing the club card it earns: the card waits for the revocation and is
+    not issued on a certificate that no longer counts."""
+    learner = people["learner"]
+    finish(learner, mini_course)
+    # The club comes after the certificate, so the next issuing gives its card.
+    db.session.add(Club(code="koc", name_vi="CLB KOC", courses=[mini_course]))
+    db.session.commit()
+    code = held(learner)["mini"].code
+    db.session.rollback()  # this test's own view ends here (SQLite snapshots)
+    revoking, issuing = threading.Event(), threading.Event()
+
+    def admin_revokes():
+        with app.app_context():
+            certificate = db.session.scalar(
+                sa.select(Certificate).where(Certificate.code == code)
+            )
+            revoke(certificate, db.session.get(User, people["admin"].id), "Gian lận")
+            revoking.set()  # revoked, not yet committed
+            issuing.wait(timeout=10)
+            time.sleep(0.5)  # the learner's request reads in the meantime
+            db.session.commit()
+
+    def learner_earns():
+        revoking.wait(timeout=10)
+        with app.app_context():
+            issuing.set()
+            issue_certificates(db.session.get(User, learner.id))
+            db.session.commit()
+
+    threads = [threading.Thread(target=f) for f in (admin_revokes, learner_earns)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    db.session.rollback()
+    now = held(learner)
+    assert now["mini"].revoked_at is not None
+    assert [card for card in now.get("koc", []) if card.revoked_at is None] == []
