@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.api_spec import openapi_document
-from lms.extensions import db, limiter
+from lms.extensions import limiter
 from lms.permissions import can_read_course
 from lms.ratelimits import SYNC_PER_ADDRESS, SYNC_PER_USER, signed_in_user
 from lms.services.papers import PaperSeal
@@ -110,5 +110,4 @@ def sync():
         locale=str(get_locale()),
     )
     results = apply_events(current_user, events, replies)
-    db.session.commit()
     return jsonify(results=results)
