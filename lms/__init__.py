@@ -112,7 +112,7 @@ def register_hooks(app):
     from lms import assets, logs
     from lms.formats import phone_text
     from lms.ratelimits import RetryAfterOnlyWhenRefused
-    from lms.views import availability, core
+    from lms.views import availability, core, transactions
 
     logs.init_app(app)
     availability.init_app(app)
@@ -126,6 +126,7 @@ def register_hooks(app):
     app.add_template_filter(phone_text, "phone")
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, core.error_page)
+    transactions.init_app(app)  # the last after_request hook runs first
 
 
 def register_commands(app):

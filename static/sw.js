@@ -5,7 +5,7 @@
 // Bump VERSION when the caching below changes; activate deletes older caches.
 var VERSION = "v2";
 var STATIC = "lms-static-" + VERSION; // the offline page, CSS, JS and icons
-// Courses the learner saved (static/js/offline.js fills it). The server writes
+// Courses the learner saved (static/js/save-course.js fills it). The server writes
 // the name in here and into the page (lms/views/pwa.py: SAVED_CACHE). It is not
 // versioned with this file, so an update never loses a saved course.
 var SAVED = "__SAVED_CACHE__";

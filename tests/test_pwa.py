@@ -60,3 +60,28 @@ def test_the_page_and_the_service_worker_name_the_same_saved_courses_cache(clien
         assert f'var SAVED = "{name}";' in worker.get_data(as_text=True)
         etag = worker.headers["ETag"]
     assert client.get("/sw.js", headers={"If-None-Match": etag}).status_code == 304
+
+
+def scripts(html):
+    return set(re.findall(r'<script src="(/static/js/[^"]+)"', html))
+
+
+def test_a_saved_course_keeps_every_script_its_pages_load(signed_in, mini_course):
+    pages = ["/courses/mini", "/courses/mini/lessons/first", "/courses/mini/quiz"]
+    loaded = set().union(
+        *(scripts(signed_in.get(p).get_data(as_text=True)) for p in pages)
+    )
+    saved = set(signed_in.get("/api/v1/courses/mini/offline").get_json()["urls"])
+    assert loaded and loaded <= saved
+
+
+def test_each_page_loads_only_the_offline_scripts_it_uses(signed_in, mini_course):
+    def names(path):
+        html = signed_in.get(path).get_data(as_text=True)
+        return {url.split("/")[-1].split("?")[0] for url in scripts(html)}
+
+    every_page = {"app.js", "offline.js", "sync.js"}
+    assert names("/me/learning") == every_page
+    assert names("/courses/mini") == every_page | {"save-course.js"}
+    assert names("/courses/mini/lessons/first") == every_page | {"offline-forms.js"}
+    assert names("/courses/mini/quiz") == every_page | {"offline-forms.js"}

@@ -15,9 +15,11 @@ from lms.forms.account import (
 )
 
 
-def show_error(form, error):
-    """Show a DomainError on the field it names, else above the form."""
-    field = form._fields.get(error.field) if error.field else None
+def show_error(form, error, default=None):
+    """Show a DomainError on the field it names (else ``default``), else above
+    the form."""
+    name = error.field or default
+    field = form._fields.get(name) if name else None
     (field.errors if field is not None else form.form_errors).append(str(error.message))
 
 

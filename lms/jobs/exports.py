@@ -6,8 +6,8 @@ file instead of a response. Permissions are checked again when the job runs:
 someone who lost the right since asking gets nothing.
 """
 
-import csv
 from datetime import UTC
+from itertools import chain
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
@@ -22,7 +22,7 @@ from lms.permissions import (
     report_top,
 )
 from lms.reports import build_report
-from lms.reports.export import FORMATS, neutralise
+from lms.reports.export import FORMATS, write_csv
 from lms.reports.learners import learner_sheet
 from lms.reports.scope import ScopeError, build_scope
 from lms.reports.sheets import describe, report_sheets
@@ -99,30 +99,33 @@ def roster(job, progress, path):
     courses = classroom.courses
     progress.total(member_count(classroom))
     titles = [localised(c, "title", "vi") for c in courses]
+    # Outside the f-strings: Babel does not extract what is inside them.
+    quiz, practical = _("quiz"), _("practical work")
+    headings = (
+        [_("Name"), _("Phone number"), _("Commune"), _("Last activity")]
+        + [f"{t} (%)" for t in titles]
+        + [f"{t}: {quiz}" for t in titles]
+        + [f"{t}: {practical}" for t in titles]
+    )
+    rows = roster_rows(classroom, job.params.get("sort", "name"))
     with path.open("w", encoding="utf-8-sig", newline="") as out:  # BOM: Excel
-        writer = csv.writer(out)
-        # Outside the f-strings: Babel does not extract what is inside them.
-        quiz, practical = _("quiz"), _("practical work")
-        writer.writerow(
-            [_("Name"), _("Phone number"), _("Commune"), _("Last activity")]
-            + [f"{t} (%)" for t in titles]
-            + [f"{t}: {quiz}" for t in titles]
-            + [f"{t}: {practical}" for t in titles]
-        )
-        rows = roster_rows(classroom, job.params.get("sort", "name"))
-        for row in _counted(rows, progress):
-            writer.writerow(
-                [
-                    neutralise(row.learner.name),
-                    row.learner.phone,
-                    neutralise(row.learner.area.name if row.learner.area else ""),
-                    _when(row.last_active),
-                ]
-                + [row.progress[c.id].percent for c in courses]
-                + [_score(row.best_scores[c.id]) for c in courses]
-                + [_status_text(row.submissions[c.id]) for c in courses]
-            )
+        lines = (_roster_line(row, courses) for row in _counted(rows, progress))
+        write_csv(out, chain([headings], lines))
     return f"class-{classroom.id}.csv"
+
+
+def _roster_line(row, courses):
+    return (
+        [
+            row.learner.name,
+            row.learner.phone,
+            row.learner.area.name if row.learner.area else "",
+            _when(row.last_active),
+        ]
+        + [row.progress[c.id].percent for c in courses]
+        + [_score(row.best_scores[c.id]) for c in courses]
+        + [_status_text(row.submissions[c.id]) for c in courses]
+    )
 
 
 def _when(moment):

@@ -7,6 +7,7 @@ there would show as part of the text, e.g. in a masked "+84 9x xxx xx78").
 
 import csv
 import io
+from itertools import chain
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -21,15 +22,21 @@ def neutralise(value):
     return value
 
 
+def write_csv(out, rows):
+    """Write ``rows`` to the text stream ``out``, every text cell neutralised.
+
+    Every CSV the site makes goes through here: none can carry a formula.
+    """
+    writer = csv.writer(out)
+    for row in rows:
+        writer.writerow([neutralise(cell) for cell in row])
+
+
 def to_csv(sheets):
     """One CSV: each sheet's title, its rows, then a blank line."""
     out = io.StringIO()
-    writer = csv.writer(out)
     for title, rows in sheets:
-        writer.writerow([neutralise(title)])
-        for row in rows:
-            writer.writerow([neutralise(cell) for cell in row])
-        writer.writerow([])
+        write_csv(out, chain([[title]], rows, [[]]))
     # A byte order mark, so spreadsheet programs read Vietnamese as UTF-8.
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 

@@ -38,6 +38,7 @@ from lms.services.certificates import check_revocable, reinstate, revoke
 from lms.services.issuers import province_issuer, set_issuer
 from lms.views import admins_only
 from lms.views.certificates import get_certificate
+from lms.views.transactions import refuse, show_refusal
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -90,9 +91,8 @@ def revoke_certificate(code):
             return _confirm_revoking(certificate, form.reason.data)
         revoke(certificate, current_user, form.reason.data)
     except DomainError as error:
-        flash(str(error.message), "error")
+        refuse(error)
     else:
-        db.session.commit()
         flash(_("Certificate revoked. Every page and the badge now say so."), "success")
     return redirect(url_for(".certificates", q=certificate.code))
 
@@ -107,10 +107,8 @@ def reinstate_certificate(code):
         form.validate_on_submit()
         reinstate(certificate, current_user, form.reason.data)
     except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+        refuse(error)
     else:
-        db.session.commit()
         flash(_("Certificate reinstated. Every page now says it is valid."), "success")
     return redirect(url_for(".certificates", q=certificate.code))
 
@@ -154,9 +152,8 @@ def club(code):
             }
             set_club_rules(club, chosen, form.valid_months.data, current_user, renewal)
         except DomainError as error:
-            form.form_errors.append(str(error.message))
+            show_refusal(form, error, above=True)
         else:
-            db.session.commit()
             flash(
                 _("Club rules saved. They apply to certificates issued from now on."),
                 "success",
@@ -204,10 +201,8 @@ def issuer(area_id):
                 form.url.data,
             )
         except DomainError as error:
-            db.session.rollback()
-            form[error.field or "name"].errors.append(str(error.message))
+            show_refusal(form, error, "name")
         else:
-            db.session.commit()
             flash(
                 _(
                     "Saved. Certificates issued in %(province)s show it.",

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.api_spec import openapi_document
-from lms.extensions import db, limiter
+from lms.extensions import limiter
 from lms.permissions import can_read_course
 from lms.ratelimits import SYNC_PER_ADDRESS, SYNC_PER_USER, signed_in_user
 from lms.services.papers import PaperSeal
@@ -23,6 +23,13 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MEDIA_SRC = re.compile(r'src="(/media/[^"]+)"')
 # Tools a lesson links to, and the script each needs to work without a signal.
 TOOLS = {"/tools/cost-per-box": "js/box-cost.js"}
+# The scripts a course's pages load for offline use (base.html, learn/*.html).
+OFFLINE_SCRIPTS = [
+    "js/offline.js",
+    "js/sync.js",
+    "js/offline-forms.js",
+    "js/save-course.js",
+]
 PAGE_OVERHEAD = 4000  # layout, navigation and forms around a lesson's own text
 
 
@@ -64,7 +71,7 @@ def offline_manifest(slug):
     if any(lesson.audio for lesson in lessons):
         urls.append(url_for("static", filename="js/voice.js"))
         size += _file_size(Path(current_app.static_folder) / "js/voice.js")
-    assets = ["css/app.css", "js/app.js", "js/offline.js"]
+    assets = ["css/app.css", "js/app.js", *OFFLINE_SCRIPTS]
     for tool, script in TOOLS.items():
         if any(
             f'href="{tool}"' in lesson.html_vi + (lesson.html_en or "")
@@ -110,5 +117,4 @@ def sync():
         locale=str(get_locale()),
     )
     results = apply_events(current_user, events, replies)
-    db.session.commit()
     return jsonify(results=results)

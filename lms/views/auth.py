@@ -22,7 +22,6 @@ from lms.forms import (
     SignupForm,
     UseCodeForm,
     commune_options,
-    show_error,
 )
 from lms.i18n import LANG_COOKIE
 from lms.models import Area
@@ -53,6 +52,7 @@ from lms.services.passwords import hash_password
 from lms.sessions import start_session
 from lms.views import safe_next
 from lms.views.classes import class_behind
+from lms.views.transactions import show_refusal
 
 bp = Blueprint("auth", __name__)
 
@@ -81,8 +81,8 @@ def signup():
         communes = {choice.value for choice in form.area.choices}
         form.area.data = joining.area_id if joining.area_id in communes else None
     if form.is_submitted() and _signup_valid(form):
-        # Nothing is written yet: end the transaction (on SQLite it holds the write
-        # lock) before the slow hash, so that other farmers' writes never wait on it.
+        # Early commit: nothing is written yet, but end the transaction (on SQLite
+        # it holds the write lock) before the slow hash: no other write waits on it.
         db.session.commit()
         password_hash = hash_password(form.password.data)
         try:
@@ -96,9 +96,8 @@ def signup():
                 provinces=provinces,
             )
         except DomainError as error:  # the number was taken at this very moment
-            show_error(form, error)
+            show_refusal(form, error)
         else:
-            db.session.commit()
             start_session(user)
             welcome = (
                 _("Welcome, %(name)s! Now tap “Join this class”.", name=user.name)
@@ -154,7 +153,6 @@ def login():
             new_hash = user and password_upgrade(user, form.password.data)
         if user is not None:
             refresh_password_hash(user, new_hash)
-            db.session.commit()
             start_session(user)
             return redirect(safe_next(form.next.data, home_endpoint(user)))
         form.password.errors.append(_("The phone number or password is not right."))
@@ -166,7 +164,6 @@ def login():
 def logout():
     if EmptyForm().validate_on_submit():
         end_all_sessions(current_user)
-        db.session.commit()
         logout_user()
         session.clear()
         flash(_("You have signed out."), "info")
@@ -183,9 +180,8 @@ def use_code():
         try:
             user = redeem_code(form.phone.data, form.code.data, form.password.data)
         except DomainError as error:
-            show_error(form, error)
+            show_refusal(form, error)
         else:
-            db.session.commit()
             start_session(user)
             flash(
                 _("Your password is set. Welcome, %(name)s!", name=user.name), "success"
@@ -207,9 +203,8 @@ def change_password():
                 user, form.current_password.data, form.password.data
             )
         except DomainError as error:
-            show_error(form, error)
+            show_refusal(form, error)
         else:
-            db.session.commit()
             start_session(user)  # this device stays signed in, on the new version
             flash(_("Password changed. Other devices were signed out."), "success")
             return redirect(url_for("certificates.profile"))

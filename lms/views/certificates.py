@@ -228,7 +228,6 @@ def profile():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
         current_user.listed_publicly = form.listed_publicly.data
-        db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for(".profile"))
     return render_template("certificates/profile.html", form=form)

@@ -5,12 +5,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import HTTPException
 
-from lms.extensions import db
 from lms.forms import EmptyForm
 from lms.forms.teaching import JoinForm
 from lms.ratelimits import count_wrong_join_code, join_code_lookup
 from lms.services import DomainError
 from lms.services.classes import find_open_class, join_class, normalise_join_code
+from lms.views.transactions import refuse
 
 bp = Blueprint("classes", __name__)
 
@@ -48,14 +48,13 @@ def confirm_join(code):
         classroom = find_open_class(code)
     except DomainError as error:
         count_wrong_join_code()
-        flash(str(error.message), "error")
+        refuse(error)
         return redirect(url_for(".enter_code"))
     try:
         join_class(current_user, classroom)
     except DomainError as error:
-        flash(str(error.message), "error")
+        refuse(error)
         return redirect(url_for(".enter_code"))
-    db.session.commit()
     flash(_("You have joined %(name)s.", name=classroom.name), "success")
     return redirect(url_for("learn.my_learning"))
 

@@ -73,7 +73,6 @@ def change_language():
         )
         if current_user.is_authenticated:
             set_locale(current_user, lang)
-            db.session.commit()
     return response
 
 

@@ -89,7 +89,6 @@ def enroll(slug):
     course = get_course(slug)
     if EmptyForm().validate_on_submit():
         learning.enroll(current_user, course)
-        db.session.commit()
     return redirect(_continue_url(course))
 
 
@@ -126,7 +125,6 @@ def complete(slug, lesson_slug):
     if not EmptyForm().validate_on_submit():
         abort(400)
     learning.complete_lesson(current_user, lesson)
-    db.session.commit()
     flash(_("Lesson complete. Well done!"), "success")
     return redirect(_continue_url(course))
 
@@ -149,7 +147,6 @@ def quiz(slug):
         except DomainError as failure:
             error = failure
         else:
-            db.session.commit()
             return redirect(url_for(".attempt", slug=slug, attempt_id=attempt.id))
     return render_template(
         "learn/quiz.html",

@@ -23,6 +23,7 @@ from lms.permissions import (
 from lms.services import DomainError
 from lms.services.accounts import normalize_phone, set_active, set_area, set_role
 from lms.views import admins_only
+from lms.views.transactions import show_refusal
 
 bp = Blueprint("people", __name__, url_prefix="/admin/users")
 PAGE_SIZE = 50
@@ -89,10 +90,8 @@ def account(user_id):
         try:
             _apply(user, form)
         except DomainError as error:
-            db.session.rollback()
-            form.form_errors.append(str(error.message))
+            show_refusal(form, error, above=True)
         else:
-            db.session.commit()
             flash(
                 _("Saved. The person is signed out where the change needs it."),
                 "success",

@@ -40,6 +40,7 @@ from lms.services.practical import (
 from lms.services.reviewing import review_queue, waiting_for, who_reviews
 from lms.views.core import picture_headers
 from lms.views.learn import get_course
+from lms.views.transactions import show_refusal
 
 bp = Blueprint("practical", __name__)
 KEEP_PHOTOS_FOR = 2 * 24 * 3600  # seconds a refused try's photos are offered again
@@ -66,11 +67,9 @@ def submit_work(slug):
                 kept=_kept_photos(form.kept.data, assignment),
             )
         except WorkRefused as error:
-            db.session.rollback()
-            form.form_errors.append(str(error.message))
+            show_refusal(form, error, above=True)
             form.kept.data = _keep_photos(error.kept, assignment)
         else:
-            db.session.commit()
             if work.revised_at:
                 flash(_("Changed. Your trainer will see the new version."), "success")
             else:
@@ -173,10 +172,8 @@ def review_work(submission_id):
                 seen=request.form.get("seen", ""),
             )
         except DomainError as error:
-            db.session.rollback()
-            form.form_errors.append(str(error.message))
+            show_refusal(form, error, above=True)
         else:
-            db.session.commit()
             flash(_("Review saved. The farmer can see it now."), "success")
             return redirect(url_for(".queue"))
     return render_template(

@@ -19,8 +19,9 @@ ICONS = [
     ("icons/icon-512.png", "512x512", "any"),
     ("icons/icon-maskable-512.png", "512x512", "maskable"),
 ]
-# The cache of courses a learner saved, filled by static/js/offline.js and read
-# by the service worker; the server writes this one name into both.
+# The cache of courses a learner saved, filled by static/js/save-course.js and
+# read by the service worker; the server writes this one name into both (the
+# page hands it to static/js/offline.js).
 SAVED_CACHE = "lms-saved-v1"
 GREEN = "#1d6b3a"  # --green in static/css/app.css
 BACKGROUND = "#fafaf7"  # --bg in static/css/app.css

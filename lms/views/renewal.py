@@ -43,10 +43,9 @@ def renew_card(code):
         try:
             new_card = renew(current_user, card, drawn, answers)
         except DomainError as failure:
-            db.session.rollback()
+            db.session.rollback()  # the page shows a new paper, nothing written
             error = failure.message
         else:
-            db.session.commit()  # a second press finds the card already renewed
             return _renewed(new_card)
     renewal = renewal_for(card)
     if renewal is None:  # revoked, renewed since, or never expires

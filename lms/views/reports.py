@@ -43,6 +43,7 @@ from lms.reports.voice import voice_comparison
 from lms.services import DomainError
 from lms.services.jobs import request_export
 from lms.services.tokens import create_token, revoke_token
+from lms.views.transactions import show_refusal
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 MAX_CLASSES = 300  # the most recent; a province has a few hundred at most
@@ -169,6 +170,7 @@ def _export(kind, fmt):
         str(get_locale()),
         "report.export",
     )
+    # Early commit: the worker, in another process or thread, reads the job's row.
     db.session.commit()
     jobs.queue(current_app).enqueue(job.id)
     return redirect(url_for("jobs.show", job_id=job.id), code=303)
@@ -218,9 +220,8 @@ def create_api_token():
     try:
         token, secret = create_token(current_user, form.name.data)
     except DomainError as error:
-        form.name.errors.append(str(error))
+        show_refusal(form, error, "name")
         return _tokens_page(form), 400
-    db.session.commit()
     return _tokens_page(TokenForm(formdata=None), new=(token, secret))
 
 
@@ -231,7 +232,6 @@ def revoke_api_token(token_id):
         abort(404)
     if EmptyForm().validate_on_submit():
         revoke_token(current_user, token)
-        db.session.commit()
         flash(_("The token no longer works."), "info")
     return redirect(url_for("reports.tokens"))
 

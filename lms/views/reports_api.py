@@ -60,6 +60,7 @@ def record_token_use(response):
     lock is then held for this one UPDATE, not while the report is computed."""
     token = g.pop("api_token", None)
     if token is not None and record_use(token):
+        # Early commit: the use is noted whatever the answer, a refusal too.
         db.session.commit()
     return response
 

@@ -128,6 +128,8 @@ def test_roster_csv_matches_and_neutralises_formulas(as_role, classroom, people)
     rows = list(csv.reader(io.StringIO(text(response).lstrip("\ufeff"))))
     names = [row[0] for row in rows[1:]]
     assert '\'=HYPERLINK("http://evil")' in names and "Classmate" in names
+    # A phone number is text, as in the officials' learner lists, not a sum.
+    assert {row[1] for row in rows[1:]} == {"'+84912000001", "'+84912000006"}
 
 
 def upload(client, classroom, content, name="farmers.csv"):

@@ -46,6 +46,7 @@ from lms.services.registration import (
 from lms.services.roster import PAGE_SIZE, SORTS, roster_page
 from lms.views import public_url
 from lms.views.teach import bp
+from lms.views.transactions import show_refusal
 
 MAX_CSV_BYTES = 2 * 1024 * 1024
 
@@ -89,9 +90,8 @@ def new_class():
                 chosen,
             )
         except DomainError as error:
-            getattr(form, error.field or "name").errors.append(str(error.message))
+            show_refusal(form, error, "name")
         else:
-            db.session.commit()
             return redirect(url_for(".show_class", class_id=classroom.id))
     return render_template("teach/class_form.html", form=form), (
         400 if form.errors else 200
@@ -147,7 +147,6 @@ def _set_open(class_id, is_open, message):
     classroom = get_class(class_id)
     EmptyForm().validate_on_submit()
     classroom.is_open = is_open
-    db.session.commit()
     flash(message, "success")
     return redirect(url_for(".show_class", class_id=class_id))
 
@@ -167,6 +166,7 @@ def roster_csv(class_id):
         str(get_locale()),
         "class.export",
     )
+    # Early commit: the worker, in another process or thread, reads the job's row.
     db.session.commit()
     jobs.queue(current_app).enqueue(job.id)
     return redirect(url_for("jobs.show", job_id=job.id), code=303)
@@ -186,7 +186,7 @@ def register(class_id):
             without = form.without_existing.data == "yes"
             registered = register_from_csv(classroom, data, current_user, without)
         except AlreadyRegistered as error:
-            db.session.rollback()
+            db.session.rollback()  # shown with a 200: the boundary would commit
             return render_template(
                 "teach/register_existing.html",
                 classroom=classroom,
@@ -195,10 +195,8 @@ def register(class_id):
                 paper_list=decode_csv(data),
             )
         except RegistrationError as error:
-            db.session.rollback()
             problems = error.problems
         else:
-            db.session.commit()
             return render_template(
                 "teach/codes.html", classroom=classroom, registered=registered
             )
@@ -226,7 +224,6 @@ def reset_code(user_id):
     require(can_see_learner(current_user, learner))
     EmptyForm().validate_on_submit()
     code = issue_code(learner, "reset", current_user)
-    db.session.commit()
     return render_template(
         "teach/reset_code.html",
         learner=learner,

@@ -4,7 +4,6 @@ from flask import Response, current_app, flash, redirect, render_template, url_f
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.extensions import db
 from lms.forms import ConfirmForm, EmptyForm
 from lms.forms.teaching import CourseForm, EditorForm
 from lms.services import DomainError
@@ -12,6 +11,7 @@ from lms.services.accounts import find_by_phone
 from lms.services.authoring import CourseFields, add_editor, create_course, set_status
 from lms.services.authoring import update_course as apply_course_fields
 from lms.views.teach import bp, get_editable_course
+from lms.views.transactions import refuse, show_refusal
 
 
 def _fields(form):
@@ -32,9 +32,8 @@ def new_course():
         try:
             course = create_course(current_user, _fields(form))
         except DomainError as error:
-            form.form_errors.append(str(error.message))
+            show_refusal(form, error, above=True)
         else:
-            db.session.commit()
             flash(
                 _("Course created as a draft. Add lessons, then publish it."), "success"
             )
@@ -60,9 +59,8 @@ def edit_course(slug):
         try:
             apply_course_fields(course, _fields(form))
         except DomainError as error:
-            form.form_errors.append(str(error.message))
+            show_refusal(form, error, above=True)
         else:
-            db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for(".course", slug=slug))
     return render_template("teach/course_form.html", form=form, course=course), (
@@ -103,9 +101,8 @@ def _change_status(slug, status, message):
     try:
         set_status(course, status)
     except DomainError as error:
-        flash(str(error.message), "error")
+        refuse(error)
     else:
-        db.session.commit()
         flash(message, "success")
     return redirect(url_for(".course", slug=slug))
 
@@ -120,9 +117,8 @@ def add_course_editor(slug):
             raise DomainError(_("No trainer has this phone number."))
         add_editor(course, trainer, current_user)
     except DomainError as error:
-        flash(str(error.message), "error")
+        refuse(error)
     else:
-        db.session.commit()
         flash(_("%(name)s can now edit this course.", name=trainer.name), "success")
     return redirect(url_for(".course", slug=slug))
 

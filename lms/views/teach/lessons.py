@@ -17,7 +17,7 @@ from markupsafe import escape
 
 from lms.content.render import MarkdownTooComplex, render_markdown
 from lms.extensions import db
-from lms.forms import ConfirmForm, EmptyForm, show_error
+from lms.forms import ConfirmForm, EmptyForm
 from lms.forms.teaching import AudioForm, ImageForm, LessonForm
 from lms.ids import parse_id
 from lms.services import DomainError
@@ -30,6 +30,7 @@ from lms.services.authoring import (
 from lms.services.images import PHONE_WIDTH, store_image
 from lms.views import lesson_or_404
 from lms.views.teach import bp, get_editable_course
+from lms.views.transactions import refuse, show_refusal
 
 LESSON_IMAGES = "lessons"
 LESSON_IMAGE_WIDTH = 960  # twice a phone's width in CSS pixels, enough for sharp text
@@ -62,9 +63,8 @@ def edit_lesson(slug, lesson_slug=None):
             conflict = lesson_or_404(course, lesson_slug)
             form.version.data = conflict.version
         except DomainError as error:
-            show_error(form, error)
+            show_refusal(form, error)
         else:
-            db.session.commit()
             flash(_("Lesson saved."), "success")
             return redirect(
                 url_for(".course", slug=slug, _anchor=f"lesson-{saved.slug}")
@@ -137,7 +137,7 @@ def upload_image(slug):
     except DomainError as error:
         if wants_json:
             return jsonify(error=str(error.message)), 400
-        flash(str(error.message), "error")
+        refuse(error)
         return redirect(request.referrer or url_for(".course", slug=slug)), 303
     alt = " ".join(form.alt.data.replace("]", " ").replace("[", " ").split())
     url = url_for("core.media", folder=LESSON_IMAGES, name=image.name)
@@ -156,7 +156,6 @@ def move(slug, lesson_slug):
     lesson = lesson_or_404(course, lesson_slug)
     EmptyForm().validate_on_submit()
     move_lesson(lesson, -1 if request.form.get("direction") == "up" else 1)
-    db.session.commit()
     return redirect(url_for(".course", slug=slug, _anchor=f"lesson-{lesson.slug}"))
 
 
@@ -169,9 +168,8 @@ def archive(slug, lesson_slug):
     try:
         archive_lesson(lesson)
     except DomainError as error:
-        flash(str(error.message), "error")
+        refuse(error)
     else:
-        db.session.commit()
         flash(_("Lesson retired. Learners keep what they completed."), "success")
     return redirect(url_for(".course", slug=slug))
 

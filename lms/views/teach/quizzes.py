@@ -4,7 +4,6 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from lms.content.quiz_checks import position_warning
-from lms.extensions import db
 from lms.forms import EmptyForm
 from lms.forms.teaching import AssignmentForm, PassMarkForm, QuestionForm
 from lms.services import DomainError
@@ -16,6 +15,7 @@ from lms.services.authoring import (
     set_pass_mark,
 )
 from lms.views.teach import bp, get_editable_course
+from lms.views.transactions import show_refusal
 
 
 @bp.route("/courses/<slug>/quiz", methods=["GET", "POST"])
@@ -29,10 +29,8 @@ def quiz(slug):
         try:
             set_pass_mark(ensure_quiz(course), form.pass_mark.data, form.draw.data)
         except DomainError as error:
-            db.session.rollback()
-            form.form_errors.append(str(error.message))
+            show_refusal(form, error, above=True)
         else:
-            db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for(".quiz", slug=slug))
     return render_template(
@@ -73,9 +71,8 @@ def edit_question(slug, question_id=None):
                 form.explanation_en.data,
             )
         except DomainError as error:
-            form.form_errors.append(str(error.message))
+            show_refusal(form, error, above=True)
         else:
-            db.session.commit()
             flash(_("Question saved."), "success")
             return redirect(url_for(".quiz", slug=slug))
     return render_template(
@@ -103,7 +100,6 @@ def remove_question(slug, question_id):
     _find_question(course, question_id)
     EmptyForm().validate_on_submit()
     delete_question(course.quiz, question_id)
-    db.session.commit()
     flash(_("Question deleted."), "success")
     return redirect(url_for(".quiz", slug=slug))
 
@@ -125,9 +121,8 @@ def assignment(slug):
                 form.max_photos.data,
             )
         except DomainError as error:
-            form.form_errors.append(str(error.message))
+            show_refusal(form, error, above=True)
         else:
-            db.session.commit()
             flash(_("Practical work saved."), "success")
             return redirect(url_for(".course", slug=slug))
     return render_template(

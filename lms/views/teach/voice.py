@@ -6,7 +6,6 @@ from flask import abort, current_app, flash, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lms.extensions import db
 from lms.forms import EmptyForm
 from lms.forms.teaching import AudioForm
 from lms.services import DomainError
@@ -14,6 +13,7 @@ from lms.services.audio import store_audio
 from lms.services.voice import LANGUAGES, remove_lesson_audio, set_lesson_audio
 from lms.views import lesson_or_404
 from lms.views.teach import bp, get_editable_course
+from lms.views.transactions import refuse
 
 AUDIO_FOLDER = "audio"
 
@@ -42,12 +42,10 @@ def upload_audio(slug, lesson_slug, language):
         )
         set_lesson_audio(current_user, lesson, language, stored)
     except DomainError as error:
-        db.session.rollback()
         if wants_json:
             return jsonify(error=str(error.message)), 400
-        flash(str(error.message), "error")
+        refuse(error)
         return redirect(_back(slug, lesson_slug), 303)
-    db.session.commit()
     if wants_json:
         return jsonify(url=url_for("core.media", folder=AUDIO_FOLDER, name=stored.name))
     flash(_("Recording saved."), "success")
@@ -59,6 +57,5 @@ def remove_audio(slug, lesson_slug, language):
     lesson = _lesson(slug, lesson_slug, language)
     if EmptyForm().validate_on_submit():
         remove_lesson_audio(current_user, lesson, language)
-        db.session.commit()
         flash(_("Recording removed."), "success")
     return redirect(_back(slug, lesson_slug), 303)
