@@ -10,6 +10,7 @@ from lms.services.authoring import ensure_quiz, save_assignment
 from lms.services.certificates import ensure_default_clubs
 from tests.conftest import DATABASES
 from tests.forms import every_row, form_fields
+from tests.helpers import vi
 
 
 @pytest.fixture
@@ -73,3 +74,15 @@ def test_an_official_saved_unchanged_keeps_their_reports(as_role, people):
     reader = as_role("official")
     assert reader.get("/api/v1/reports/overview").status_code == 200
     assert db.session.get(type(official), official.id).area.code == "P-A"
+
+
+def test_an_issuer_saved_unchanged_says_nothing_changed(as_role, people):
+    page = f"/admin/issuers/{people['official'].area.parent_id}"
+    admin = as_role("admin")
+    shown = admin.get(page)
+    saved = admin.post(
+        page, data=MultiDict(form_fields(shown.text, page)), follow_redirects=True
+    )
+    assert vi("Nothing changed: the issuer is as it was.") in saved.text
+    saying_saved = vi("Saved. Certificates issued in %(province)s show it.")
+    assert saying_saved.split("%(")[0] not in saved.text

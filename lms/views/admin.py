@@ -192,7 +192,7 @@ def issuer(area_id):
     )
     if form.validate_on_submit():
         try:
-            set_issuer(
+            changed = set_issuer(
                 province,
                 current_user,
                 form.name.data,
@@ -203,13 +203,14 @@ def issuer(area_id):
         except DomainError as error:
             show_refusal(form, error, "name")
         else:
-            flash(
-                _(
+            if changed:
+                message = _(
                     "Saved. Certificates issued in %(province)s show it.",
                     province=province.name,
-                ),
-                "success",
-            )
+                )
+            else:
+                message = _("Nothing changed: the issuer is as it was.")
+            flash(message, "success")
             return redirect(url_for(".issuers"))
     site = province_issuer(None, current_app.config)
     return render_template(
