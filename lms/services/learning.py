@@ -197,9 +197,7 @@ def progress_by_course(learner, courses):
 def _standing():
     """One query for what progress_by_course needs, a row per (kind, course):
     the enrolment, lessons done, the quiz passed, the practical work approved.
-
-    Built once per process (building it took as long as running it), for the
-    parameters ``user_id`` and ``course_ids``.
+    Built once per process (building it took as long as running it).
     """
     user_id, course_ids = bindparam("user_id"), bindparam("course_ids", expanding=True)
     nothing = literal(None, type_=Enrollment.completed_at.type)
@@ -244,11 +242,8 @@ def course_progress(learner, course):
 def completed_lesson_ids(learner, course):
     if learner is None or not learner.is_authenticated:
         return set()
-    return set(
-        db.session.scalars(
-            _lessons_done(), {"user_id": learner.id, "course_id": course.id}
-        )
-    )
+    ids = {"user_id": learner.id, "course_id": course.id}
+    return set(db.session.scalars(_lessons_done(), ids))
 
 
 @functools.cache
