@@ -10,6 +10,11 @@ What was read before the first write may have changed by the time the lock is
 taken, exactly as between two statements on PostgreSQL (READ COMMITTED): checks
 that must hold at the moment of writing are made by the writing statement itself
 (a unique constraint, ``UPDATE ... WHERE``, a version column).
+
+A savepoint is not a write: savepoints opened while reading are opened again, in
+the same order, in the write transaction (nothing was written in them, so they
+mark the same state). A request that opens one per event, or per insert that may
+already exist, holds the lock from its first INSERT, not from its first savepoint.
 """
 
 import errno
@@ -24,8 +29,8 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.extensions import db
 
-WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "SAVEPOINT", "CREATE", "DROP")
-WRITES += ("ALTER",)
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
+SAVEPOINTS = "lms_savepoints"  # the savepoints opened while reading, in order
 
 # The reasons a database cannot take a write just now, by SQLite result code
 # (the primary code: the low byte) and by PostgreSQL SQLSTATE.
@@ -61,6 +66,7 @@ def configure_engine(engine, busy_timeout_ms=5000):
     def _on_begin(connection):
         connection.exec_driver_sql("BEGIN")
         connection.info["lms_writing"] = False
+        connection.info[SAVEPOINTS] = []
 
     @event.listens_for(engine, "commit")
     @event.listens_for(engine, "rollback")
@@ -69,16 +75,51 @@ def configure_engine(engine, busy_timeout_ms=5000):
 
     @event.listens_for(engine, "before_cursor_execute")
     def _before_execute(connection, cursor, statement, _params, context, _many):
-        if connection.info.get("lms_writing", True) or not _writes(statement, context):
+        if connection.info.get("lms_writing", True):
+            return
+        if _savepoint(connection.info.setdefault(SAVEPOINTS, []), statement):
+            return
+        if not _writes(statement, context):
             return
         if not cursor.connection.in_transaction:  # the connection commits each one
             return
         # Upgrading a read transaction in place would fail at once, without
         # waiting, whenever another worker holds the lock or has committed since
         # the snapshot: end the read and begin a write transaction that waits.
-        connection.info["lms_writing"] = True
+        opened = connection.info[SAVEPOINTS]
         cursor.execute("COMMIT")
-        cursor.execute("BEGIN IMMEDIATE")
+        try:
+            cursor.execute("BEGIN IMMEDIATE")
+        except connection.dialect.dbapi.Error:
+            # Busy for too long: read on as before, savepoints and all, so that
+            # rolling back to them works; the error says why the write failed.
+            cursor.execute("BEGIN")
+            _open(cursor, opened)
+            raise
+        connection.info["lms_writing"] = True
+        _open(cursor, opened)
+
+
+def _open(cursor, savepoints):
+    for name in savepoints:
+        cursor.execute(f"SAVEPOINT {name}")
+
+
+def _savepoint(opened, statement):
+    """Keep ``opened`` up to date if ``statement`` opens, releases or rolls back
+    to a savepoint (True), while the transaction only reads."""
+    words = statement.split()
+    if len(words) == 2 and words[0].upper() == "SAVEPOINT":
+        opened.append(words[1])
+        return True
+    if len(words) >= 2 and words[0].upper() in ("RELEASE", "ROLLBACK"):
+        name = words[-1]
+        if words[-2].upper() == "SAVEPOINT" and name in opened:
+            # RELEASE ends the savepoint and those opened after it; ROLLBACK TO
+            # keeps the savepoint itself.
+            del opened[opened.index(name) + (words[0].upper() == "ROLLBACK") :]
+            return True
+    return False
 
 
 def _writes(statement, context):

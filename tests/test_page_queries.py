@@ -6,7 +6,9 @@ import pytest
 import sqlalchemy as sa
 
 from lms.extensions import db
+from lms.models import LessonProgress
 from tests.conftest import DATABASES
+from tests.helpers import lesson_event
 from tests.quiz_pages import fill
 
 RIGHT = {"sprayed": "a", "before-live": ["a", "b"]}  # the mini course's quiz
@@ -59,3 +61,32 @@ def test_lesson_and_course_pages_ask_a_fixed_number_of_queries(signed_in, mini_c
     html = signed_in.get("/courses/mini").get_data(as_text=True)
     assert 'value="100"' in html  # the whole course done: lessons and quiz
     assert figures() == (LESSON_PAGE, COURSE_PAGE)
+
+
+# A lesson done offline, sent by the sync API: the session's user, the event id,
+# the course and its lessons, the enrolment, the lesson's progress, its insert
+# and the learner's active day, the report totals (the areas above the learner's
+# and one upsert), where the learner stands, and the event's insert. The
+# learner's first activity of a day reads their other active days once more.
+SYNC_LESSON = 12
+SYNC_FIRST_OF_THE_DAY = SYNC_LESSON + 1
+# A lesson already done: no progress, active day or totals are written.
+SYNC_DONE_BEFORE = 8
+
+
+def sync_queries(client, lesson):
+    event = lesson_event(lesson, at="2026-11-20T03:00:00Z")
+    with Queries(db.engine) as statements:
+        response = client.post("/api/v1/progress/sync", json={"events": [event]})
+    assert response.get_json()["results"][0]["status"] == "applied"
+    return len(statements)
+
+
+@pytest.mark.parametrize("app", DATABASES, indirect=True)
+def test_a_lesson_sent_by_sync_asks_a_fixed_number_of_queries(signed_in, mini_course):
+    signed_in.post("/courses/mini/enroll")
+    assert sync_queries(signed_in, "first") == SYNC_FIRST_OF_THE_DAY
+    assert sync_queries(signed_in, "second") == SYNC_LESSON
+    assert sync_queries(signed_in, "second") == SYNC_DONE_BEFORE
+    done = db.session.scalar(sa.select(sa.func.count()).select_from(LessonProgress))
+    assert done == 2

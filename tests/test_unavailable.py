@@ -26,7 +26,10 @@ def config(config):
 
 @pytest.fixture
 def farmer(as_role, mini_course):
-    return as_role("learner")
+    """A farmer enrolled in the course: their lessons and events are writes."""
+    client = as_role("learner")
+    assert client.post("/courses/mini/enroll").status_code == 302
+    return client
 
 
 def sync(client):
@@ -172,3 +175,32 @@ def test_the_lock_wait_and_the_free_space_come_from_the_environment(monkeypatch)
     monkeypatch.setenv("LMS_SQLITE_BUSY_MS", "5 seconds")
     with pytest.raises(ConfigurationError, match="LMS_SQLITE_BUSY_MS"):
         create_app({"TESTING": True, "SECRET_KEY": "test"})
+
+
+def test_events_that_change_nothing_are_answered_while_the_lock_is_held(app, farmer):
+    """A phone replaying events already sent, or sending one that is refused,
+    gets its answers at once: reading never waits for the lock, and a savepoint
+    is not a write."""
+    sent = {
+        "id": str(uuid.uuid4()),
+        "type": "lesson.complete",
+        "course": "mini",
+        "lesson": "second",
+    }
+    refused = {**sent, "id": str(uuid.uuid4()), "lesson": "nowhere"}
+    path = "/api/v1/progress/sync"
+    assert farmer.post(path, json={"events": [sent]}).status_code == 200
+    other = sqlite3.connect(
+        app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"),
+        isolation_level=None,
+    )
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        answer = farmer.post(path, json={"events": [sent, refused]})
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert answer.status_code == 200
+    statuses = [result["status"] for result in answer.get_json()["results"]]
+    assert statuses == ["duplicate", "rejected"]
+    assert progress() == 1

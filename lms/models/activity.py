@@ -42,6 +42,8 @@ def local_day(moment):
 AREA_TRACKED = (Enrollment, LessonProgress, QuizAttempt, Submission, Certificate)
 ACTIVITY = {LessonProgress: "completed_at", QuizAttempt: "created_at"}
 ACTIVITY[Submission] = "created_at"
+# Where a flush leaves the (user id, day) pairs it recorded for the first time.
+ADDED_DAYS = "active_days_added"
 
 
 @event.listens_for(Session, "before_flush")
@@ -82,11 +84,17 @@ def _record_active_days(session, flush_context):
         if moment is not None:
             days[(row.user_id, local_day(moment))] = row.area_id
     if days:
-        record_active_days(session.connection(), days)
+        added = record_active_days(session.connection(), days)
+        session.info.setdefault(ADDED_DAYS, set()).update(added)
 
 
 def record_active_days(connection, days):
-    """Insert {(user id, day): area id}, leaving days already recorded alone."""
+    """Insert {(user id, day): area id}, leaving days already recorded alone;
+    return the set of (user id, day) that were new."""
     insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
     rows = [{"user_id": u, "day": d, "area_id": a} for (u, d), a in days.items()]
-    connection.execute(insert(LearnerDay).on_conflict_do_nothing(), rows)
+    statement = insert(LearnerDay).on_conflict_do_nothing()
+    added = connection.execute(
+        statement.returning(LearnerDay.user_id, LearnerDay.day), rows
+    )
+    return {(user_id, day) for user_id, day in added}

@@ -7,11 +7,11 @@ covers its whole subtree, and area 0 the whole site, so any area's figure is a s
 over at most a few hundred days whatever the number of learners.
 
 The rows a learner contributes are counted by the same SQL (``contributions``)
-that ``rebuild`` runs over every learner at once. When a flush touches a learner
-(their activity, certificates, role or area), their contribution is counted
-before and after the flush and the difference is added with an upsert: moves,
-revocations and deletions need no special case, and the totals always equal what
-``rebuild`` produces from the raw rows.
+that ``rebuild`` runs over every learner at once. What each flush changes is
+added with an upsert (``apply``) in the flush's transaction: worked out from the
+rows the flush writes when it adds activity, else by counting the learner's
+contribution before and after it (``lms.models.totals_flush``), so the totals
+always equal what ``rebuild`` produces from the raw rows.
 
 Active learners are distinct people, which daily counts cannot add up. Each
 active day of a learner is counted under ``key`` = the day number (``toordinal``)
@@ -24,18 +24,13 @@ before a: the count is ``sum(n) where a <= day < b and key < ordinal(a)``.
 from collections import Counter
 from datetime import date
 
-from sqlalchemy import Date, Index, Integer, String, event, inspect, select, text
+from sqlalchemy import Date, Index, Integer, String, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.extensions import db
-from lms.models.activity import LearnerDay
 from lms.models.area import Area
-from lms.models.certificate import Certificate
-from lms.models.practical import Submission
-from lms.models.progress import Enrollment, LessonProgress, QuizAttempt
-from lms.models.user import User
 
 SITE = 0  # the area id of the rows that cover the whole site
 ACTIVE_REACH = 31  # the longest window "active" counts exactly, in days
@@ -255,61 +250,3 @@ def apply(connection, deltas):
         ),
         values,
     )
-
-
-TRACKED = (Enrollment, LessonProgress, QuizAttempt, Submission, Certificate, LearnerDay)
-USER_FIELDS = ("role", "area_id", "area", "created_at")
-
-
-def _touched(session):
-    """The ids of the learners (or people who were learners) a flush changes."""
-    users = set()
-    for row in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(row, TRACKED) and row.user_id is not None:
-            users.add(row.user_id)
-        elif isinstance(row, User) and row.id is not None:
-            attrs = inspect(row).attrs
-            if row in session.deleted or any(
-                attrs[name].history.has_changes() for name in USER_FIELDS
-            ):
-                users.add(row.id)
-    return users
-
-
-@event.listens_for(Session, "before_flush", insert=True)
-def _count_before(session, flush_context, instances):
-    session.info.pop("totals_before", None)
-    with session.no_autoflush:
-        users = _touched(session)
-        if not users:
-            return
-        connection = session.connection()
-        # Fresh for every flush: one that failed was rolled back with its counts.
-        session.info["totals_before"] = {
-            user_id: learner_rows(connection, user_id) for user_id in users
-        }
-
-
-@event.listens_for(Session, "after_flush_postexec")
-def _count_after(session, flush_context):
-    """After the flush and the listeners that write active days: add the change."""
-    before = session.info.pop("totals_before", None)
-    users = set(before or ())
-    new_users = session.info.pop("totals_new_users", set())
-    users |= new_users
-    if not users:
-        return
-    connection = session.connection()
-    deltas = Counter()
-    for user_id in users:
-        deltas.update(learner_rows(connection, user_id))
-        deltas.subtract((before or {}).get(user_id, Counter()))
-    apply(connection, deltas)
-
-
-@event.listens_for(Session, "after_flush")
-def _new_users(session, flush_context):
-    """New learners have no id before the flush: count them from nothing after it."""
-    new = {row.id for row in session.new if isinstance(row, User)}
-    if new:
-        session.info.setdefault("totals_new_users", set()).update(new)

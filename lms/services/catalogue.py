@@ -1,6 +1,9 @@
 """Finding courses and lessons by the slugs that name them in URLs and files."""
 
-from sqlalchemy import select
+import functools
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from lms.extensions import db
 from lms.models import Course, Lesson
@@ -13,6 +16,27 @@ def find_course(slug, *options):
     """
     return db.session.scalar(
         select(Course).where(Course.slug == slug).options(*options)
+    )
+
+
+def find_course_with_parts(slug):
+    """The course called ``slug`` with its quiz and practical work (one query)
+    and its lessons (one more), without their Markdown sources, which only
+    authors see; else None."""
+    return db.session.scalar(_with_parts(), {"slug": slug})
+
+
+@functools.cache
+def _with_parts():
+    # Built once per process: building it took about as long as running it.
+    return (
+        select(Course)
+        .where(Course.slug == bindparam("slug"))
+        .options(
+            joinedload(Course.quiz),
+            joinedload(Course.assignment),
+            selectinload(Course.lessons).defer(Lesson.body_vi, Lesson.body_en),
+        )
     )
 
 

@@ -1,9 +1,10 @@
 """A learner's path: enrol, complete lessons, take the quiz, see progress."""
 
+import functools
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, literal, select, union_all
+from sqlalchemy import bindparam, func, literal, select, union_all
 
 from lms.clock import utcnow
 from lms.database import insert_once
@@ -83,14 +84,16 @@ def enroll(learner, course):
     return enrollment
 
 
-def complete_lesson(learner, lesson, completed_at=None):
+def complete_lesson(learner, lesson, completed_at=None, enrolled=False):
     """Record that ``learner`` finished ``lesson``; the first completion time stays.
 
     :param completed_at: when it happened, if earlier than now (made offline).
+    :param enrolled: the caller has just checked that the learner is enrolled.
     """
     if lesson.archived_at is not None:
         raise DomainError(_l("This lesson has been retired."))
-    enroll(learner, lesson.course)
+    if not enrolled:
+        enroll(learner, lesson.course)
     progress, _ = _insert_once(
         LessonProgress(
             user_id=learner.id,
@@ -167,7 +170,7 @@ def progress_by_course(learner, courses):
         return {course.id: _empty_progress(course) for course in courses}
     done, passed, approved, enrollments = {}, set(), set(), {}
     for kind, course_id, number, completed_at in db.session.execute(
-        _standing(learner.id, ids)
+        _standing(), {"user_id": learner.id, "course_ids": ids}
     ):
         if kind == "enrolled":
             enrollments[course_id] = completed_at
@@ -190,9 +193,13 @@ def progress_by_course(learner, courses):
     return result
 
 
-def _standing(user_id, course_ids):
+@functools.cache
+def _standing():
     """One query for what progress_by_course needs, a row per (kind, course):
-    the enrolment, lessons done, the quiz passed, the practical work approved."""
+    the enrolment, lessons done, the quiz passed, the practical work approved.
+    Built once per process (building it took as long as running it).
+    """
+    user_id, course_ids = bindparam("user_id"), bindparam("course_ids", expanding=True)
     nothing = literal(None, type_=Enrollment.completed_at.type)
     return union_all(
         select(
@@ -235,11 +242,18 @@ def course_progress(learner, course):
 def completed_lesson_ids(learner, course):
     if learner is None or not learner.is_authenticated:
         return set()
-    return set(
-        db.session.scalars(
-            select(LessonProgress.lesson_id)
-            .join(Lesson, Lesson.id == LessonProgress.lesson_id)
-            .where(LessonProgress.user_id == learner.id, Lesson.course_id == course.id)
+    ids = {"user_id": learner.id, "course_id": course.id}
+    return set(db.session.scalars(_lessons_done(), ids))
+
+
+@functools.cache
+def _lessons_done():
+    return (
+        select(LessonProgress.lesson_id)
+        .join(Lesson, Lesson.id == LessonProgress.lesson_id)
+        .where(
+            LessonProgress.user_id == bindparam("user_id"),
+            Lesson.course_id == bindparam("course_id"),
         )
     )
 

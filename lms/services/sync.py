@@ -10,14 +10,14 @@ from flask_babel import lazy_gettext as _l
 from jsonschema import Draft202012Validator
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
 
 from lms.api_spec import EVENT_ID, LESSON_EVENT, QUIZ_EVENT
 from lms.clock import utcnow
 from lms.extensions import db
 from lms.i18n import localised
-from lms.models import Course, Enrollment, SyncEvent
+from lms.models import Enrollment, SyncEvent
 from lms.services import DomainError
+from lms.services.catalogue import find_course_with_parts
 from lms.services.learning import complete_lesson, submit_quiz
 from lms.services.papers import PaperSeal, answers_from_marks, first_unanswered
 
@@ -111,7 +111,7 @@ def _handle(learner, event, replies):
         )
         if lesson is None:
             raise DomainError(_l("This lesson does not exist."))
-        complete_lesson(learner, lesson, completed_at=at)
+        complete_lesson(learner, lesson, completed_at=at, enrolled=True)
         return {}
     return {"quiz": _submit_quiz(learner, course, event, at, replies)}
 
@@ -190,15 +190,8 @@ def _submit_quiz(learner, course, event, at, replies):
 
 
 def _enrolled_course(learner, slug):
-    course = db.session.scalar(
-        select(Course)
-        .where(Course.slug == slug)
-        .options(  # what completing a step reads: no query for each later
-            joinedload(Course.quiz),
-            joinedload(Course.assignment),
-            selectinload(Course.lessons),
-        )
-    )
+    # With what completing a step reads: no query for each later.
+    course = find_course_with_parts(slug)
     if course is None or not course.is_published:
         raise DomainError(_l("This course does not exist."))
     enrolled = db.session.scalar(

@@ -17,7 +17,6 @@ from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
 from lms.content.render import images_on_tap, responsive_images
@@ -26,9 +25,10 @@ from lms.forms import EmptyForm
 from lms.models import Certificate, Course, Lesson, Quiz, QuizAttempt
 from lms.permissions import can_read_attempt, can_read_course, readable_courses
 from lms.services import DomainError, learning, papers, steps
+from lms.services.catalogue import find_course_with_parts
 from lms.services.images import PHONE_WIDTH
 from lms.services.practical import returned_courses
-from lms.views import course_or_404, lesson_or_404
+from lms.views import lesson_or_404
 from lms.views.core import CSRF_ONLY_FORM, data_saver_on, public_media_file
 
 bp = Blueprint("learn", __name__)
@@ -40,14 +40,8 @@ def get_course(slug):
     Its quiz and practical work come in the same query and its lessons in one
     more: every page of a course shows where the learner stands in all three.
     """
-    course = course_or_404(
-        slug,
-        joinedload(Course.quiz),
-        joinedload(Course.assignment),
-        # Their Markdown sources are for authors: the pages show the HTML.
-        selectinload(Course.lessons).defer(Lesson.body_vi, Lesson.body_en),
-    )
-    if not can_read_course(current_user, course):
+    course = find_course_with_parts(slug)
+    if course is None or not can_read_course(current_user, course):
         abort(404)
     return course
 

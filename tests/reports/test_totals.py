@@ -1,14 +1,16 @@
 """The reports' daily totals equal the counts from the raw rows, whatever happens.
 
 Random activity (sign-ups, lessons, quiz attempts, completions, certificates and
-club cards, revocations, moves between communes, a learner made trainer) goes
-through the ORM as the application writes it; after each batch the totals must
+club cards, revocations, moves between communes, a learner made trainer, lessons
+sent by the sync API in batches, replayed or refused) goes through the ORM as the
+application writes it; after each batch the totals must
 give the same figures as counting the raw rows, and be exactly what
 ``lms rebuild-totals`` recounts.
 """
 
 import itertools
 import secrets
+import uuid
 from datetime import datetime, timedelta
 
 import pytest
@@ -33,7 +35,9 @@ from lms.reports.scope import build_scope
 from lms.services.accounts import create_user
 from lms.services.areas import import_areas
 from lms.services.certificates import ensure_default_clubs
-from lms.services.learning import complete_lesson
+from lms.services.learning import complete_lesson, enroll
+from lms.services.papers import PaperSeal
+from lms.services.sync import Replies, apply_events
 from tests.conftest import DATABASES
 
 NOW = utcnow()
@@ -53,6 +57,9 @@ step = st.one_of(
     st.tuples(st.just("revoke"), st.integers(0, 50), moment),
     st.tuples(st.just("move"), st.integers(0, 50)),
     st.tuples(st.just("make_trainer"), st.integers(0, 50)),
+    st.tuples(
+        st.just("sync"), st.integers(0, 50), st.integers(0, 2), moment, st.booleans()
+    ),
 )
 
 
@@ -141,6 +148,24 @@ def do(action, course, club, *args):
         learner.area = db.session.scalar(sa.select(Area).where(Area.code == code))
     elif action == "make_trainer":
         learner.role = "trainer"
+    elif action == "sync":
+        sync_lesson(learner, course, *args[1:])
+
+
+def sync_lesson(learner, course, lesson, when, again):
+    """A lesson done offline, sent in a batch with a refused event (and the same
+    one again, a duplicate)."""
+    enroll(learner, course)
+    event = {
+        "id": str(uuid.uuid4()),
+        "type": "lesson.complete",
+        "course": course.slug,
+        "lesson": course.active_lessons[lesson].slug,
+        "at": when.isoformat() + "Z",
+    }
+    batch = [event, {**event, "id": str(uuid.uuid4()), "lesson": "nowhere"}]
+    replies = Replies(attempt_url=str, seal=PaperSeal("test"))
+    apply_events(learner, batch + [event] * again, replies)
 
 
 def stored_totals():
