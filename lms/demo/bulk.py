@@ -147,4 +147,6 @@ def analyze():
             connection.execute(text("VACUUM ANALYZE"))
     else:
         with db.engine.begin() as connection:
+            # Statistics from a sample of each index: minutes fewer on a big file.
+            connection.execute(text("PRAGMA analysis_limit = 1000"))
             connection.execute(text("ANALYZE"))
