@@ -18,6 +18,8 @@ class Submission(db.Model):
         Index("ix_submission_assignment_user", "assignment_id", "user_id"),
         Index("ix_submission_status_created", "status", "created_at"),
         Index("ix_submission_area", "area_id", "reviewed_at", "status"),
+        # Work waiting, by area, and the oldest: read from the index alone.
+        Index("ix_submission_status_area", "status", "area_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
