@@ -107,10 +107,8 @@ def register_blueprints(app):
 
 
 def register_hooks(app):
-    from flask_babel import format_number
-
     from lms import assets, logs
-    from lms.formats import phone_text
+    from lms.formats import number_filter, phone_text
     from lms.ratelimits import RetryAfterOnlyWhenRefused
     from lms.views import availability, core, transactions
 
@@ -122,7 +120,7 @@ def register_hooks(app):
     app.after_request(assets.buffer_compressible_files)
     app.after_request(core.security_headers)
     app.context_processor(core.template_globals)
-    app.add_template_filter(format_number)
+    app.add_template_filter(number_filter, "format_number")
     app.add_template_filter(phone_text, "phone")
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, core.error_page)

@@ -136,3 +136,17 @@ def test_no_page_shows_english_interface_text_by_default(client, url):
     for english in ("Sign in", "Courses", "Create your account", "Page not found"):
         if vi(english) != english:
             assert f">{english}<" not in html
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_numbers_are_written_as_each_language_writes_them(app, language):
+    """The quick filter for whole numbers writes what Babel writes."""
+    from flask import render_template_string
+    from flask_babel import force_locale, format_number
+
+    values = [0, 7, -5, 999, 1000, -1234, 12345, 999999, 1234567, 10**12, 2.5]
+    template = "{% for n in values %}{{ n|format_number }};{% endfor %}"
+    with app.test_request_context(), force_locale(language):
+        written = render_template_string(template, values=values).split(";")[:-1]
+        assert written == [format_number(n) for n in values]
+        assert written[8] == ("1.234.567" if language == "vi" else "1,234,567")

@@ -138,12 +138,12 @@ def test_club_cards_issued_before_renewal_become_the_first_period(app):
     upgrade(directory=directory)
 
 
-def test_work_sent_twice_before_0022_leaves_the_latest_waiting(app):
-    """0022 allows one piece of work waiting per learner and assignment: of two
+def test_work_sent_twice_before_0024_leaves_the_latest_waiting(app):
+    """0024 allows one piece of work waiting per learner and assignment: of two
     already waiting, the earlier is returned with a note, nothing is deleted."""
     reset(app)
     directory = app.extensions["migrate"].directory
-    upgrade(directory=directory, revision="0021")
+    upgrade(directory=directory, revision="0023")
     with db.engine.begin() as connection:
         run = connection.exec_driver_sql
         run(

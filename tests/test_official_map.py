@@ -152,3 +152,54 @@ def test_a_provinces_grouping_survives_the_next_setup(app):
     assert commune.path.startswith(area("24-LUCNGAN").path)
     assert commune.path.startswith(area("24").path)
     assert len(communes_of("24")) == 99
+
+
+@pytest.mark.parametrize("app", DATABASES, indirect=True)
+def test_setup_moving_a_commune_back_recounts_the_report_totals(app, mini_course):
+    """A commune an area file put elsewhere goes back under its province at the
+    next setup; the province's figures count its learner again at once."""
+    from datetime import timedelta
+
+    from lms.clock import utcnow
+    from lms.models import ReportMonth, ReportTotal
+    from lms.models.totals import rebuild
+    from lms.services.learning import complete_lesson
+
+    load_official_map(official_provinces("24"))
+    db.session.commit()
+    learner = make_user("0912000077", "Lê Văn Nam", area="07582")
+    complete_lesson(
+        learner, mini_course.active_lessons[0], utcnow() - timedelta(days=2)
+    )
+    import_areas(
+        "code,name,kind,parent_code\nX-ELSE,Nơi khác,province,\n"
+        "07582,Xã Lục Ngạn,commune,X-ELSE\n".encode()
+    )
+    db.session.commit()
+
+    def lessons(code):
+        return db.session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(ReportTotal.n), 0)).where(
+                ReportTotal.metric == "lesson",
+                ReportTotal.key == 0,
+                ReportTotal.area_id == area(code).id,
+            )
+        )
+
+    assert (lessons("24"), lessons("X-ELSE")) == (0, 1)
+    load_official_map(official_provinces("24"))
+    db.session.commit()
+    assert area("07582").parent.code == "24"
+    assert (lessons("24"), lessons("X-ELSE")) == (1, 0)
+
+    def stored():
+        return {
+            model.__tablename__: sorted(
+                tuple(row) for row in db.session.execute(sa.select(model.__table__))
+            )
+            for model in (ReportTotal, ReportMonth)
+        }
+
+    kept = stored()
+    rebuild(db.session.connection())
+    assert stored() == kept

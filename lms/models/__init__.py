@@ -11,7 +11,7 @@ from lms.models.job import Job
 from lms.models.practical import Submission
 from lms.models.progress import Enrollment, LessonProgress, QuizAttempt
 from lms.models.sync import SyncEvent
-from lms.models.totals import ReportTotal
+from lms.models.totals import ReportMonth, ReportTotal
 from lms.models.user import ROLES, AccessCode, ApiToken, Role, User
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "LessonProgress",
     "Quiz",
     "QuizAttempt",
+    "ReportMonth",
     "ReportTotal",
     "Submission",
     "SyncEvent",

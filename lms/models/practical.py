@@ -28,6 +28,8 @@ class Submission(db.Model):
             sqlite_where=text("status = 'pending'"),
             postgresql_where=text("status = 'pending'"),
         ),
+        # Work waiting, by area, and the oldest: read from the index alone.
+        Index("ix_submission_status_area", "status", "area_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -53,6 +53,24 @@ class ReportTotal(db.Model):
     n: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
 
 
+class ReportMonth(db.Model):
+    """The daily totals of one calendar month (``month``: its first day), summed.
+
+    A year, or a stock since the start, then reads a row per month and the days
+    of the months it covers in part: the cost stays flat as the days pile up.
+    Every figure but ``active`` (exact only over a month at most) has them.
+    """
+
+    metric: Mapped[str] = mapped_column(String(16), primary_key=True)
+    area_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[int] = mapped_column(Integer, primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+
+
+NO_MONTHS = ("active",)
+
+
 def _sql(dialect):
     """(local day of a UTC time, day number of a date) as SQL for the dialect."""
     if dialect == "postgresql":
@@ -180,24 +198,71 @@ def _levels():
     )
 
 
-def rebuild(connection):
-    """Recount every total from the raw rows, in the caller's transaction."""
+def rebuild(connection, months=True):
+    """Recount every total from the raw rows, in the caller's transaction.
+
+    ``months`` False: the daily totals only (migration 0021, before the months).
+
+    Each learner's rows are grouped once into a scratch table, then added to
+    every level above by a plain equality join (a learner without an area, -1,
+    counts for the site only), then the months are summed from the days.
+    """
     dialect = connection.dialect.name
     connection.execute(text("DELETE FROM report_total"))
+    if months:
+        connection.execute(text("DELETE FROM report_month"))
+    for table in ("total_own", "total_level"):
+        connection.execute(text(f"DROP TABLE IF EXISTS {table}"))
     own = contributions_sql(dialect, one_user=False)
+    connection.execute(
+        text(
+            "CREATE TEMPORARY TABLE total_own AS SELECT metric,"
+            " coalesce(area_id, -1) AS area_id, key, day, sum(n) AS n FROM ("
+            + own
+            + ") AS o GROUP BY 1, 2, 3, 4"
+        )
+    )
+    connection.execute(
+        text(
+            "CREATE TEMPORARY TABLE total_level AS SELECT area_id, level FROM ("
+            + _levels()
+            + ") AS l WHERE area_id IS NOT NULL UNION ALL SELECT -1, "
+            + str(SITE)
+        )
+    )
+    connection.execute(text("CREATE INDEX ix_total_level ON total_level (area_id)"))
     keyed = ", ".join(f"'{m}'" for m in COURSE_KEYED)
     connection.execute(
         text(
             "INSERT INTO report_total (metric, area_id, key, day, n)"
             " SELECT o.metric, l.level, CASE WHEN w.whole = 1 THEN o.key ELSE 0 END,"
-            " o.day, sum(o.n) FROM ("
-            + own
-            + ") AS o JOIN ("
-            + _levels()
-            + ") AS l ON coalesce(l.area_id, -1) = coalesce(o.area_id, -1)"
+            " o.day, sum(o.n) FROM total_own AS o"
+            " JOIN total_level AS l ON l.area_id = o.area_id"
             " JOIN (SELECT 1 AS whole UNION ALL SELECT 0) AS w"
             f" ON w.whole = 1 OR (o.metric IN ({keyed}) AND o.key <> 0)"
             " GROUP BY 1, 2, 3, 4 HAVING sum(o.n) <> 0"
+        )
+    )
+    if months:
+        fill_months(connection)
+    for table in ("total_own", "total_level"):
+        connection.execute(text(f"DROP TABLE {table}"))
+
+
+def fill_months(connection):
+    """Sum the daily totals into an empty ``report_month``."""
+    month = (
+        "CAST(date_trunc('month', day) AS DATE)"
+        if connection.dialect.name == "postgresql"
+        else "date(day, 'start of month')"
+    )
+    skipped = ", ".join(f"'{m}'" for m in NO_MONTHS)
+    connection.execute(
+        text(
+            "INSERT INTO report_month (metric, area_id, key, month, n)"
+            f" SELECT metric, area_id, key, {month}, sum(n) FROM report_total"
+            f" WHERE metric NOT IN ({skipped}) GROUP BY 1, 2, 3, 4"
+            " HAVING sum(n) <> 0"
         )
     )
 
@@ -242,11 +307,34 @@ def apply(connection, deltas):
     ]
     if not values:
         return
-    statement = insert(ReportTotal)
+    months = Counter()
+    for row in values:
+        if row["metric"] not in NO_MONTHS:
+            month = row["day"].replace(day=1)
+            months[(row["metric"], row["area_id"], row["key"], month)] += row["n"]
+    _add(connection, insert, ReportTotal, "day", values)
+    _add(
+        connection,
+        insert,
+        ReportMonth,
+        "month",
+        [
+            {"metric": m, "area_id": a, "key": k, "month": d, "n": n}
+            for (m, a, k, d), n in sorted(months.items())
+            if n
+        ],
+    )
+
+
+def _add(connection, insert, model, moment, values):
+    """Upsert ``values`` into ``model``'s table, adding ``n`` to what is there."""
+    if not values:
+        return
+    statement = insert(model)
     connection.execute(
         statement.on_conflict_do_update(
-            index_elements=["metric", "area_id", "key", "day"],
-            set_={"n": ReportTotal.n + statement.excluded.n},
+            index_elements=["metric", "area_id", "key", moment],
+            set_={"n": model.n + statement.excluded.n},
         ),
         values,
     )

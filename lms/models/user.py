@@ -47,6 +47,8 @@ class User(UserMixin, db.Model):
         Index("uq_user_badge_recipient_id", "badge_recipient_id", unique=True),
         Index("ix_user_name_sort_given", "name_sort_given", "id"),
         Index("ix_user_name_sort_family", "name_sort_family", "id"),
+        # The trainers placed in each area (the review backlog): a short range.
+        Index("ix_user_role_active_area", "role", "active", "area_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,7 +7,7 @@ exports and the API all read the numbers from here, so they always agree.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, or_, select
 
@@ -22,9 +22,9 @@ from lms.models import (
     Submission,
     User,
 )
-from lms.models.totals import COURSE_KEYED, SITE, ReportTotal
 from lms.permissions import in_area_ids
 from lms.reports.scope import today
+from lms.reports.stored import WINDOWS, from_totals, total_number
 
 
 @dataclass(frozen=True)
@@ -193,7 +193,6 @@ METRICS = {
     "koc_members": Metric(Certificate, _members("koc"), stock=True),
     "kol_members": Metric(Certificate, _members("kol"), stock=True),
 }
-WINDOWS = {"active_7": 7, "active_30": 30}
 
 
 def windows(name, period):
@@ -210,6 +209,7 @@ def windows(name, period):
 
 
 def number(name, scope, start, end):
+    """The figure over [start, end): from the totals, or counted for a class."""
     if from_totals(scope):
         return total_number(name, scope, start, end)
     return db.session.scalar(METRICS[name].count(scope, start, end))
@@ -226,128 +226,3 @@ def grouped(name, scope, start, end, column):
 def area_column(name):
     model = METRICS[name].model
     return User.area_id if model is User else model.area_id
-
-
-# -- read from the daily totals ----------------------------------------------
-#
-# Without a class filter every figure is a sum over ``ReportTotal`` rows of the
-# scope's area (each area's rows cover its subtree): a few hundred rows at any
-# number of learners. A class is small, and its members are not in the totals, so
-# a class's figures are still counted from the raw rows above.
-
-TOTALS = {
-    "learners": "signup",
-    "active_7": "active",
-    "active_30": "active",
-    "enrolments": "enrol",
-    "lessons_completed": "lesson",
-    "courses_completed": "complete",
-    "quiz_attempts": "quiz",
-    "quiz_passed": "quiz_pass",
-    "practical_approved": "approved",
-    "course_certificates": "cert",
-    "koc_certificates": "card",
-    "kol_certificates": "card",
-    "koc_members": "member",
-    "kol_members": "member",
-}
-CLUB_OF = {
-    "koc_certificates": "koc",
-    "kol_certificates": "kol",
-    "koc_members": "koc",
-    "kol_members": "kol",
-}
-
-
-def from_totals(scope):
-    return scope.classroom is None
-
-
-def level(scope):
-    return SITE if scope.area is None else scope.area.id
-
-
-def _key_condition(name, scope, by_course=False):
-    """The condition on ``ReportTotal.key`` for the figure and the filters."""
-    if name in CLUB_OF:
-        code = CLUB_OF[name]
-        if scope.club is not None and scope.club.code != code:
-            return ReportTotal.key.is_(None)  # another club than the one chosen
-        club_id = _club_ids(scope).get(code)
-        return ReportTotal.key == (club_id if club_id is not None else -1)
-    if TOTALS[name] in COURSE_KEYED:
-        if scope.courses:
-            return ReportTotal.key.in_(scope.courses)
-        return ReportTotal.key != 0 if by_course else ReportTotal.key == 0
-    return None
-
-
-def _conditions(name, scope, start, end, areas=None, by_course=False):
-    """Conditions on the figure's totals for the window [start, end)."""
-    first, last = today(start), today(end)
-    conditions = [ReportTotal.metric == TOTALS[name], ReportTotal.day < last]
-    if areas is None:
-        conditions.append(ReportTotal.area_id == level(scope))
-    else:
-        conditions.append(ReportTotal.area_id.in_(areas))
-    if not METRICS[name].stock:
-        conditions.append(ReportTotal.day >= first)
-    if name in WINDOWS:
-        conditions.append(ReportTotal.key < first.toordinal())
-    key = _key_condition(name, scope, by_course)
-    if key is not None:
-        conditions.append(key)
-    return conditions
-
-
-def _club_ids(scope):
-    """{club code: id}, read once per scope (a page asks for it many times)."""
-    ids = scope.__dict__.get("_club_ids")
-    if ids is None:
-        ids = dict(db.session.execute(select(Club.code, Club.id)).all())
-        object.__setattr__(scope, "_club_ids", ids)  # a cache on a frozen Scope
-    return ids
-
-
-def total_number(name, scope, start, end):
-    query = select(func.coalesce(func.sum(ReportTotal.n), 0))
-    return int(db.session.scalar(query.where(*_conditions(name, scope, start, end))))
-
-
-def total_by_area(name, scope, start, end, children):
-    """{child area id: count} and, under the scope's area, what lies directly in it."""
-    areas = [*children, level(scope)]
-    rows = dict(
-        db.session.execute(
-            select(ReportTotal.area_id, func.sum(ReportTotal.n))
-            .where(*_conditions(name, scope, start, end, areas=areas))
-            .group_by(ReportTotal.area_id)
-        ).all()
-    )
-    whole = rows.pop(level(scope), 0)
-    counts = {area_id: int(rows.get(area_id, 0)) for area_id in children}
-    if scope.area is not None:
-        counts[scope.area.id] = int(whole) - sum(counts.values())
-    return counts
-
-
-def total_by_course(name, scope, start, end):
-    """{course id: count} of a course-keyed figure."""
-    rows = db.session.execute(
-        select(ReportTotal.key, func.sum(ReportTotal.n))
-        .where(*_conditions(name, scope, start, end, by_course=True))
-        .group_by(ReportTotal.key)
-    )
-    return {key: int(n) for key, n in rows}
-
-
-def total_by_day(name, scope, start, end):
-    """{local day: count} of a flow over [start, end), for the weekly trend."""
-    rows = db.session.execute(
-        select(ReportTotal.day, func.sum(ReportTotal.n))
-        .where(*_conditions(name, scope, start, end))
-        .group_by(ReportTotal.day)
-    )
-    return {
-        (date.fromisoformat(d) if isinstance(d, str) else d): int(n) for d, n in rows
-    }

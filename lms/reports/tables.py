@@ -18,15 +18,17 @@ from lms.models import (
 from lms.reports.figures import (
     METRICS,
     area_column,
-    from_totals,
     grouped,
     number,
-    total_by_area,
-    total_by_course,
-    total_by_day,
     windows,
 )
 from lms.reports.scope import _utc, today
+from lms.reports.stored import (
+    from_totals,
+    total_by_area,
+    total_by_course,
+    total_by_day,
+)
 
 OVERVIEW = (
     "learners",

@@ -14,6 +14,7 @@ from vietnam_provinces import Province, Ward, __version__
 
 from lms.extensions import db
 from lms.models import Area, User
+from lms.models.totals import rebuild as rebuild_totals
 from lms.permissions import subtree, within
 from lms.services import DomainError
 from lms.services.areas import held_areas, is_commune, refresh_paths
@@ -142,14 +143,16 @@ def load_official_map(provinces):
         raise OrphanedPeople(
             [(a.code, a.name, crowded[a.id]) for a in gone if a.id in crowded]
         )
-    added = renamed = 0
+    added = renamed = moved = 0
     for province in provinces:
         top, made, changed = _place(existing, province_code(province), province.name)
+        moved += not made and top.parent is not None
         top.kind, top.parent = "province", None
         added, renamed = added + made, renamed + changed
         for ward in wards[province_code(province)]:
             area, made, changed = _place(existing, commune_code(ward), ward.name)
             if made or not _is_below(area, top):
+                moved += not made
                 area.parent, area.kind = top, "commune"
             added, renamed = added + made, renamed + changed
     # A class or figure without people keeps its area: it is not removed.
@@ -159,6 +162,9 @@ def load_official_map(provinces):
         db.session.delete(area)
     db.session.flush()
     refresh_paths()
+    if moved or removed:
+        # Each area's totals cover its subtree: a new tree needs them recounted.
+        rebuild_totals(db.session.connection())
     return added, renamed, len(removed)
 
 

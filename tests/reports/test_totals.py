@@ -26,6 +26,7 @@ from lms.models import (
     Club,
     Enrollment,
     QuizAttempt,
+    ReportMonth,
     ReportTotal,
     User,
 )
@@ -169,23 +170,32 @@ def sync_lesson(learner, course, lesson, when, again):
 
 
 def stored_totals():
-    rows = db.session.execute(
-        sa.select(
-            ReportTotal.metric,
-            ReportTotal.area_id,
-            ReportTotal.key,
-            ReportTotal.day,
-            ReportTotal.n,
-        ).where(ReportTotal.n != 0)
-    )
-    return {(m, a, k, str(d)): n for m, a, k, d, n in rows}
+    """Every non-zero total, daily and monthly: {(kind, metric, area, key, day): n}."""
+    stored = {}
+    for model, moment in ((ReportTotal, "day"), (ReportMonth, "month")):
+        rows = db.session.execute(
+            sa.select(
+                model.metric,
+                model.area_id,
+                model.key,
+                getattr(model, moment),
+                model.n,
+            ).where(model.n != 0)
+        )
+        stored |= {(moment, m, a, k, str(d)): n for m, a, k, d, n in rows}
+    return stored
 
 
 def figures_agree(course):
     """Each figure from the totals equals the count over the raw rows."""
     for area in (None, "P", "P-B"):
         top = db.session.scalar(sa.select(Area).where(Area.code == area))
-        for args in ({"period": "7"}, {"period": "30", "course": course.slug}):
+        for args in (
+            {"period": "7"},
+            {"period": "30", "course": course.slug},
+            {"period": "90"},  # whole months from the monthly sums, days around
+            {"period": "365", "course": course.slug},
+        ):
             scope = build_scope(top, args, NOW)
             for name, metric in METRICS.items():
                 if name == "practical_approved":
@@ -240,12 +250,14 @@ def test_rebuild_totals_command_recounts(app, mini_course):
     db.session.commit()
     kept = stored_totals()
     db.session.execute(sa.delete(ReportTotal))
+    db.session.execute(sa.delete(ReportMonth))
     db.session.commit()
     result = app.test_cli_runner().invoke(args=["lms", "rebuild-totals"])
     assert result.exit_code == 0, result.output
     assert stored_totals() == kept
     # 23:30 UTC on 1 March is 2 March in Viet Nam: the lesson counts there.
-    assert kept[("lesson", 0, 0, "2026-03-02")] == 1
+    assert kept[("day", "lesson", 0, 0, "2026-03-02")] == 1
+    assert kept[("month", "lesson", 0, 0, "2026-03-01")] == 1
 
 
 @pytest.mark.parametrize("app", DATABASES, indirect=True)

@@ -30,7 +30,7 @@ def upgrade():
     # Count what is already there, so the reports read the same figures at once.
     from lms.models.totals import rebuild
 
-    rebuild(op.get_bind())
+    rebuild(op.get_bind(), months=False)  # report_month comes in 0022
 
 
 def downgrade():
