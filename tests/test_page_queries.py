@@ -65,10 +65,11 @@ def test_lesson_and_course_pages_ask_a_fixed_number_of_queries(signed_in, mini_c
 
 # A lesson done offline, sent by the sync API: the session's user, the event id,
 # the course and its lessons, the enrolment, the lesson's progress, its insert
-# and the learner's active day, the report totals (the areas above the learner's
-# and one upsert), where the learner stands, and the event's insert. The
-# learner's first activity of a day reads their other active days once more.
-SYNC_LESSON = 12
+# and the learner's active day, the report totals (the areas above the learner's,
+# one upsert of the days and one of the months), where the learner stands, and
+# the event's insert. The learner's first activity of a day reads their other
+# active days once more.
+SYNC_LESSON = 13
 SYNC_FIRST_OF_THE_DAY = SYNC_LESSON + 1
 # A lesson already done: no progress, active day or totals are written.
 SYNC_DONE_BEFORE = 8
