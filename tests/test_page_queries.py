@@ -16,9 +16,9 @@ RIGHT = {"sprayed": "a", "before-live": ["a", "b"]}  # the mini course's quiz
 # The session's user, the course with its quiz and practical work, its lessons,
 # and the learner's completed lessons.
 LESSON_PAGE = 4
-# The same, and where the learner stands (enrolment, lessons, quiz, practical
-# work) in one more.
-COURSE_PAGE = 5
+# The session's user, the course with its parts, its lessons, and where the
+# learner stands (enrolment, lessons done, quiz, practical work) in one query.
+COURSE_PAGE = 4
 
 
 class Queries:

@@ -163,14 +163,18 @@ def submit_quiz(learner, quiz, answers, submitted_at=None, paper=None):
     return attempt
 
 
-def progress_by_course(learner, courses):
-    """Return {course id: Progress} for ``learner``, in a fixed number of queries."""
+def progress_by_course(learner, courses, lessons_done=None):
+    """Return {course id: Progress} for ``learner``, in one query.
+
+    :param lessons_done: a set to fill with the ids of the lessons done, in the
+        same query (what the course page and "continue" need beside it).
+    """
     ids = [course.id for course in courses]
     if learner is None or not learner.is_authenticated or not ids:
         return {course.id: _empty_progress(course) for course in courses}
     done, passed, approved, enrollments = {}, set(), set(), {}
     for kind, course_id, number, completed_at in db.session.execute(
-        _standing(), {"user_id": learner.id, "course_ids": ids}
+        _standing(lessons_done is not None), {"user_id": learner.id, "course_ids": ids}
     ):
         if kind == "enrolled":
             enrollments[course_id] = completed_at
@@ -178,6 +182,8 @@ def progress_by_course(learner, courses):
             done[course_id] = number
         elif kind == "quiz":
             passed.add(course_id)
+        elif kind == "done":
+            lessons_done.add(number)
         else:
             approved.add(course_id)
     result = {}
@@ -194,14 +200,15 @@ def progress_by_course(learner, courses):
 
 
 @functools.cache
-def _standing():
+def _standing(with_lessons_done=False):
     """One query for what progress_by_course needs, a row per (kind, course):
-    the enrolment, lessons done, the quiz passed, the practical work approved.
-    Built once per process (building it took as long as running it).
+    the enrolment, lessons done, the quiz passed, the practical work approved;
+    and, asked for, a row per lesson done. Built once per process (building it
+    took as long as running it).
     """
     user_id, course_ids = bindparam("user_id"), bindparam("course_ids", expanding=True)
     nothing = literal(None, type_=Enrollment.completed_at.type)
-    return union_all(
+    parts = [
         select(
             literal("enrolled"),
             Enrollment.course_id,
@@ -232,11 +239,25 @@ def _standing():
             Assignment.course_id.in_(course_ids),
         )
         .distinct(),
-    )
+    ]
+    if with_lessons_done:
+        parts.append(
+            select(literal("done"), Lesson.course_id, LessonProgress.lesson_id, nothing)
+            .join(LessonProgress, LessonProgress.lesson_id == Lesson.id)
+            .where(LessonProgress.user_id == user_id, Lesson.course_id.in_(course_ids))
+        )
+    return union_all(*parts)
 
 
 def course_progress(learner, course):
     return progress_by_course(learner, [course])[course.id]
+
+
+def standing(learner, course):
+    """Where ``learner`` stands in ``course`` and the ids of the lessons they have
+    done: (Progress, set), in one query."""
+    done = set()
+    return progress_by_course(learner, [course], done)[course.id], done
 
 
 def completed_lesson_ids(learner, course):

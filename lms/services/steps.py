@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from lms.extensions import db
 from lms.models import Assignment, Certificate, Lesson, Quiz
-from lms.services.learning import completed_lesson_ids, course_progress, next_step
+from lms.services.learning import next_step, standing
 from lms.services.practical import latest_submission
 
 
@@ -28,8 +28,7 @@ class NextStep:
 
 def next_step_for(learner, course):
     """Name the learner's next step in ``course``."""
-    progress = course_progress(learner, course)
-    done = completed_lesson_ids(learner, course)
+    progress, done = standing(learner, course)
     step = next_step(course, done, progress)
     if isinstance(step, Lesson):
         left = sum(1 for lesson in course.active_lessons if lesson.id not in done)

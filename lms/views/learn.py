@@ -65,8 +65,7 @@ def catalog():
 @bp.get("/courses/<slug>")
 def course(slug):
     course = get_course(slug)
-    progress = learning.course_progress(current_user, course)
-    done = learning.completed_lesson_ids(current_user, course)
+    progress, done = learning.standing(current_user, course)
     return render_template(
         "learn/course.html",
         course=course,
@@ -245,8 +244,7 @@ def _review(lesson):
 
 def _continue_url(course):
     """The next lesson not done, else the quiz, else the course page."""
-    progress = learning.course_progress(current_user, course)
-    done = learning.completed_lesson_ids(current_user, course)
+    progress, done = learning.standing(current_user, course)
     step = learning.next_step(course, done, progress)
     if isinstance(step, Lesson):
         return url_for(".lesson", slug=course.slug, lesson_slug=step.slug)
