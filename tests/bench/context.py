@@ -16,6 +16,13 @@ ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "vải thiều chín đỏ"
 LEARNER_PHONE = "0912345678"
 COURSE = "livestream-selling"
+# One phone signs in and then loads the pages: Flask-Login ties the session to the
+# browser (basic protection), and a session signed in by another browser would be
+# written again, Set-Cookie and all, on every request of the load.
+PHONE_USER_AGENT = (
+    "Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/120.0.0.0 Mobile Safari/537.36"
+)
 LESSON = "plan-your-session"
 
 
@@ -117,6 +124,7 @@ class Context:
         """Sign in through the real form; return (cookie header, CSRF token)."""
         site = self.site()
         browser = requests.Session()
+        browser.headers["User-Agent"] = PHONE_USER_AGENT
         page = browser.get(f"{base_url}/login", timeout=30).text
         answer = browser.post(
             f"{base_url}/login",

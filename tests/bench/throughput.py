@@ -13,10 +13,15 @@ from pathlib import Path
 
 import requests
 
+from tests.bench.context import PHONE_USER_AGENT
 from tests.bench.figures import Figure, at_least, at_most
 from tests.bench.loadgen import run_load
 
-PHONE_HEADERS = {"Accept-Encoding": "gzip, deflate, br", "Accept-Language": "vi"}
+PHONE_HEADERS = {
+    "Accept-Encoding": "gzip, deflate, br",
+    "Accept-Language": "vi",
+    "User-Agent": PHONE_USER_AGENT,
+}
 
 
 def targets(site, cookie, csrf):
@@ -249,6 +254,8 @@ def _check(app_url, bare_url, path, bare_path, headers, body):
         raise RuntimeError(f"{path} answered {answer.status_code}")
     if "Cookie" in headers and "logout" not in answer.text:
         raise RuntimeError(f"{path} was not signed in")
+    if "Set-Cookie" in answer.headers:  # a phone keeps its cookie: not sent again
+        raise RuntimeError(f"{path} wrote the session again: {answer.headers}")
     bare = requests.get(bare_url + bare_path, headers=PHONE_HEADERS)
     if bare.status_code != 200:
         raise RuntimeError(f"bare {bare_path} answered {bare.status_code}")
