@@ -13,12 +13,16 @@ from tests.quiz_pages import fill
 
 RIGHT = {"sprayed": "a", "before-live": ["a", "b"]}  # the mini course's quiz
 
-# The session's user, the course with its quiz and practical work, its lessons,
-# and the learner's completed lessons.
-LESSON_PAGE = 4
-# The session's user, the course with its parts, its lessons, and where the
-# learner stands (enrolment, lessons done, quiz, practical work) in one query.
-COURSE_PAGE = 4
+# The session's user, the course's content version (its lessons, quiz and
+# practical work come from the process's copy), and the learner's completed
+# lessons.
+LESSON_PAGE = 3
+# The session's user, the course's content version, and where the learner stands
+# (enrolment, lessons done, quiz, practical work) in one query.
+COURSE_PAGE = 3
+# The first page of a course a process serves, and the first after an author
+# changed it, also load the course with its parts, and its lessons.
+LOADING_THE_COPY = 2
 
 
 class Queries:
@@ -53,6 +57,8 @@ def test_lesson_and_course_pages_ask_a_fixed_number_of_queries(signed_in, mini_c
             queries_of(signed_in, "/courses/mini"),
         )
 
+    first = queries_of(signed_in, "/courses/mini/lessons/first")
+    assert first == LESSON_PAGE + LOADING_THE_COPY
     assert figures() == (LESSON_PAGE, COURSE_PAGE)  # a newcomer
     signed_in.post("/courses/mini/enroll")
     for lesson in ("first", "second", "third"):
@@ -64,15 +70,16 @@ def test_lesson_and_course_pages_ask_a_fixed_number_of_queries(signed_in, mini_c
 
 
 # A lesson done offline, sent by the sync API: the session's user, the event id,
-# the course and its lessons, the enrolment, the lesson's progress, its insert
-# and the learner's active day, the report totals (the areas above the learner's,
-# one upsert of the days and one of the months), where the learner stands, and
-# the event's insert. The learner's first activity of a day reads their other
-# active days once more.
+# the course's content version (the lessons come from the process's copy), the
+# enrolment, the lesson's progress, its insert and the learner's active day, the
+# lesson's course for the report totals, the totals (the areas above the
+# learner's, one upsert of the days and one of the months), where the learner
+# stands, and the event's insert. The learner's first activity of a day reads
+# their other active days once more.
 SYNC_LESSON = 13
 SYNC_FIRST_OF_THE_DAY = SYNC_LESSON + 1
 # A lesson already done: no progress, active day or totals are written.
-SYNC_DONE_BEFORE = 8
+SYNC_DONE_BEFORE = 7
 
 
 def sync_queries(client, lesson):

@@ -1,8 +1,18 @@
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    JSON,
+    Column,
+    ForeignKey,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    event,
+    update,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from lms.clock import utcnow
 from lms.extensions import db
@@ -30,6 +40,9 @@ class Course(db.Model):
     summary_en: Mapped[str | None] = mapped_column(Text)
     archived_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Moved by every flush that changes the course, its lessons, quiz or practical
+    # work (below): the copies processes keep of a course are checked against it.
+    content_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     lessons: Mapped[list["Lesson"]] = relationship(
         back_populates="course", order_by="Lesson.position"
@@ -141,3 +154,31 @@ class Assignment(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     course: Mapped[Course] = relationship(back_populates="assignment")
+
+
+PARTS = (Lesson, Quiz, Assignment)
+
+
+@event.listens_for(Session, "after_flush")
+def _move_content_version(session, flush_context):
+    """Move ``content_version`` of every course this flush changed, directly or
+    through a lesson, its quiz or its practical work, in the same transaction.
+
+    Readers in other processes keep a copy of a published course
+    (lms.services.course_views) and load it again when the number moved. Writes
+    that bypass the ORM (a migration, a restored backup) are followed by a restart.
+    """
+    changed = set()
+    for row in session.dirty:
+        if isinstance(row, (Course, *PARTS)) and session.is_modified(row):
+            changed.add(row.id if isinstance(row, Course) else row.course_id)
+    for row in (*session.new, *session.deleted):
+        if isinstance(row, PARTS):
+            changed.add(row.course_id)
+    changed.discard(None)
+    if changed:
+        session.connection().execute(
+            update(Course.__table__)
+            .where(Course.__table__.c.id.in_(sorted(changed)))
+            .values(content_version=Course.__table__.c.content_version + 1)
+        )

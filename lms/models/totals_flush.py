@@ -21,6 +21,7 @@ from collections import Counter
 
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from lms.models.activity import ADDED_DAYS, LearnerDay, local_day
 from lms.models.certificate import Certificate
@@ -80,8 +81,13 @@ def recounted(session):
 
 
 def _course_of(session, model, row_id):
-    target = session.get(model, row_id)
-    return target.course_id if target is not None else None
+    """The course of a lesson, quiz or practical work: from the session when it
+    holds the row, else its one column (pages read lessons from a copy kept in
+    the process, lms.services.course_views, not through the session)."""
+    target = session.identity_map.get(identity_key(model, row_id))
+    if target is not None:
+        return target.course_id
+    return session.scalar(select(model.course_id).where(model.id == row_id))
 
 
 def row_totals(session, row):

@@ -18,6 +18,7 @@ from lms.i18n import localised
 from lms.models import Enrollment, SyncEvent
 from lms.services import DomainError
 from lms.services.catalogue import find_course_with_parts
+from lms.services.course_views import published_course
 from lms.services.learning import complete_lesson, submit_quiz
 from lms.services.papers import PaperSeal, answers_from_marks, first_unanswered
 
@@ -113,6 +114,8 @@ def _handle(learner, event, replies):
             raise DomainError(_l("This lesson does not exist."))
         complete_lesson(learner, lesson, completed_at=at, enrolled=True)
         return {}
+    # An attempt is written against the ORM quiz, not the process's copy.
+    course = find_course_with_parts(course.slug)
     return {"quiz": _submit_quiz(learner, course, event, at, replies)}
 
 
@@ -191,8 +194,8 @@ def _submit_quiz(learner, course, event, at, replies):
 
 def _enrolled_course(learner, slug):
     # With what completing a step reads: no query for each later.
-    course = find_course_with_parts(slug)
-    if course is None or not course.is_published:
+    course = published_course(slug)
+    if course is None:
         raise DomainError(_l("This course does not exist."))
     enrolled = db.session.scalar(
         select(Enrollment.id).filter_by(user_id=learner.id, course_id=course.id)

@@ -22,13 +22,13 @@ from werkzeug.datastructures import MultiDict
 from lms.content.render import images_on_tap, responsive_images
 from lms.extensions import db
 from lms.forms import EmptyForm
-from lms.models import Certificate, Course, Lesson, Quiz, QuizAttempt
+from lms.models import Certificate, Course, QuizAttempt
 from lms.permissions import can_read_attempt, can_read_course, readable_courses
 from lms.services import DomainError, learning, papers, steps
 from lms.services.catalogue import find_course_with_parts
+from lms.services.course_views import published_course
 from lms.services.images import PHONE_WIDTH
 from lms.services.practical import returned_courses
-from lms.views import lesson_or_404
 from lms.views.core import CSRF_ONLY_FORM, data_saver_on, public_media_file
 
 bp = Blueprint("learn", __name__)
@@ -44,6 +44,19 @@ def get_course(slug):
     if course is None or not can_read_course(current_user, course):
         abort(404)
     return course
+
+
+def course_to_read(slug):
+    """The course for the pages every learner repeats: the process's copy of a
+    published course (lms.services.course_views), else as ``get_course`` finds
+    it (a draft, for staff)."""
+    return published_course(slug) or get_course(slug)
+
+
+def active_lesson(course, slug):
+    """The active lesson of ``course`` called ``slug``, else 404."""
+    lesson = next((each for each in course.active_lessons if each.slug == slug), None)
+    return lesson or abort(404)
 
 
 def get_quiz(course):
@@ -64,7 +77,7 @@ def catalog():
 
 @bp.get("/courses/<slug>")
 def course(slug):
-    course = get_course(slug)
+    course = course_to_read(slug)
     progress, done = learning.standing(current_user, course)
     return render_template(
         "learn/course.html",
@@ -79,7 +92,7 @@ def course(slug):
 @bp.post("/courses/<slug>/enroll")
 @login_required
 def enroll(slug):
-    course = get_course(slug)
+    course = course_to_read(slug)
     if EmptyForm().validate_on_submit():
         learning.enroll(current_user, course)
     return redirect(_continue_url(course))
@@ -88,11 +101,9 @@ def enroll(slug):
 @bp.get("/courses/<slug>/lessons/<lesson_slug>")
 @login_required
 def lesson(slug, lesson_slug):
-    course = get_course(slug)
-    lessons = course.active_lessons  # one query for the lesson and its neighbours
-    lesson = next((each for each in lessons if each.slug == lesson_slug), None)
-    if lesson is None:
-        abort(404)
+    course = course_to_read(slug)
+    lessons = course.active_lessons
+    lesson = active_lesson(course, lesson_slug)
     index = lessons.index(lesson)
     done = learning.completed_lesson_ids(current_user, course)
     return render_template(
@@ -113,8 +124,8 @@ def lesson(slug, lesson_slug):
 @bp.post("/courses/<slug>/lessons/<lesson_slug>/complete")
 @login_required
 def complete(slug, lesson_slug):
-    course = get_course(slug)
-    lesson = lesson_or_404(course, lesson_slug)
+    course = course_to_read(slug)
+    lesson = active_lesson(course, lesson_slug)
     if not EmptyForm().validate_on_submit():
         abort(400)
     learning.complete_lesson(current_user, lesson)
@@ -246,10 +257,10 @@ def _continue_url(course):
     """The next lesson not done, else the quiz, else the course page."""
     progress, done = learning.standing(current_user, course)
     step = learning.next_step(course, done, progress)
-    if isinstance(step, Lesson):
-        return url_for(".lesson", slug=course.slug, lesson_slug=step.slug)
-    if isinstance(step, Quiz):
+    if step is None:
+        return url_for(".course", slug=course.slug)
+    if step is course.quiz:
         return url_for(".quiz", slug=course.slug)
-    if step is not None:
+    if step is course.assignment:
         return url_for("practical.submit_work", slug=course.slug)
-    return url_for(".course", slug=course.slug)
+    return url_for(".lesson", slug=course.slug, lesson_slug=step.slug)
