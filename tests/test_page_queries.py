@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from lms.extensions import db
-from lms.models import LessonProgress
+from lms.models import Certificate, LessonProgress
 from tests.conftest import DATABASES
 from tests.helpers import lesson_event
 from tests.quiz_pages import fill
@@ -98,3 +98,23 @@ def test_a_lesson_sent_by_sync_asks_a_fixed_number_of_queries(signed_in, mini_co
     assert sync_queries(signed_in, "second") == SYNC_DONE_BEFORE
     done = db.session.scalar(sa.select(sa.func.count()).select_from(LessonProgress))
     assert done == 2
+
+
+# The certificate with its holder and their commune, its course or club, its
+# issuer (one query); a club card also looks for a newer card of its holder.
+VERIFY_COURSE_CERTIFICATE = 1
+VERIFY_CLUB_CARD = 2
+
+
+@pytest.mark.parametrize("app", DATABASES, indirect=True)
+def test_the_verify_page_asks_a_fixed_number_of_queries(client, card):
+    course_certificate = db.session.scalar(
+        sa.select(Certificate.code).where(Certificate.club_id.is_(None))
+    )
+    club_card = card.code
+    html = client.get(f"/verify/{club_card}").get_data(as_text=True)
+    assert queries_of(client, f"/verify/{course_certificate}") == (
+        VERIFY_COURSE_CERTIFICATE
+    )
+    assert queries_of(client, f"/verify/{club_card}") == VERIFY_CLUB_CARD
+    assert "CLB KOC" in html and "Nguyễn Thị Ngọc Ánh" in html

@@ -1,11 +1,13 @@
 """Certificate codes as people read, type and scan them."""
 
+import functools
 import re
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 
 from lms.extensions import db
-from lms.models import Certificate
+from lms.models import Certificate, User
 
 _BASE32 = re.compile(r"^[A-Z2-7]{26}$")
 
@@ -21,11 +23,34 @@ def display_code(code):
     return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
-def find_certificate(raw):
+def find_certificate(raw, with_what_it_shows=False):
+    """The certificate with the code ``raw`` names, else None.
+
+    :param with_what_it_shows: load in the same query what its page shows (the
+        holder and their commune, the course or club, the issuer, the revoked
+        course certificate that revoked a card) instead of one query each.
+    """
     code = normalise_code(raw)
     if code is None:
         return None
-    return db.session.scalar(select(Certificate).where(Certificate.code == code))
+    statement = _shown() if with_what_it_shows else _plain()
+    return db.session.scalar(statement, {"code": code})
+
+
+@functools.cache
+def _plain():
+    return select(Certificate).where(Certificate.code == bindparam("code"))
+
+
+@functools.cache
+def _shown():
+    return _plain().options(
+        joinedload(Certificate.user).joinedload(User.area),
+        joinedload(Certificate.course),
+        joinedload(Certificate.club),
+        joinedload(Certificate.issuer_area),
+        joinedload(Certificate.revoked_cause).joinedload(Certificate.course),
+    )
 
 
 def mask_phone(phone):

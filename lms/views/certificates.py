@@ -64,7 +64,7 @@ def enter_code():
 @bp.get("/verify/<code>")
 @certificate_lookup()
 def verify(code):
-    certificate = find_certificate(code)
+    certificate = find_certificate(code, with_what_it_shows=True)
     if certificate is None:
         return unknown_code(code)
     return verify_page(certificate)
