@@ -254,7 +254,8 @@ def _check(app_url, bare_url, path, bare_path, headers, body):
         raise RuntimeError(f"{path} answered {answer.status_code}")
     if "Cookie" in headers and "logout" not in answer.text:
         raise RuntimeError(f"{path} was not signed in")
-    if "Set-Cookie" in answer.headers:  # a phone keeps its cookie: not sent again
+    if "Cookie" in headers and "Set-Cookie" in answer.headers:
+        # A phone keeps the cookie it was sent: a session is not written again.
         raise RuntimeError(f"{path} wrote the session again: {answer.headers}")
     bare = requests.get(bare_url + bare_path, headers=PHONE_HEADERS)
     if bare.status_code != 200:
