@@ -38,6 +38,10 @@ class Site:
     lesson: str = LESSON
     phone: str = LEARNER_PHONE
     password: str = PASSWORD
+    # Phones that send lessons by sync, enrolled in every course with nothing
+    # done, and every (course, lesson) they can send: each event a new lesson.
+    sync_phones: list = field(default_factory=list)
+    sync_lessons: list = field(default_factory=list)
 
 
 @dataclass
@@ -120,8 +124,9 @@ class Context:
         wait_until_up(server)
         return server
 
-    def sign_in(self, base_url):
-        """Sign in through the real form; return (cookie header, CSRF token)."""
+    def sign_in(self, base_url, phone=None):
+        """Sign in through the real form (as the bench's learner, or ``phone``);
+        return (cookie header, CSRF token)."""
         site = self.site()
         browser = requests.Session()
         browser.headers["User-Agent"] = PHONE_USER_AGENT
@@ -130,7 +135,7 @@ class Context:
             f"{base_url}/login",
             data={
                 "csrf_token": meta_or_input(page, "csrf_token"),
-                "phone": site.phone,
+                "phone": phone or site.phone,
                 "password": site.password,
             },
             timeout=30,

@@ -10,6 +10,9 @@ import sqlalchemy as sa
 from tests.bench.context import COURSE, LEARNER_PHONE, PASSWORD, Site
 
 LEARNERS = {"quick": 500, "full": 5000}
+# Phones sending lessons by sync under load: with about 56 lessons each, enough
+# that every event of a run is a lesson not sent before (a few hundred a second).
+SYNC_PHONES = {"quick": 80, "full": 400}
 
 
 def reset_database(url):
@@ -43,11 +46,20 @@ def prepare(ctx):
     app = create_app(config)
     with app.app_context(), contextlib.redirect_stdout(io.StringIO()):
         setup()
-        learners, rows = add_learners(LEARNERS["quick" if ctx.quick else "full"])
+        size = "quick" if ctx.quick else "full"
+        learners, rows = add_learners(LEARNERS[size])
         code = earn_certificate()
+        phones, lessons = add_sync_learners(SYNC_PHONES[size])
         db.session.commit()
         db.engine.dispose()
-    return Site(config=config, certificate=code, learners=learners, progress_rows=rows)
+    return Site(
+        config=config,
+        certificate=code,
+        learners=learners,
+        progress_rows=rows,
+        sync_phones=phones,
+        sync_lessons=lessons,
+    )
 
 
 def add_learners(count, seed=8):
@@ -94,6 +106,55 @@ def add_learners(count, seed=8):
     db.session.execute(sa.insert(Enrollment), enrollments)
     db.session.execute(sa.insert(LessonProgress), progress)
     return count, len(progress)
+
+
+def add_sync_learners(count):
+    """``count`` learners with the bench's password, enrolled in every published
+    course with nothing done; return (their phones, [course, lesson] pairs)."""
+    from lms.clock import utcnow
+    from lms.collation import name_sort_keys
+    from lms.extensions import db
+    from lms.models import Area, Course, Enrollment, Lesson, User
+    from lms.services.passwords import hash_password
+
+    area = db.session.scalar(sa.select(Area.id).where(Area.code == "07603"))
+    password_hash, now = hash_password(PASSWORD), utcnow()
+    phones = [f"09130{n:05d}" for n in range(count)]
+    db.session.execute(
+        sa.insert(User),
+        [
+            {
+                "phone": f"+84{phone[1:]}",
+                "name": f"Người bán {n}",
+                **name_sort_keys(f"Người bán {n}"),
+                "role": "learner",
+                "area_id": area,
+                "password_hash": password_hash,
+                "session_version": 1,
+                "active": True,
+                "created_at": now,
+            }
+            for n, phone in enumerate(phones)
+        ],
+    )
+    courses = db.session.scalars(
+        sa.select(Course).where(Course.status == "published").order_by(Course.id)
+    ).all()
+    users = db.session.scalars(sa.select(User.id).where(User.phone.like("+8491300%")))
+    db.session.execute(
+        sa.insert(Enrollment),
+        [{"user_id": u, "course_id": c.id} for u in users for c in courses],
+    )
+    lessons = [
+        [course.slug, lesson.slug]
+        for course in courses
+        for lesson in db.session.scalars(
+            sa.select(Lesson)
+            .where(Lesson.course_id == course.id, Lesson.archived_at.is_(None))
+            .order_by(Lesson.position)
+        )
+    ]
+    return phones, lessons
 
 
 def earn_certificate():

@@ -27,11 +27,11 @@ PHONE_HEADERS = {
 def targets(site, cookie, csrf):
     """(name, path, headers, body, budgeted) for each page put under load."""
     signed_in = {**PHONE_HEADERS, "Cookie": cookie}
-    event = {
+    event = {  # each request a lesson its phone has not sent: see run()
         "id": "{id}",
         "type": "lesson.complete",
-        "course": site.course,
-        "lesson": site.lesson,
+        "course": "{course}",
+        "lesson": "{lesson}",
         "at": "2026-11-22T03:10:00Z",
     }
     sync = {**signed_in, "X-CSRFToken": csrf, "Content-Type": "application/json"}
@@ -79,25 +79,40 @@ def run(ctx):
         cookie, csrf = ctx.sign_in(app.url)
         seconds, rounds = (3, 2) if ctx.quick else (10, 3)
         figures = []
+        senders = None  # the sync phones, signed in when their turn comes
         for name, path, headers, event, budget, bare_path in targets(
             site, cookie, csrf
         ):
             body = None if event is None else json.dumps({"events": [event]})
-            bare_headers = _check(app.url, bare.url, path, bare_path, headers, body)
+            rotation = None
+            if body is not None:
+                senders = senders or sync_senders(ctx, app.url, site)
+                rotation = {"senders": senders, "lessons": site.sync_lessons}
+                rotation["start"] = 0
+            bare_headers = _check(
+                app.url, bare.url, path, bare_path, headers, body, rotation
+            )
             loads = {"app": [], "bare": []}
-            for url, hdrs in (
-                (app.url + path, headers),
-                (bare.url + bare_path, bare_headers),
-            ):
-                run_load(url, 1, headers=hdrs, body=body)  # warm up
+            warm_up = run_load(app.url + path, 1, 8, headers, body, _next(rotation))
+            run_load(bare.url + bare_path, 1, 8, bare_headers, body)
+            if rotation is not None:
+                rotation["start"] += warm_up.requests
             for _ in range(rounds):
-                loads["app"].append(run_load(app.url + path, seconds, 8, headers, body))
+                app_load = run_load(
+                    app.url + path, seconds, 8, headers, body, _next(rotation)
+                )
+                loads["app"].append(app_load)
+                if rotation is not None:
+                    rotation["start"] += app_load.requests
                 loads["bare"].append(
                     run_load(bare.url + bare_path, seconds, 8, bare_headers, body)
                 )
             if body is None:  # still served, and still signed in, after the load
                 _check(app.url, bare.url, path, bare_path, headers, body)
-            figures += _figures(name, loads, budget, body is not None)
+            note = None
+            if rotation is not None:
+                note = _new_lessons(ctx, rotation["start"], len(senders))
+            figures += _figures(name, loads, budget, body is not None, note)
         ctx.notes["memory"] = {
             "app": [proportional_set_size(pid) for pid in app.worker_pids()],
             "bare": [proportional_set_size(pid) for pid in bare.worker_pids()],
@@ -106,6 +121,20 @@ def run(ctx):
         app.stop()
         bare.stop()
     return figures
+
+
+def sync_senders(ctx, app_url, site):
+    """The sync phones signed in: the headers each sends its events with."""
+    senders = []
+    for phone in site.sync_phones:
+        cookie, csrf = ctx.sign_in(app_url, phone)
+        senders.append({"Cookie": cookie, "X-CSRFToken": csrf})
+    return senders
+
+
+def _next(rotation):
+    """The rotation as it stands (a copy: the caller moves its start)."""
+    return None if rotation is None else dict(rotation)
 
 
 def fixed_pages(ctx, site):
@@ -235,15 +264,19 @@ def _date(moment):
     return format_date(moment)
 
 
-def _check(app_url, bare_url, path, bare_path, headers, body):
+def _check(app_url, bare_url, path, bare_path, headers, body, rotation=None):
     """Check both answer 200 with a valid result (the app's page signed in, when
-    it should be); return the headers for the bare app."""
+    it should be); return the headers for the bare app. A sync check sends the
+    rotation's first lesson from its first phone, and moves its start past it."""
     if body is not None:
+        course, lesson = rotation["lessons"][0]
+        data = body.replace("{id}", "bench-check-0001").replace("{course}", course)
         answer = requests.post(
             app_url + path,
-            data=body.replace("{id}", "bench-check-0001"),
-            headers=headers,
+            data=data.replace("{lesson}", lesson),
+            headers={**headers, **rotation["senders"][0]},
         )
+        rotation["start"] += 1
         status = answer.json()["results"][0]["status"]
         if answer.status_code != 200 or status != "applied":
             raise RuntimeError(f"sync answered {answer.status_code} {answer.text}")
@@ -263,13 +296,34 @@ def _check(app_url, bare_url, path, bare_path, headers, body):
     return PHONE_HEADERS
 
 
-def _figures(name, loads, budget, is_sync):
+def _new_lessons(ctx, sent, phones):
+    """Check that the sync load wrote a new lesson for (nearly) every event sent;
+    return the note that says so."""
+    import sqlalchemy as sa
+
+    url = ctx.database_url.replace("postgresql://", "postgresql+psycopg://")
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        written = connection.execute(
+            sa.text(
+                "SELECT count(*) FROM lesson_progress JOIN \"user\" AS u"
+                " ON u.id = lesson_progress.user_id WHERE u.phone LIKE '+8491300%'"
+            )
+        ).scalar()
+    engine.dispose()
+    if written < 0.95 * sent:
+        raise RuntimeError(f"sync: {sent} events sent, {written} lessons written")
+    return f"{written:,} new lessons from {phones} phones"
+
+
+def _figures(name, loads, budget, is_sync, extra_note=None):
     def median(side, field):
         return statistics.median(getattr(load, field) for load in loads[side])
 
     tool = loads["app"][0].tool
     errors = sum(load.errors for side in loads.values() for load in side)
     note = f"load: {tool}" + (f"; {errors} errors" if errors else "")
+    note += f"; {extra_note}" if extra_note else ""
     rps, bare_rps = median("app", "rps"), median("bare", "rps")
     verdict = "miss" if errors else at_least(budget, rps / bare_rps)
     baseline_of = "bare Flask, JSON POST" if is_sync else "bare Flask, same template"
