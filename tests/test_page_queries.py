@@ -72,11 +72,10 @@ def test_lesson_and_course_pages_ask_a_fixed_number_of_queries(signed_in, mini_c
 # A lesson done offline, sent by the sync API: the session's user, the event id,
 # the course's content version (the lessons come from the process's copy), the
 # enrolment, the lesson's progress, its insert and the learner's active day, the
-# lesson's course for the report totals, the totals (the areas above the
-# learner's, one upsert of the days and one of the months), where the learner
-# stands, and the event's insert. The learner's first activity of a day reads
-# their other active days once more.
-SYNC_LESSON = 13
+# report totals (the areas above the learner's, one upsert of the days and one
+# of the months), where the learner stands, and the event's insert. The
+# learner's first activity of a day reads their other active days once more.
+SYNC_LESSON = 12
 SYNC_FIRST_OF_THE_DAY = SYNC_LESSON + 1
 # A lesson already done: no progress, active day or totals are written.
 SYNC_DONE_BEFORE = 7

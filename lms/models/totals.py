@@ -21,6 +21,7 @@ days exactly when one of their active days in it has a previous active day
 before a: the count is ``sum(n) where a <= day < b and key < ordinal(a)``.
 """
 
+import functools
 from collections import Counter
 from datetime import date
 
@@ -328,13 +329,15 @@ def apply(connection, deltas):
 
 def _add(connection, insert, model, moment, values):
     """Upsert ``values`` into ``model``'s table, adding ``n`` to what is there."""
-    if not values:
-        return
+    if values:
+        connection.execute(_upsert(insert, model, moment), values)
+
+
+@functools.cache
+def _upsert(insert, model, moment):
+    # Built once per process: every lesson, quiz and enrolment runs it twice.
     statement = insert(model)
-    connection.execute(
-        statement.on_conflict_do_update(
-            index_elements=["metric", "area_id", "key", moment],
-            set_={"n": model.n + statement.excluded.n},
-        ),
-        values,
+    return statement.on_conflict_do_update(
+        index_elements=["metric", "area_id", "key", moment],
+        set_={"n": model.n + statement.excluded.n},
     )

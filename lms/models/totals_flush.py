@@ -80,13 +80,20 @@ def recounted(session):
     return users
 
 
+# Where a request that completes lessons read from the process's copy of their
+# course (lms.services.course_views), not through the session, leaves
+# {lesson id: course id} for the totals.
+LESSON_COURSES = "lesson_courses"
+
+
 def _course_of(session, model, row_id):
     """The course of a lesson, quiz or practical work: from the session when it
-    holds the row, else its one column (pages read lessons from a copy kept in
-    the process, lms.services.course_views, not through the session)."""
+    holds the row or was told, else its one column."""
     target = session.identity_map.get(identity_key(model, row_id))
     if target is not None:
         return target.course_id
+    if model is Lesson and row_id in session.info.get(LESSON_COURSES, ()):
+        return session.info[LESSON_COURSES][row_id]
     return session.scalar(select(model.course_id).where(model.id == row_id))
 
 

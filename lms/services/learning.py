@@ -18,6 +18,7 @@ from lms.models import (
     QuizAttempt,
     Submission,
 )
+from lms.models.totals_flush import LESSON_COURSES
 from lms.services import DomainError
 from lms.services.certificates import issue_certificates
 from lms.services.papers import check_paper, unanswered, whole_quiz
@@ -94,6 +95,8 @@ def complete_lesson(learner, lesson, completed_at=None, enrolled=False):
         raise DomainError(_l("This lesson has been retired."))
     if not enrolled:
         enroll(learner, lesson.course)
+    # The report totals need the lesson's course: no query for it at the flush.
+    db.session.info.setdefault(LESSON_COURSES, {})[lesson.id] = lesson.course_id
     progress, _ = _insert_once(
         LessonProgress(
             user_id=learner.id,
