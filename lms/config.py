@@ -141,6 +141,10 @@ def load_config(app, test_config=None):
     app.config["SQLALCHEMY_DATABASE_URI"] = _psycopg_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A file has no connection to lose: no check before each request's use.
+        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "pool_pre_ping": False}
     app.config.setdefault("LMS_UPLOAD_DIR", str(instance / "uploads"))
     # Background jobs: an embedded queue in a SQLite file, or Redis (lms.jobs).
     app.config.setdefault("LMS_JOB_QUEUE_URL", f"sqlite:///{instance / 'jobs.sqlite3'}")
