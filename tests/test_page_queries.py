@@ -13,10 +13,10 @@ from tests.quiz_pages import fill
 
 RIGHT = {"sprayed": "a", "before-live": ["a", "b"]}  # the mini course's quiz
 
-# The session's user, the course's content version (its lessons, quiz and
-# practical work come from the process's copy), and the learner's completed
-# lessons.
-LESSON_PAGE = 3
+# The session's user, and the course's content version with the learner's
+# completed lessons (its lessons, quiz and practical work come from the
+# process's copy).
+LESSON_PAGE = 2
 # The session's user, the course's content version, and where the learner stands
 # (enrolment, lessons done, quiz, practical work) in one query.
 COURSE_PAGE = 3
@@ -70,15 +70,16 @@ def test_lesson_and_course_pages_ask_a_fixed_number_of_queries(signed_in, mini_c
 
 
 # A lesson done offline, sent by the sync API: the session's user, the event id,
-# the course's content version (the lessons come from the process's copy), the
-# enrolment, the lesson's progress, its insert and the learner's active day, the
-# report totals (the areas above the learner's, one upsert of the days and one
-# of the months), where the learner stands, and the event's insert. The
-# learner's first activity of a day reads their other active days once more.
-SYNC_LESSON = 12
+# the course's content version with the learner's enrolment and lessons done
+# (the lessons come from the process's copy), the lesson's progress inserted and
+# the learner's active day, the report totals (the areas above the learner's,
+# one upsert of the days and one of the months), where the learner stands, and
+# the event's insert. The learner's first activity of a day reads their other
+# active days once more.
+SYNC_LESSON = 10
 SYNC_FIRST_OF_THE_DAY = SYNC_LESSON + 1
 # A lesson already done: no progress, active day or totals are written.
-SYNC_DONE_BEFORE = 7
+SYNC_DONE_BEFORE = 5
 
 
 def sync_queries(client, lesson):

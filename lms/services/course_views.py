@@ -17,10 +17,10 @@ import functools
 from types import MappingProxyType
 
 from flask import current_app
-from sqlalchemy import bindparam, inspect, select
+from sqlalchemy import and_, bindparam, inspect, join, select
 
 from lms.extensions import db
-from lms.models import Course, Quiz
+from lms.models import Course, Enrollment, Lesson, LessonProgress, Quiz
 from lms.services.catalogue import find_course_with_parts
 
 # The lesson's Markdown sources: only authors see them (never loaded here).
@@ -30,7 +30,23 @@ AUTHORS_ONLY = {"body_vi", "body_en"}
 def published_course(slug):
     """The published course called ``slug`` as a read-only copy, else None
     (no such course, a draft or archived)."""
-    head = db.session.execute(_head(), {"slug": slug}).first()
+    return _copy(slug, db.session.execute(_head(), {"slug": slug}).first())
+
+
+def published_course_for(learner, slug):
+    """The copy of the published course called ``slug``, whether ``learner`` is
+    enrolled in it and the ids of its lessons they have done, in one query:
+    (copy, enrolled, done); (None, False, set()) if it is not published."""
+    rows = db.session.execute(_head_for(), {"slug": slug, "user_id": learner.id})
+    rows = rows.all()
+    copy = _copy(slug, rows[0] if rows else None)
+    if copy is None:
+        return None, False, set()
+    done = {row.lesson_id for row in rows if row.lesson_id is not None}
+    return copy, rows[0].enrolment is not None, done
+
+
+def _copy(slug, head):
     if head is None or head.status != "published" or head.archived_at is not None:
         return None
     copies = current_app.extensions.setdefault("course_views", {})
@@ -50,6 +66,25 @@ def _head():
     return select(
         Course.id, Course.content_version, Course.status, Course.archived_at
     ).where(Course.slug == bindparam("slug"))
+
+
+@functools.cache
+def _head_for():
+    # A row per lesson done (one with no lesson if none), each with the course's
+    # row and the learner's enrolment.
+    user_id = bindparam("user_id")
+    done = join(LessonProgress, Lesson, Lesson.id == LessonProgress.lesson_id)
+    return (
+        _head()
+        .add_columns(Enrollment.id.label("enrolment"), LessonProgress.lesson_id)
+        .outerjoin(
+            Enrollment,
+            and_(Enrollment.course_id == Course.id, Enrollment.user_id == user_id),
+        )
+        .outerjoin(
+            done, and_(Lesson.course_id == Course.id, LessonProgress.user_id == user_id)
+        )
+    )
 
 
 class View:

@@ -85,11 +85,14 @@ def enroll(learner, course):
     return enrollment
 
 
-def complete_lesson(learner, lesson, completed_at=None, enrolled=False):
+def complete_lesson(learner, lesson, completed_at=None, enrolled=False, done=None):
     """Record that ``learner`` finished ``lesson``; the first completion time stays.
 
     :param completed_at: when it happened, if earlier than now (made offline).
     :param enrolled: the caller has just checked that the learner is enrolled.
+    :param done: the ids of the lessons the learner has done, when the caller has
+        just read them: one of them is not written again, another is written
+        without looking for it first.
     """
     if lesson.archived_at is not None:
         raise DomainError(_l("This lesson has been retired."))
@@ -97,18 +100,16 @@ def complete_lesson(learner, lesson, completed_at=None, enrolled=False):
         enroll(learner, lesson.course)
     # The report totals need the lesson's course: no query for it at the flush.
     db.session.info.setdefault(LESSON_COURSES, {})[lesson.id] = lesson.course_id
-    progress, _ = _insert_once(
-        LessonProgress(
-            user_id=learner.id,
-            lesson_id=lesson.id,
-            completed_at=completed_at or utcnow(),
-        ),
-        LessonProgress,
+    row = LessonProgress(
         user_id=learner.id,
         lesson_id=lesson.id,
+        completed_at=completed_at or utcnow(),
     )
+    if done is None:
+        _insert_once(row, LessonProgress, user_id=learner.id, lesson_id=lesson.id)
+    elif lesson.id not in done:
+        insert_once(row)  # False if a request at the same moment wrote it first
     update_completion(learner, lesson.course)
-    return progress
 
 
 def grade(quiz, answers, paper=None):

@@ -15,10 +15,10 @@ from lms.api_spec import EVENT_ID, LESSON_EVENT, QUIZ_EVENT
 from lms.clock import utcnow
 from lms.extensions import db
 from lms.i18n import localised
-from lms.models import Enrollment, SyncEvent
+from lms.models import SyncEvent
 from lms.services import DomainError
 from lms.services.catalogue import find_course_with_parts
-from lms.services.course_views import published_course
+from lms.services.course_views import published_course_for
 from lms.services.learning import complete_lesson, submit_quiz
 from lms.services.papers import PaperSeal, answers_from_marks, first_unanswered
 
@@ -103,7 +103,7 @@ def _handle(learner, event, replies):
     if validator is None:
         raise DomainError(_l("Unknown event type."))
     _check_form(validator, event)
-    course = _enrolled_course(learner, event["course"])
+    course, done = _enrolled_course(learner, event["course"])
     at = _moment(event.get("at"))
     if kind == "lesson.complete":
         lesson = next(
@@ -112,7 +112,7 @@ def _handle(learner, event, replies):
         )
         if lesson is None:
             raise DomainError(_l("This lesson does not exist."))
-        complete_lesson(learner, lesson, completed_at=at, enrolled=True)
+        complete_lesson(learner, lesson, completed_at=at, enrolled=True, done=done)
         return {}
     # An attempt is written against the ORM quiz, not the process's copy.
     course = find_course_with_parts(course.slug)
@@ -193,16 +193,13 @@ def _submit_quiz(learner, course, event, at, replies):
 
 
 def _enrolled_course(learner, slug):
-    # With what completing a step reads: no query for each later.
-    course = published_course(slug)
+    """The course's copy and the lessons the learner has done, in one query."""
+    course, enrolled, done = published_course_for(learner, slug)
     if course is None:
         raise DomainError(_l("This course does not exist."))
-    enrolled = db.session.scalar(
-        select(Enrollment.id).filter_by(user_id=learner.id, course_id=course.id)
-    )
-    if enrolled is None:
+    if not enrolled:
         raise DomainError(_l("You are not enrolled in this course."))
-    return course
+    return course, done
 
 
 def _moment(raw):

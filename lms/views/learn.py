@@ -26,7 +26,7 @@ from lms.models import Certificate, Course, QuizAttempt
 from lms.permissions import can_read_attempt, can_read_course, readable_courses
 from lms.services import DomainError, learning, papers, steps
 from lms.services.catalogue import find_course_with_parts
-from lms.services.course_views import published_course
+from lms.services.course_views import published_course, published_course_for
 from lms.services.images import PHONE_WIDTH
 from lms.services.practical import returned_courses
 from lms.views.core import CSRF_ONLY_FORM, data_saver_on, public_media_file
@@ -101,11 +101,13 @@ def enroll(slug):
 @bp.get("/courses/<slug>/lessons/<lesson_slug>")
 @login_required
 def lesson(slug, lesson_slug):
-    course = course_to_read(slug)
+    course, _, done = published_course_for(current_user, slug)
+    if course is None:  # a draft, for staff
+        course = get_course(slug)
+        done = learning.completed_lesson_ids(current_user, course)
     lessons = course.active_lessons
     lesson = active_lesson(course, lesson_slug)
     index = lessons.index(lesson)
-    done = learning.completed_lesson_ids(current_user, course)
     return render_template(
         "learn/lesson.html",
         course=course,
