@@ -166,7 +166,9 @@ def _move_content_version(session, flush_context):
 
     Readers in other processes keep a copy of a published course
     (lms.services.course_views) and load it again when the number moved. Writes
-    that bypass the ORM (a migration, a restored backup) are followed by a restart.
+    that bypass the flush do not move it: change these tables through their
+    objects, never with ``update(Lesson)`` and the like; after a migration or a
+    restored backup that changes them, restart the application.
     """
     changed = set()
     for row in session.dirty:
