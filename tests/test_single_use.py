@@ -7,10 +7,12 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from lms.extensions import db
-from lms.models import AuditEvent, Submission
+from lms.models import AuditEvent, LessonProgress, Submission, SyncEvent
 from lms.services.authoring import save_assignment
 from lms.services.codes import issue_code
+from lms.services.learning import enroll
 from tests.conftest import DATABASES, PHONES, sign_in
+from tests.helpers import lesson_event
 
 PARALLEL = 8
 
@@ -82,3 +84,37 @@ def test_work_sent_from_several_requests_at_once_waits_once(app, classroom, peop
     waiting = db.session.scalars(sa.select(Submission)).all()
     assert [work.status for work in waiting] == ["pending"]
     assert waiting[0].link.startswith("https://www.facebook.com/live/")
+
+
+@pytest.mark.parametrize("app", DATABASES, indirect=True)
+def test_one_lesson_sent_from_several_phones_at_once_is_done_once(
+    app, people, mini_course
+):
+    """The farmer's phone and tablet both send "lesson done", each with its own
+    event id, at one moment: every event is applied, the lesson is done once."""
+    enroll(people["learner"], mini_course)
+    db.session.commit()
+    barrier, answers = threading.Barrier(PARALLEL), []
+
+    def phone(number):
+        client = FlaskClient(app, app.response_class)
+        client.environ_base["REMOTE_ADDR"] = f"127.0.1.{number}"
+        with app.app_context():
+            sign_in(client, phone=PHONES["learner"])
+        events = {"events": [lesson_event("second")]}
+        barrier.wait()
+        with app.app_context():
+            response = client.post("/api/v1/progress/sync", json=events)
+            answers.append((response.status_code, response.get_json()["results"]))
+
+    threads = [threading.Thread(target=phone, args=(n,)) for n in range(PARALLEL)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert [status for status, _ in answers] == [200] * PARALLEL
+    assert [results[0]["status"] for _, results in answers] == ["applied"] * PARALLEL
+    done = db.session.scalars(sa.select(LessonProgress.lesson_id)).all()
+    assert len(done) == 1
+    events = db.session.scalar(sa.select(sa.func.count()).select_from(SyncEvent))
+    assert events == PARALLEL
