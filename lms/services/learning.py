@@ -92,7 +92,9 @@ def complete_lesson(learner, lesson, completed_at=None, enrolled=False, done=Non
     :param enrolled: the caller has just checked that the learner is enrolled.
     :param done: the ids of the lessons the learner has done, when the caller has
         just read them: one of them is not written again, another is written
-        without looking for it first.
+        without looking for it first or a savepoint around it. If a request
+        wrote it at the same moment, the flush raises IntegrityError: the caller
+        rolls back to its own savepoint and settles it (lms.services.sync).
     """
     if lesson.archived_at is not None:
         raise DomainError(_l("This lesson has been retired."))
@@ -108,7 +110,7 @@ def complete_lesson(learner, lesson, completed_at=None, enrolled=False, done=Non
     if done is None:
         _insert_once(row, LessonProgress, user_id=learner.id, lesson_id=lesson.id)
     elif lesson.id not in done:
-        insert_once(row)  # False if a request at the same moment wrote it first
+        db.session.add(row)
     update_completion(learner, lesson.course)
 
 

@@ -53,7 +53,7 @@ def apply_events(learner, events, replies):
     return [_apply(learner, event, replies) for event in events]
 
 
-def _apply(learner, event, replies):
+def _apply(learner, event, replies, again=False):
     event_id = event.get("id") if isinstance(event, dict) else None
     if not VALID_ID.is_valid(event_id):
         return _rejected(None, _l("The event has no valid id."))
@@ -77,11 +77,18 @@ def _apply(learner, event, replies):
             )
     except DomainError as error:
         return _rejected(event_id, error.message)
-    except IntegrityError:  # the same id arrived at the same moment
+    except IntegrityError:
+        # The same id arrived at the same moment (answer as that event did), or
+        # another event wrote the same lesson first (apply this one again: it
+        # now finds the lesson done).
         earlier = db.session.scalar(
             select(SyncEvent).where(SyncEvent.event_id == event_id)
         )
-        return _replay(earlier, learner, fingerprint)
+        if earlier is not None:
+            return _replay(earlier, learner, fingerprint)
+        if again:
+            raise
+        return _apply(learner, event, replies, again=True)
     return {"id": event_id, "status": "applied", **result}
 
 
