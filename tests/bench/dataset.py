@@ -10,9 +10,10 @@ import sqlalchemy as sa
 from tests.bench.context import COURSE, LEARNER_PHONE, PASSWORD, Site
 
 LEARNERS = {"quick": 500, "full": 5000}
-# Phones sending lessons by sync under load: with about 56 lessons each, enough
-# that every event of a run is a lesson not sent before (a few hundred a second).
-SYNC_PHONES = {"quick": 80, "full": 400}
+# Lessons the sync load can send, each one a phone has not sent before: more
+# than a run sends at up to 1,000 events a second (the bundled courses have 28
+# lessons, so 250 phones for a quick run, 1,072 for a full one).
+SYNC_EVENTS = {"quick": 7000, "full": 30000}
 
 
 def reset_database(url):
@@ -49,7 +50,7 @@ def prepare(ctx):
         size = "quick" if ctx.quick else "full"
         learners, rows = add_learners(LEARNERS[size])
         code = earn_certificate()
-        phones, lessons = add_sync_learners(SYNC_PHONES[size])
+        phones, lessons = add_sync_learners(SYNC_EVENTS[size])
         db.session.commit()
         db.engine.dispose()
     return Site(
@@ -108,18 +109,31 @@ def add_learners(count, seed=8):
     return count, len(progress)
 
 
-def add_sync_learners(count):
-    """``count`` learners with the bench's password, enrolled in every published
-    course with nothing done; return (their phones, [course, lesson] pairs)."""
+def add_sync_learners(events):
+    """Enough learners to send ``events`` lessons, with the bench's password,
+    enrolled in every published course with nothing done; return (their
+    phones, [course, lesson] pairs)."""
     from lms.clock import utcnow
     from lms.collation import name_sort_keys
     from lms.extensions import db
     from lms.models import Area, Course, Enrollment, Lesson, User
     from lms.services.passwords import hash_password
 
+    courses = db.session.scalars(
+        sa.select(Course).where(Course.status == "published").order_by(Course.id)
+    ).all()
+    lessons = [
+        [course.slug, lesson.slug]
+        for course in courses
+        for lesson in db.session.scalars(
+            sa.select(Lesson)
+            .where(Lesson.course_id == course.id, Lesson.archived_at.is_(None))
+            .order_by(Lesson.position)
+        )
+    ]
     area = db.session.scalar(sa.select(Area.id).where(Area.code == "07603"))
     password_hash, now = hash_password(PASSWORD), utcnow()
-    phones = [f"09130{n:05d}" for n in range(count)]
+    phones = [f"09130{n:05d}" for n in range(-(-events // len(lessons)))]
     db.session.execute(
         sa.insert(User),
         [
@@ -137,23 +151,11 @@ def add_sync_learners(count):
             for n, phone in enumerate(phones)
         ],
     )
-    courses = db.session.scalars(
-        sa.select(Course).where(Course.status == "published").order_by(Course.id)
-    ).all()
     users = db.session.scalars(sa.select(User.id).where(User.phone.like("+8491300%")))
     db.session.execute(
         sa.insert(Enrollment),
         [{"user_id": u, "course_id": c.id} for u in users for c in courses],
     )
-    lessons = [
-        [course.slug, lesson.slug]
-        for course in courses
-        for lesson in db.session.scalars(
-            sa.select(Lesson)
-            .where(Lesson.course_id == course.id, Lesson.archived_at.is_(None))
-            .order_by(Lesson.position)
-        )
-    ]
     return phones, lessons
 
 
