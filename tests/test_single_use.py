@@ -62,24 +62,13 @@ def test_work_sent_from_several_requests_at_once_waits_once(app, classroom, peop
     """A double tap, or a phone resending: one piece of work waits for review."""
     save_assignment(classroom.courses[0], "Quay 1 phút.", None, [("Rõ", None)], True, 3)
     db.session.commit()
-    barrier, answers = threading.Barrier(PARALLEL), []
 
-    def phone(number):
-        client = FlaskClient(app, app.response_class)
-        client.environ_base["REMOTE_ADDR"] = f"127.0.1.{number}"
-        with app.app_context():
-            sign_in(client, phone=PHONES["learner"])  # the same farmer, each phone
+    def send(client, number):
         link = f"https://www.facebook.com/live/{number}"
-        barrier.wait()
-        with app.app_context():
-            response = client.post("/courses/mini/practical", data={"link": link})
-            answers.append((response.status_code, response.location))
+        response = client.post("/courses/mini/practical", data={"link": link})
+        return response.status_code, response.location
 
-    threads = [threading.Thread(target=phone, args=(n,)) for n in range(PARALLEL)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    answers = from_the_learners_phones_at_once(app, send)
     assert answers == [(302, "/courses/mini/practical")] * PARALLEL
     waiting = db.session.scalars(sa.select(Submission)).all()
     assert [work.status for work in waiting] == ["pending"]
@@ -94,6 +83,24 @@ def test_one_lesson_sent_from_several_phones_at_once_is_done_once(
     event id, at one moment: every event is applied, the lesson is done once."""
     enroll(people["learner"], mini_course)
     db.session.commit()
+
+    def send(client, _number):
+        events = {"events": [lesson_event("second")]}
+        response = client.post("/api/v1/progress/sync", json=events)
+        return response.status_code, response.get_json()["results"]
+
+    answers = from_the_learners_phones_at_once(app, send)
+    assert [status for status, _ in answers] == [200] * PARALLEL
+    assert [results[0]["status"] for _, results in answers] == ["applied"] * PARALLEL
+    done = db.session.scalars(sa.select(LessonProgress.lesson_id)).all()
+    assert len(done) == 1
+    events = db.session.scalar(sa.select(sa.func.count()).select_from(SyncEvent))
+    assert events == PARALLEL
+
+
+def from_the_learners_phones_at_once(app, send):
+    """``send(client, number)`` from PARALLEL phones, each signed in as the same
+    learner, at one moment; what each returned."""
     barrier, answers = threading.Barrier(PARALLEL), []
 
     def phone(number):
@@ -101,20 +108,13 @@ def test_one_lesson_sent_from_several_phones_at_once_is_done_once(
         client.environ_base["REMOTE_ADDR"] = f"127.0.1.{number}"
         with app.app_context():
             sign_in(client, phone=PHONES["learner"])
-        events = {"events": [lesson_event("second")]}
         barrier.wait()
         with app.app_context():
-            response = client.post("/api/v1/progress/sync", json=events)
-            answers.append((response.status_code, response.get_json()["results"]))
+            answers.append(send(client, number))
 
     threads = [threading.Thread(target=phone, args=(n,)) for n in range(PARALLEL)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    assert [status for status, _ in answers] == [200] * PARALLEL
-    assert [results[0]["status"] for _, results in answers] == ["applied"] * PARALLEL
-    done = db.session.scalars(sa.select(LessonProgress.lesson_id)).all()
-    assert len(done) == 1
-    events = db.session.scalar(sa.select(sa.func.count()).select_from(SyncEvent))
-    assert events == PARALLEL
+    return answers
