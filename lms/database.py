@@ -108,6 +108,8 @@ def _open(cursor, savepoints):
 def _savepoint(opened, statement):
     """Keep ``opened`` up to date if ``statement`` opens, releases or rolls back
     to a savepoint (True), while the transaction only reads."""
+    if not statement[:12].lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLL")):
+        return False  # most statements: no need to split them into words
     words = statement.split()
     if len(words) == 2 and words[0].upper() == "SAVEPOINT":
         opened.append(words[1])

@@ -17,23 +17,27 @@ from tests.helpers import lesson_event
 PARALLEL = 8
 
 
-def redeem_together(app, data):
-    """POST /code with ``data`` from PARALLEL phones at once; their status codes."""
-    barrier, statuses = threading.Barrier(PARALLEL), []
+def at_once(app, send, signed_in_as=None):
+    """``send(client, number)`` from PARALLEL phones at one moment (each signed
+    in first as ``signed_in_as``, a key of PHONES, if given); what each returned."""
+    barrier, answers = threading.Barrier(PARALLEL), []
 
     def phone(number):
         client = FlaskClient(app, app.response_class)
         client.environ_base["REMOTE_ADDR"] = f"127.0.1.{number}"
+        if signed_in_as is not None:
+            with app.app_context():
+                sign_in(client, phone=PHONES[signed_in_as])
         barrier.wait()
         with app.app_context():
-            statuses.append(client.post("/code", data=data).status_code)
+            answers.append(send(client, number))
 
     threads = [threading.Thread(target=phone, args=(n,)) for n in range(PARALLEL)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    return statuses
+    return answers
 
 
 @pytest.mark.parametrize("purpose", ["reset", "activation"])
@@ -47,7 +51,11 @@ def test_a_code_used_by_several_phones_at_once_works_once(app, learner, purpose)
         "password": "mới đổi mật khẩu",
         "confirm": "mới đổi mật khẩu",
     }
-    statuses = redeem_together(app, data)
+
+    def redeem(client, _number):
+        return client.post("/code", data=data).status_code
+
+    statuses = at_once(app, redeem)
     assert sorted(statuses) == [302] + [400] * (PARALLEL - 1)
     used = db.session.scalar(
         sa.select(sa.func.count())
@@ -68,7 +76,7 @@ def test_work_sent_from_several_requests_at_once_waits_once(app, classroom, peop
         response = client.post("/courses/mini/practical", data={"link": link})
         return response.status_code, response.location
 
-    answers = from_the_learners_phones_at_once(app, send)
+    answers = at_once(app, send, signed_in_as="learner")
     assert answers == [(302, "/courses/mini/practical")] * PARALLEL
     waiting = db.session.scalars(sa.select(Submission)).all()
     assert [work.status for work in waiting] == ["pending"]
@@ -89,32 +97,10 @@ def test_one_lesson_sent_from_several_phones_at_once_is_done_once(
         response = client.post("/api/v1/progress/sync", json=events)
         return response.status_code, response.get_json()["results"]
 
-    answers = from_the_learners_phones_at_once(app, send)
+    answers = at_once(app, send, signed_in_as="learner")
     assert [status for status, _ in answers] == [200] * PARALLEL
     assert [results[0]["status"] for _, results in answers] == ["applied"] * PARALLEL
     done = db.session.scalars(sa.select(LessonProgress.lesson_id)).all()
     assert len(done) == 1
     events = db.session.scalar(sa.select(sa.func.count()).select_from(SyncEvent))
     assert events == PARALLEL
-
-
-def from_the_learners_phones_at_once(app, send):
-    """``send(client, number)`` from PARALLEL phones, each signed in as the same
-    learner, at one moment; what each returned."""
-    barrier, answers = threading.Barrier(PARALLEL), []
-
-    def phone(number):
-        client = FlaskClient(app, app.response_class)
-        client.environ_base["REMOTE_ADDR"] = f"127.0.1.{number}"
-        with app.app_context():
-            sign_in(client, phone=PHONES["learner"])
-        barrier.wait()
-        with app.app_context():
-            answers.append(send(client, number))
-
-    threads = [threading.Thread(target=phone, args=(n,)) for n in range(PARALLEL)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return answers

@@ -266,25 +266,6 @@ def standing(learner, course):
     return progress_by_course(learner, [course], done)[course.id], done
 
 
-def completed_lesson_ids(learner, course):
-    if learner is None or not learner.is_authenticated:
-        return set()
-    ids = {"user_id": learner.id, "course_id": course.id}
-    return set(db.session.scalars(_lessons_done(), ids))
-
-
-@functools.cache
-def _lessons_done():
-    return (
-        select(LessonProgress.lesson_id)
-        .join(Lesson, Lesson.id == LessonProgress.lesson_id)
-        .where(
-            LessonProgress.user_id == bindparam("user_id"),
-            Lesson.course_id == bindparam("course_id"),
-        )
-    )
-
-
 def next_step(course, done_ids, progress):
     """Where "continue" leads: the first lesson not done, the quiz, the practical
     work, else None."""

@@ -168,7 +168,7 @@ def fixed_pages(ctx, site):
         lessons = course.active_lessons
         lesson = next(each for each in lessons if each.slug == site.lesson)
         index = lessons.index(lesson)
-        done = learning.completed_lesson_ids(user, course)
+        done = learning.standing(user, course)[1]
         progress = learning.course_progress(user, course)
 
         def lesson_data(each):
