@@ -12,7 +12,11 @@ Flask test client, signed in through the real form:
   time to the first byte (the request queues a job and answers with its page),
   and the total until the file is downloaded, the job run by the embedded
   worker of this process; the same at 1,000 learners is the baseline;
-- the 10k class's roster CSV (a job too): total time.
+- the 10k class's roster CSV (a job too): total time;
+- a farmer's own pages, signed in as the learner with the most lessons done who
+  still has lessons to send: the lesson page, the course page, the verify page of a
+  certificate, and a lesson sent by sync (each a lesson that learner has not
+  done), server time; the same at 1,000 learners is the baseline.
 """
 
 import contextlib
@@ -64,6 +68,7 @@ def run(ctx):
         return password, staff
 
     password, staff = grow(BASELINE_LEARNERS, seed=1)
+    baseline_farmer = farmer_times(app, runs)
     official = next(s[1] for s in staff if s[0] == "official")
     trainer = next(s[1] for s in staff if s[0] == "trainer")
     baseline_export = {
@@ -89,6 +94,7 @@ def run(ctx):
         fmt: export_times(app, official, password, fmt) for fmt in ("csv", "xlsx")
     }
     roster_total = roster_time(teacher, big)
+    farmer = farmer_times(app, runs)
     jobs.queue(app).stop()
 
     scale = f"{LEARNERS[mode] // 1000}k learners"
@@ -166,7 +172,108 @@ def run(ctx):
             note="until downloaded; a background job",
         )
     )
+    for page, ms in farmer.items():
+        figures.append(
+            Figure(
+                "lists",
+                f"a farmer's {page}, {scale}: server time",
+                "",
+                ms,
+                "ms",
+                baseline_farmer[page],
+                f"{BASELINE_LEARNERS // 1000}k learners",
+                note=note,
+            )
+        )
     return figures
+
+
+def farmer_times(app, runs):
+    """{page: median server time in ms} for a learner with much progress, who is
+    given the bench's password and enrolled in every course."""
+    import uuid
+
+    from lms.extensions import db
+    from lms.models import Certificate, Course, LessonProgress, User
+    from lms.services.learning import enroll
+    from lms.services.passwords import hash_password
+    from tests.bench.context import PASSWORD
+
+    with app.app_context():
+        courses = db.session.scalars(
+            sa.select(Course)
+            .where(Course.status == "published", Course.archived_at.is_(None))
+            .order_by(Course.id)
+        ).all()
+        lessons = sum(len(course.active_lessons) for course in courses)
+        # The most lessons done, with enough left to send by sync.
+        busy = (
+            sa.select(LessonProgress.user_id)
+            .group_by(LessonProgress.user_id)
+            .having(sa.func.count() <= lessons - runs - 1)
+            .order_by(sa.func.count().desc(), LessonProgress.user_id)
+            .limit(1)
+        )
+        user = db.session.scalar(
+            sa.select(User).where(User.id == busy.scalar_subquery())
+        )
+        user.password_hash = hash_password(PASSWORD)
+        for course in courses:
+            enroll(user, course)
+        done = set(
+            db.session.scalars(
+                sa.select(LessonProgress.lesson_id).where(
+                    LessonProgress.user_id == user.id
+                )
+            )
+        )
+        undone = [
+            (course.slug, lesson.slug)
+            for course in courses
+            for lesson in course.active_lessons
+            if lesson.id not in done
+        ]
+        busiest = max(courses, key=lambda c: sum(x.id in done for x in c.lessons))
+        lesson = busiest.active_lessons[-1].slug
+        code = db.session.scalar(sa.select(Certificate.code).order_by(Certificate.id))
+        phone = "0" + user.phone.removeprefix("+84")
+        course_slug = busiest.slug
+        db.session.commit()
+        db.engine.dispose()
+    client = signed_in(app, phone, PASSWORD)
+    page = client.get(f"/courses/{course_slug}").get_data(as_text=True)
+    csrf = meta_or_input(page, "csrf-token")
+    events = iter(undone)
+
+    def sync():
+        course, lesson = next(events)
+        event = {"id": str(uuid.uuid4()), "type": "lesson.complete"}
+        event |= {"course": course, "lesson": lesson, "at": "2026-11-22T03:10:00Z"}
+        answer = client.post(
+            "/api/v1/progress/sync",
+            json={"events": [event]},
+            headers={"X-CSRFToken": csrf},
+        )
+        if answer.get_json()["results"][0]["status"] != "applied":
+            raise RuntimeError(f"sync answered {answer.get_data(as_text=True)}")
+
+    anonymous = app.test_client()
+    requests = {
+        "lesson page": lambda: client.get(f"/courses/{course_slug}/lessons/{lesson}"),
+        "course page": lambda: client.get(f"/courses/{course_slug}"),
+        "verify page": lambda: anonymous.get(f"/verify/{code}"),
+        "lesson sent by sync": sync,
+    }
+    times = {}
+    for name, send in requests.items():
+        send()  # warm up
+        samples = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            send()
+            samples.append((time.perf_counter() - start) * 1000)
+        times[name] = statistics.median(samples)
+    return times
 
 
 def make_class(trainer_phone, size):
@@ -195,7 +302,6 @@ def make_class(trainer_phone, size):
     )
     db.session.commit()
     return classroom.id, len(learners)
-
 
 
 def page_figures(client, path, runs):
