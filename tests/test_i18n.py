@@ -53,6 +53,28 @@ def test_choice_is_remembered_on_the_account(app, client):
     assert '<html lang="en">' in page(other_device, "/me/learning")
 
 
+def test_the_accounts_language_changes_only_with_the_pages_token(app, client):
+    import sqlalchemy as sa
+
+    from lms.extensions import db
+    from lms.models import User
+
+    make_user()
+    sign_in(client)
+    app.config["WTF_CSRF_ENABLED"] = True
+    html = page(client, "/me/learning")
+    token = html.split('name="csrf-token" content="')[1].split('"')[0]
+    # Another site's form posting to the switcher cannot change the account.
+    refused = client.post("/language", data={"lang": "en", "next": "/"})
+    assert refused.status_code == 400
+    assert "Biểu mẫu đã hết hạn" in refused.get_data(as_text=True)
+    assert db.session.scalar(sa.select(User.locale)) != "en"
+    # The layout's own button does.
+    client.post("/language", data={"lang": "en", "next": "/", "csrf_token": token})
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(User.locale)) == "en"
+
+
 def test_language_picked_before_signing_up_is_kept_on_the_account(client):
     import sqlalchemy as sa
 

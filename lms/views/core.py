@@ -23,7 +23,7 @@ from sqlalchemy import text
 from werkzeug.exceptions import SecurityError
 
 from lms.content.render import render_markdown_or_text
-from lms.extensions import db
+from lms.extensions import csrf, db
 from lms.forms import LanguageForm
 from lms.i18n import LANG_COOKIE, localised
 from lms.permissions import can_read_reports, is_admin, is_staff
@@ -57,10 +57,17 @@ def healthz():
 
 
 @bp.post("/language")
+@csrf.exempt
 def change_language():
-    form = LanguageForm()
+    """Switch the language: a cookie on this phone, and the account's choice for
+    someone signed in. Only the account's choice needs a CSRF token: the layout
+    gives a visitor's pages none, so that a page without forms (a buyer's scan
+    of a certificate) starts no session and sets no cookie."""
+    if current_user.is_authenticated and current_app.config["WTF_CSRF_ENABLED"]:
+        csrf.protect()  # "the form had expired" when missing or wrong
+    form = LanguageForm(meta={"csrf": False})
     languages = current_app.config["LANGUAGES"]
-    lang = form.lang.data if form.validate_on_submit() else None
+    lang = form.lang.data if form.is_submitted() else None
     response = make_response(redirect(safe_next(form.next.data)))
     if lang in languages:
         response.set_cookie(

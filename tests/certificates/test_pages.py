@@ -26,6 +26,18 @@ def test_verify_page_shows_who_what_when_and_status(as_role, card):
     assert display_code(card.code) in html and "Bắc Ninh" in html
 
 
+def test_a_buyers_scan_sets_no_cookie_and_starts_no_session(app, as_role, card):
+    # A public page with no form of its own: nothing to remember the buyer by.
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = as_role(None).get(f"/verify/{card.code}")
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
+    assert 'name="csrf-token"' not in text(response)
+    # The language buttons still work for the buyer, without a token.
+    switched = as_role(None).post("/language", data={"lang": "en", "next": "/"})
+    assert switched.status_code == 302 and "lang=en" in switched.headers["Set-Cookie"]
+
+
 @pytest.mark.parametrize(
     "spell", [str.lower, display_code, lambda code: " " + display_code(code).lower()]
 )
