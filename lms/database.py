@@ -161,7 +161,9 @@ def insert_once(row):
 
 
 def unavailable_reason(error):
-    """'busy' or 'full' when ``error`` says the database cannot write just now.
+    """'busy', 'lost' or 'full' when ``error`` says the database cannot write
+    just now ('lost': the server dropped the connection; the next request gets a
+    new one).
 
     The reason may be further down the chain: after SQLITE_FULL, SQLite rolls
     the whole transaction back, and releasing a savepoint then fails too.
@@ -178,6 +180,8 @@ def unavailable_reason(error):
 def _reason(error):
     if isinstance(error, OSError):
         return "full" if error.errno == errno.ENOSPC else None
+    if getattr(error, "connection_invalidated", False):
+        return "lost"  # the server dropped the connection: the pool makes new ones
     original = getattr(error, "orig", error)
     code = getattr(original, "sqlite_errorcode", None)
     if code is not None:

@@ -17,13 +17,20 @@ from lms.extensions import db
 
 SETUP_COMMAND = "flask --app app lms setup"
 SCHEMA_RECHECK = 30  # seconds a worker trusts that the schema is the latest
-RETRY_AFTER = {"busy": 2, "full": 60, "setup": 30}  # seconds
+RETRY_AFTER = {"busy": 2, "lost": 2, "full": 60, "setup": 30}  # seconds
 TEXTS = {
     "busy": (
         _l("The site is busy"),
         _l(
             "Many people are saving at this moment. Nothing was saved: please "
             "try again in a few seconds."
+        ),
+    ),
+    "lost": (
+        _l("The site lost its connection for a moment"),
+        _l(
+            "The site could not reach its database just now. Nothing was saved: "
+            "please try again in a few seconds."
         ),
     ),
     "full": (
@@ -109,6 +116,8 @@ def database_unavailable(error):
     db.session.rollback()
     if reason == "busy":
         current_app.logger.warning("database busy, answered 503: %s", error)
+    elif reason == "lost":
+        current_app.logger.warning("database connection lost, answered 503: %s", error)
     else:
         current_app.logger.error("no space left to write, answered 503: %s", error)
     return unavailable(reason)
