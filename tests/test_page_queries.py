@@ -75,9 +75,10 @@ def test_lesson_and_course_pages_ask_a_fixed_number_of_queries(signed_in, mini_c
 # the learner's active day, the report totals (the areas above the learner's,
 # one upsert of the days and one of the months), where the learner stands, and
 # the event's insert. The learner's first activity of a day reads their other
-# active days once more.
+# active days once more, and on PostgreSQL holds the learner first (so that two
+# requests adding days of one learner count them in turn).
 SYNC_LESSON = 10
-SYNC_FIRST_OF_THE_DAY = SYNC_LESSON + 1
+SYNC_FIRST_OF_THE_DAY = {"sqlite": SYNC_LESSON + 1, "postgres": SYNC_LESSON + 2}
 # A lesson already done: no progress, active day or totals are written.
 SYNC_DONE_BEFORE = 5
 
@@ -91,9 +92,12 @@ def sync_queries(client, lesson):
 
 
 @pytest.mark.parametrize("app", DATABASES, indirect=True)
-def test_a_lesson_sent_by_sync_asks_a_fixed_number_of_queries(signed_in, mini_course):
+def test_a_lesson_sent_by_sync_asks_a_fixed_number_of_queries(
+    app, signed_in, mini_course
+):
     signed_in.post("/courses/mini/enroll")
-    assert sync_queries(signed_in, "first") == SYNC_FIRST_OF_THE_DAY
+    database = "sqlite" if db.engine.dialect.name == "sqlite" else "postgres"
+    assert sync_queries(signed_in, "first") == SYNC_FIRST_OF_THE_DAY[database]
     assert sync_queries(signed_in, "second") == SYNC_LESSON
     assert sync_queries(signed_in, "second") == SYNC_DONE_BEFORE
     done = db.session.scalar(sa.select(sa.func.count()).select_from(LessonProgress))

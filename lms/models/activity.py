@@ -10,7 +10,7 @@ new rows take the learner's area, and moving a learner moves their history.
 
 from datetime import date, timedelta
 
-from sqlalchemy import ForeignKey, Index, event, inspect, update
+from sqlalchemy import ForeignKey, Index, event, inspect, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -97,4 +97,19 @@ def record_active_days(connection, days):
     added = connection.execute(
         statement.returning(LearnerDay.user_id, LearnerDay.day), rows
     )
-    return {(user_id, day) for user_id, day in added}
+    added = {(user_id, day) for user_id, day in added}
+    if added and connection.dialect.name == "postgresql":
+        # The report totals read these learners' days next. Another transaction
+        # may be adding other days of theirs at this moment (two phones, a queue
+        # sent again): hold the learners until the end of the transaction, so
+        # that the second reads the days the first committed and each day's
+        # change is counted once. (SQLite: the write lock did it already.)
+        # FOR NO KEY UPDATE: rows that merely refer to the learner never wait.
+        learners = sorted({user_id for user_id, _ in added})
+        connection.execute(
+            select(User.id)
+            .where(User.id.in_(learners))
+            .order_by(User.id)
+            .with_for_update(key_share=True)
+        )
+    return added
