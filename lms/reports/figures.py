@@ -107,6 +107,8 @@ def _certificates(club_code):
             return Certificate.id.is_(None)  # another club than the one chosen
         # The id, not a subquery: the planner then reads the club's own index range.
         club_id = db.session.scalar(select(Club.id).where(Club.code == club_code))
+        if club_id is None:  # no such club here ("club_id = NULL" would be IS NULL)
+            return Certificate.id.is_(None)
         return Certificate.club_id == club_id
 
     return kind

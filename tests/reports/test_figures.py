@@ -138,3 +138,26 @@ def test_courses_and_trend_count_the_same_activity(reader, province):
     assert sum(trend["series"]["new_learners"]) == 2
     assert sum(trend["series"]["courses_completed"]) == 2
     assert sum(trend["series"]["certificates"]) == 4
+
+
+def test_a_club_the_site_does_not_have_counts_no_members(app, classroom, people):
+    """A class's figures come from the raw rows: with no KOL club set up, its
+    course certificates must not pass for KOL cards."""
+    import sqlalchemy as sa
+
+    from lms.clock import utcnow
+    from lms.extensions import db
+    from lms.models import Certificate, Club
+    from lms.reports.figures import number
+    from lms.reports.scope import build_scope
+    from tests.helpers import finish
+
+    finish(people["learner"], classroom.courses[0])
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Club)) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Certificate)) == 1
+    now = utcnow()
+    scope = build_scope(None, {"class": str(classroom.id), "period": "30"}, now)
+    start, end = scope.period.start, scope.period.end
+    assert number("course_certificates", scope, start, end) == 1
+    for name in ("koc_certificates", "kol_certificates", "koc_members", "kol_members"):
+        assert number(name, scope, start, end) == 0, name
