@@ -33,6 +33,7 @@ from lms.services.catalogue import find_course
 from lms.services.certificates import ensure_default_clubs
 from lms.services.content_review import lessons_due
 from lms.services.official_map import load_official_map, official_provinces
+from lms.services.practical import unclaimed_photos
 
 
 @click.group()
@@ -290,6 +291,27 @@ def rebuild_totals_command():
         f"Report totals: {rows:,} daily and {months:,} monthly rows"
         f" in {time.monotonic() - started:.1f} s."
     )
+
+
+@lms.command("prune-photos")
+@click.option("--dry-run", is_flag=True, help="List them; remove nothing.")
+@with_appcontext
+def prune_photos_command(dry_run):
+    """Remove farmers' practical photos that no work names any more.
+
+    Photos of a refused try are kept for the farmer's next try; after three days
+    a photo that no handed-in work names (an abandoned try, an answer that
+    failed after the upload) can be seen by nobody. Run it daily, e.g. from cron.
+    """
+    unclaimed = unclaimed_photos(current_app.config["LMS_UPLOAD_DIR"])
+    size = sum(size for _, size in unclaimed)
+    for path, _ in unclaimed:
+        if dry_run:
+            click.echo(path.name)
+        else:
+            path.unlink(missing_ok=True)
+    verb = "would be removed" if dry_run else "removed"
+    click.echo(f"{len(unclaimed)} unclaimed photos ({size / 1e6:.1f} MB) {verb}.")
 
 
 @lms.command("export-course")

@@ -1,6 +1,8 @@
 """Practical work: a farmer hands it in (and may replace it while it waits), a
 trainer approves it or returns it with feedback."""
 
+import re
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -13,12 +15,15 @@ from lms.extensions import db
 from lms.models import Assignment, Submission
 from lms.services import DomainError
 from lms.services.audit import audit
-from lms.services.images import image_path, store_image
+from lms.services.images import NAME, image_path, store_image
 from lms.services.learning import enroll, update_completion
 
 PHOTO_FOLDER = "submissions"
 PHOTO_WIDTH = 1280
 PHOTO_MAX_BYTES = 15 * 1024 * 1024
+TEMPORARY = re.compile(r"\.[0-9a-f]{32}\.webp\.tmp")  # a write cut short
+KEPT_FOR = timedelta(days=2)  # a refused try's photos are offered again this long
+UNCLAIMED_AFTER = KEPT_FOR + timedelta(days=1)
 
 
 def submissions_of(learner, assignment):
@@ -194,6 +199,36 @@ def discard_photos(names, upload_dir):
     for name in names:
         if _stored(folder, name):
             image_path(folder, name).unlink(missing_ok=True)
+
+
+def unclaimed_photos(upload_dir, older_than=UNCLAIMED_AFTER):
+    """Stored practical photos that no work names, older than ``older_than``
+    (a timedelta): [(path, bytes)], by name.
+
+    A refused try keeps its photos for the farmer's next try (``KEPT_FOR``); a
+    try abandoned after that, or one whose answer failed after the photos were
+    written, leaves photos nobody can see any more: farmers' own pictures that
+    should not stay on the server. A younger photo may belong to work being
+    sent at this moment, so it is left alone.
+    """
+    folder = Path(upload_dir) / PHOTO_FOLDER
+    if not folder.is_dir():
+        return []
+    cutoff = (utcnow() - older_than).timestamp()
+    candidates = {}
+    for path in folder.iterdir():
+        # Only names this application makes: photos and writes cut short.
+        if not (NAME.fullmatch(path.name) or TEMPORARY.fullmatch(path.name)):
+            continue
+        status = path.stat()
+        if status.st_mtime < cutoff:
+            candidates[path.name] = (path, status.st_size)
+    if candidates:
+        claimed = db.session.execute(select(Submission.photos)).scalars()
+        for photos in claimed.yield_per(1000):
+            for name in photos or ():
+                candidates.pop(name, None)
+    return [candidates[name] for name in sorted(candidates)]
 
 
 def _stored(folder, name):

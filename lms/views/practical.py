@@ -30,6 +30,7 @@ from lms.permissions import (
 from lms.services import DomainError
 from lms.services.images import image_path
 from lms.services.practical import (
+    KEPT_FOR,
     PHOTO_FOLDER,
     WorkRefused,
     latest_submission,
@@ -43,7 +44,6 @@ from lms.views.learn import get_course
 from lms.views.transactions import show_refusal
 
 bp = Blueprint("practical", __name__)
-KEEP_PHOTOS_FOR = 2 * 24 * 3600  # seconds a refused try's photos are offered again
 
 
 @bp.route("/courses/<slug>/practical", methods=["GET", "POST"])
@@ -112,7 +112,7 @@ def _kept_photos(token, assignment):
     """The photo names in ``token``, if it was made for this farmer and work."""
     try:
         user_id, assignment_id, names = _kept_serializer().loads(
-            token or "", max_age=KEEP_PHOTOS_FOR
+            token or "", max_age=KEPT_FOR.total_seconds()
         )
     except (BadData, ValueError, TypeError):
         return []

@@ -160,3 +160,39 @@ def test_approved_work_cannot_be_changed_and_returned_work_is_flagged(
     assert farmer.post(PAGE, data={"link": "facebook.com/x"}).status_code == 400
     db.session.refresh(again)
     assert again.link == "https://facebook.com/vuon/2"
+
+
+def test_photos_no_work_names_are_pruned_after_three_days(app, farmer):
+    import os
+    import time
+
+    from tests.helpers import run
+
+    farmer.post(PAGE, data={"link": "", "photos": [(jpeg(), "gui.jpg")]})
+    [sent] = db.session.scalar(sa.select(Submission.photos))
+    abandoned = farmer.post(PAGE, data={"link": "x", "photos": [(jpeg(), "bo.jpg")]})
+    assert abandoned.status_code == 400  # a refused try, never tried again
+    [left] = [name for name in stored_photos(app) if name != sent]
+    folder = Path(app.config["LMS_UPLOAD_DIR"]) / "submissions"
+    four_days_ago = time.time() - 4 * 24 * 3600
+    for name in (sent, left):
+        os.utime(folder / name, (four_days_ago, four_days_ago))
+    (folder / "README.txt").write_text("not a photo")  # not ours: never touched
+    os.utime(folder / "README.txt", (four_days_ago, four_days_ago))
+    # A try refused a moment ago: its photo waits for the next try.
+    farmer.post(PAGE, data={"link": "y", "photos": [(jpeg(), "moi.jpg")]})
+    [fresh] = set(stored_photos(app)) - {sent, left, "README.txt"}
+
+    listed = run(app, "prune-photos", "--dry-run")
+    assert listed.exit_code == 0, listed.output
+    assert left in listed.output and "1 unclaimed photos" in listed.output
+    assert sent not in listed.output and fresh not in listed.output
+    assert left in stored_photos(app)  # a dry run removes nothing
+
+    pruned = run(app, "prune-photos")
+    assert pruned.exit_code == 0 and "1 unclaimed photos" in pruned.output
+    assert sorted(stored_photos(app)) == sorted([sent, fresh, "README.txt"])
+    # The work still shows its photo.
+    page = farmer.get(PAGE).get_data(as_text=True)
+    with farmer.get(re.search(r'src="([^"]*/photos/0)"', page).group(1)) as photo:
+        assert photo.status_code == 200 and photo.get_data()
