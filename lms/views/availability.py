@@ -29,8 +29,8 @@ TEXTS = {
     "lost": (
         _l("The site lost its connection for a moment"),
         _l(
-            "The site could not reach its database just now. Nothing was saved: "
-            "please try again in a few seconds."
+            "The site was cut off for a moment. Nothing was saved: please try "
+            "again in a few seconds."
         ),
     ),
     "full": (
