@@ -108,7 +108,7 @@ def run(ctx):
                     run_load(bare.url + bare_path, seconds, 8, bare_headers, body)
                 )
             if body is None:  # still served, and still signed in, after the load
-                _check(app.url, bare.url, path, bare_path, headers, body)
+                _check(app.url, bare.url, path, bare_path, headers, body, after=True)
             note = None
             if rotation is not None:
                 note = _new_lessons(ctx, rotation["start"], len(senders))
@@ -264,10 +264,14 @@ def _date(moment):
     return format_date(moment)
 
 
-def _check(app_url, bare_url, path, bare_path, headers, body, rotation=None):
+def _check(
+    app_url, bare_url, path, bare_path, headers, body, rotation=None, after=False
+):
     """Check both answer 200 with a valid result (the app's page signed in, when
     it should be); return the headers for the bare app. A sync check sends the
-    rotation's first lesson from its first phone, and moves its start past it."""
+    rotation's first lesson from its first phone, and moves its start past it.
+    ``after`` a load, the session may be written: its last-seen time moves once
+    a minute, and a full run's loads last longer than that."""
     if body is not None:
         course, lesson = rotation["lessons"][0]
         data = body.replace("{id}", "bench-check-0001").replace("{course}", course)
@@ -287,7 +291,7 @@ def _check(app_url, bare_url, path, bare_path, headers, body, rotation=None):
         raise RuntimeError(f"{path} answered {answer.status_code}")
     if "Cookie" in headers and "logout" not in answer.text:
         raise RuntimeError(f"{path} was not signed in")
-    if "Cookie" in headers and "Set-Cookie" in answer.headers:
+    if "Cookie" in headers and "Set-Cookie" in answer.headers and not after:
         # A phone keeps the cookie it was sent: a session is not written again.
         raise RuntimeError(f"{path} wrote the session again: {answer.headers}")
     bare = requests.get(bare_url + bare_path, headers=PHONE_HEADERS)
