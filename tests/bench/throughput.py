@@ -84,9 +84,11 @@ def run(ctx):
             site, cookie, csrf
         ):
             body = None if event is None else json.dumps({"events": [event]})
+            if "Cookie" in headers:  # a session as new as the load's
+                headers = {**headers, "Cookie": ctx.sign_in(app.url)[0]}
             rotation = None
             if body is not None:
-                senders = senders or sync_senders(ctx, app.url, site)
+                senders = sync_senders(ctx, app.url, site)
                 rotation = {"senders": senders, "lessons": site.sync_lessons}
                 rotation["start"] = 0
             bare_headers = _check(
@@ -98,6 +100,13 @@ def run(ctx):
             if rotation is not None:
                 rotation["start"] += warm_up.requests
             for _ in range(rounds):
+                # Signed in afresh before each round: a session's last-seen time
+                # is written once a minute, and wrk sends the cookie it was given,
+                # so a session older than that would be written on every request.
+                if rotation is not None:
+                    rotation["senders"] = sync_senders(ctx, app.url, site)
+                elif "Cookie" in headers:
+                    headers = {**headers, "Cookie": ctx.sign_in(app.url)[0]}
                 app_load = run_load(
                     app.url + path, seconds, 8, headers, body, _next(rotation)
                 )
