@@ -9,9 +9,6 @@ import csv
 import io
 from itertools import chain
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -42,22 +39,26 @@ def to_csv(sheets):
 
 
 def to_xlsx(sheets):
-    """One workbook with a worksheet per sheet."""
+    """One workbook with a worksheet per sheet. (openpyxl is imported here: about
+    6 MB, in the process that runs exports only.)"""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
     book = Workbook(write_only=True)
     for title, rows in sheets:
         sheet = book.create_sheet(title=_sheet_title(title))
         for row in rows:
-            sheet.append([_xlsx_cell(sheet, cell) for cell in row])
+            sheet.append([_xlsx_cell(sheet, cell, WriteOnlyCell) for cell in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def _xlsx_cell(sheet, value):
+def _xlsx_cell(sheet, value, cell_type):
     """Text as a text cell: openpyxl would make "=..." a formula."""
     if not isinstance(value, str):
         return value
-    cell = WriteOnlyCell(sheet, value)
+    cell = cell_type(sheet, value)
     cell.data_type = "s"
     return cell
 

@@ -5,7 +5,8 @@ about 28 kbit/s (~210 KB a minute): the one format every phone browser plays
 (Safari on older iPhones plays no Opus), and clear enough for speech. Leading and
 trailing silence is trimmed and the loudness evened out so every lesson plays
 at the same volume. Decoding and encoding go through PyAV (FFmpeg's libraries,
-no shell command).
+no shell command), imported when a recording comes: FFmpeg's libraries are about
+17 MB in every worker that loads them, and most never see a recording.
 """
 
 import hashlib
@@ -18,7 +19,6 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-import av
 from flask_babel import lazy_gettext as _l
 
 from lms.services import DomainError
@@ -85,6 +85,8 @@ def store_audio(stream, folder, max_bytes=None) -> StoredAudio:
 
 def _decode(data):
     """Return the sound as 16-bit mono samples at RATE; refuse what is not audio."""
+    import av
+
     pcm = bytearray()
     try:
         with av.open(io.BytesIO(data), mode="r") as container:
@@ -134,6 +136,8 @@ def _voice(samples):
 
 def _encode(samples, gain, path):
     """AAC-LC in MP4, the moov atom first so phones start playing before the end."""
+    import av
+
     with av.open(
         str(path), mode="w", format="ipod", options={"movflags": "+faststart"}
     ) as box:
@@ -168,6 +172,8 @@ def _encode(samples, gain, path):
 
 
 def _drain(graph, stream, box):
+    import av
+
     while True:
         try:
             frame = graph.pull()
