@@ -8,6 +8,8 @@ import os
 import re
 import shutil
 import sqlite3
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -27,6 +29,18 @@ from lms.services.areas import import_areas
 from lms.services.learning import complete_lesson, submit_quiz
 
 ROOT = Path(__file__).parent.parent
+
+
+def fresh_python(code):
+    """What ``code`` prints, run in a new interpreter from the project's folder
+    (as a worker starts: nothing imported or allocated by the test run)."""
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
 FIXTURES = Path(__file__).parent / "fixtures"
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DATABASES = ["sqlite", "postgres"]

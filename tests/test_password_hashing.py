@@ -1,7 +1,6 @@
 """Password hashes made with the parameters production uses (real argon2, not the
 cheap hasher of the rest of the suite), and older hashes upgraded at sign-in."""
 
-import subprocess
 import sys
 
 import pytest
@@ -12,7 +11,7 @@ from lms.extensions import db
 from lms.models import Area, User
 from lms.services import passwords
 from tests.conftest import DATABASES, PASSWORD, WriteLockProbe, sign_in
-from tests.helpers import ROOT
+from tests.helpers import fresh_python
 
 # What README "Passwords" promises: argon2id, m=19 MiB, t=2, p=1 (OWASP).
 PRODUCTION = {"type": Type.ID, "memory_cost": 19456, "time_cost": 2, "parallelism": 1}
@@ -119,12 +118,5 @@ print(resident_mb() - before)
 def test_a_worker_gives_the_memory_of_a_sign_in_back():
     """Each sign-in's 19 MiB is returned when it is done, not kept by the worker
     for good (glibc would keep it after the first: +20 MB in every worker)."""
-    result = subprocess.run(
-        [sys.executable, "-c", RESIDENT_AFTER_SIGN_INS],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-    )
-    grown = float(result.stdout.strip().splitlines()[-1])
+    grown = float(fresh_python(RESIDENT_AFTER_SIGN_INS).strip().splitlines()[-1])
     assert grown < 8, f"{grown:.1f} MB still resident after ten sign-ins"

@@ -2,10 +2,7 @@
 trainer's recording, an Excel export) load when that work comes (the memory
 budget, README "Performance")."""
 
-import subprocess
-import sys
-
-from tests.helpers import ROOT
+from tests.helpers import fresh_python
 
 LOADED_AT_START = """
 import sys
@@ -18,12 +15,5 @@ print("loaded:", *(name for name in ("av", "openpyxl", "fpdf") if name in sys.mo
 
 
 def test_a_worker_starts_without_ffmpeg_openpyxl_or_the_pdf_library():
-    result = subprocess.run(
-        [sys.executable, "-c", LOADED_AT_START],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-    )
-    lines = result.stdout.splitlines()
+    lines = fresh_python(LOADED_AT_START).splitlines()
     assert [line for line in lines if line.startswith("loaded:")] == ["loaded:"]
