@@ -54,7 +54,10 @@ def course_to_read(slug):
 
 
 def active_lesson(course, slug):
-    """The active lesson of ``course`` called ``slug``, else 404."""
+    """The active lesson of ``course`` called ``slug``, else 404: found among the
+    lessons the course holds (the process's copy, or a course loaded with its
+    parts), with no query. ``lms.views.lesson_or_404`` asks the database, for
+    the editors, which change the ORM lesson."""
     lesson = next((each for each in course.active_lessons if each.slug == slug), None)
     return lesson or abort(404)
 
