@@ -6,13 +6,21 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
+from lms.clock import utcnow
 from lms.extensions import db
-from lms.models import AuditEvent, LessonProgress, Submission, SyncEvent
+from lms.models import (
+    AuditEvent,
+    Certificate,
+    Enrollment,
+    LessonProgress,
+    Submission,
+    SyncEvent,
+)
 from lms.services.authoring import save_assignment
 from lms.services.codes import issue_code
-from lms.services.learning import enroll
+from lms.services.learning import complete_lesson, enroll, submit_quiz
 from tests.conftest import DATABASES, PHONES, sign_in
-from tests.helpers import lesson_event
+from tests.helpers import RIGHT, lesson_event
 
 PARALLEL = 8
 
@@ -104,3 +112,32 @@ def test_one_lesson_sent_from_several_phones_at_once_is_done_once(
     assert len(done) == 1
     events = db.session.scalar(sa.select(sa.func.count()).select_from(SyncEvent))
     assert events == PARALLEL
+
+
+@pytest.mark.parametrize("app", DATABASES, indirect=True)
+def test_the_last_lessons_sent_from_two_phones_at_once_complete_the_course(
+    app, people, mini_course
+):
+    """The quiz is passed and one lesson is left on each of two phones: both
+    send at one moment, and the course is complete, with its certificate, as it
+    would be had they sent one after the other."""
+    learner = people["learner"]
+    complete_lesson(learner, mini_course.active_lessons[0])
+    submit_quiz(learner, mini_course.quiz, RIGHT)
+    db.session.commit()
+    today = utcnow().isoformat()  # a day already counted as active
+
+    def send(client, number):
+        lesson = ("second", "third")[number % 2]
+        events = {"events": [lesson_event(lesson, at=today)]}
+        response = client.post("/api/v1/progress/sync", json=events)
+        return response.status_code, response.get_json()["results"][0]["status"]
+
+    answers = at_once(app, send, signed_in_as="learner")
+    assert sorted(set(answers)) == [(200, "applied")]
+    enrollment = db.session.scalar(
+        sa.select(Enrollment).where(Enrollment.user_id == learner.id)
+    )
+    assert enrollment.completed_at is not None
+    held = db.session.scalars(sa.select(Certificate.course_id)).all()
+    assert held == [mini_course.id]
