@@ -12,6 +12,7 @@ from lms.content.voice import import_recordings
 from lms.extensions import db
 from lms.models import Assignment, Course, Lesson, Quiz
 from lms.services.catalogue import find_course
+from lms.services.learning import complete_where_done
 
 MEDIA_FOLDER = "content"
 
@@ -57,6 +58,8 @@ def import_courses(root, upload_dir, warnings=None):
         changed |= _import_part(course, "assignment", Assignment, data.assignment)
         if course.id is not None:
             counts["updated" if changed else "unchanged"] += 1
+            if changed:  # a step retired may have been some learners' last
+                complete_where_done(course)
     db.session.flush()
     return counts
 

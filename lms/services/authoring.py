@@ -16,6 +16,7 @@ from lms.models import Assignment, Course, Lesson, Quiz
 from lms.permissions import may_edit_courses
 from lms.services import DomainError
 from lms.services.audit import audit
+from lms.services.learning import complete_where_done
 
 MAX_CHOICES = 6
 MAX_CRITERIA = 6
@@ -221,7 +222,8 @@ def move_lesson(lesson, step):
 
 
 def archive_lesson(lesson):
-    """Retire a lesson: learners keep their progress, it stops counting.
+    """Retire a lesson: learners keep their progress, it stops counting, and
+    those for whom it was the last step left have finished the course.
 
     A published course keeps at least one lesson: learners would find it empty.
     """
@@ -231,6 +233,7 @@ def archive_lesson(lesson):
             _l("This is the course's last lesson. Unpublish the course first.")
         )
     lesson.archived_at = utcnow()
+    complete_where_done(course)
 
 
 def ensure_quiz(course):
@@ -301,9 +304,13 @@ def save_question(
 
 
 def delete_question(quiz, question_id):
+    """Delete a question; with the last one the quiz stops counting (see
+    complete_where_done)."""
     quiz.questions = [q for q in quiz.questions if q["id"] != question_id]
     if quiz.draw is not None and quiz.draw > len(quiz.questions):
         quiz.draw = len(quiz.questions) or None  # never more than there are
+    if not quiz.questions:
+        complete_where_done(quiz.course)
 
 
 def save_assignment(

@@ -17,6 +17,7 @@ from lms.models import (
     Quiz,
     QuizAttempt,
     Submission,
+    User,
 )
 from lms.models.totals_flush import LESSON_COURSES
 from lms.services import DomainError
@@ -296,6 +297,59 @@ def _empty_progress(course):
         enrolled=False,
         has_practical=course.open_assignment is not None,
     )
+
+
+def complete_where_done(course):
+    """Mark complete every enrolment in ``course`` whose steps are now all done.
+
+    For when a step stops counting (a lesson retired, the quiz or the practical
+    work gone): learners who had done every other step have finished, and get
+    their certificates now, not at a next step they no longer have. Returns how
+    many enrolments were completed.
+    """
+    db.session.flush()
+    lesson_ids = [lesson.id for lesson in course.active_lessons]
+    quiz, assignment = course.live_quiz, course.open_assignment
+    if not lesson_ids and quiz is None and assignment is None:
+        return 0  # a course with no steps is never complete
+    learner = Enrollment.user_id
+    lessons_done = (
+        select(func.count())
+        .where(
+            LessonProgress.user_id == learner, LessonProgress.lesson_id.in_(lesson_ids)
+        )
+        .scalar_subquery()
+    )
+    finished = select(learner).where(
+        Enrollment.course_id == course.id,
+        Enrollment.completed_at.is_(None),
+        lessons_done == len(lesson_ids),
+    )
+    if quiz is not None:
+        finished = finished.where(
+            select(QuizAttempt.id)
+            .where(
+                QuizAttempt.user_id == learner,
+                QuizAttempt.quiz_id == quiz.id,
+                QuizAttempt.passed.is_(True),
+            )
+            .exists()
+        )
+    if assignment is not None:
+        finished = finished.where(
+            select(Submission.id)
+            .where(
+                Submission.user_id == learner,
+                Submission.assignment_id == assignment.id,
+                Submission.status == "approved",
+            )
+            .exists()
+        )
+    completed = 0
+    for user_id in db.session.scalars(finished.order_by(learner)).all():
+        update_completion(db.session.get(User, user_id), course)
+        completed += 1
+    return completed
 
 
 def update_completion(learner, course):

@@ -8,10 +8,19 @@ import sqlalchemy as sa
 from lms.content.importer import import_courses, rewrite_image_refs
 from lms.content.parse import ContentError
 from lms.extensions import db
-from lms.models import Assignment, Course, Lesson, LessonProgress, Quiz
-from lms.services.learning import complete_lesson
+from lms.models import (
+    Assignment,
+    Certificate,
+    Course,
+    Enrollment,
+    Lesson,
+    LessonProgress,
+    Quiz,
+)
+from lms.services.learning import complete_lesson, submit_quiz
 from tests.conftest import FIXTURES, count, make_user
 from tests.content.samples import ASSIGNMENT, write_assignment
+from tests.helpers import RIGHT
 
 
 def run_import(app, directory):
@@ -123,6 +132,23 @@ def test_images_are_copied_and_served(app, client, course_dir):
         )
         assert "sandbox" in response.headers["Content-Security-Policy"]
     assert 'loading="lazy"' in html
+
+
+def test_a_lesson_removed_from_the_files_finishes_the_course_of_who_did_the_rest(
+    app, course_dir
+):
+    run_import(app, course_dir)
+    learner = make_user()
+    course = db.session.scalar(sa.select(Course).where(Course.slug == "mini"))
+    for lesson in lessons()[:2]:
+        complete_lesson(learner, lesson)
+    submit_quiz(learner, course.quiz, RIGHT)
+    db.session.commit()
+    (course_dir / "mini" / "03-third.md").unlink()
+    run_import(app, course_dir)
+    enrollment = db.session.scalar(sa.select(Enrollment))
+    assert enrollment.completed_at is not None
+    assert count(Certificate) == 1
 
 
 def test_quiz_removed_from_files_is_archived(app, course_dir):

@@ -6,9 +6,10 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from lms.extensions import db
-from lms.models import Lesson, LessonProgress
-from lms.services.learning import complete_lesson
+from lms.models import Certificate, Enrollment, Lesson, LessonProgress
+from lms.services.learning import complete_lesson, submit_quiz
 from tests.conftest import count, course_by_slug, jpeg
+from tests.helpers import RIGHT
 
 
 def text(response):
@@ -165,6 +166,56 @@ def test_reorder_and_retire_lessons(as_role, owned_course, people):
         "second",
     ]
     assert count(LessonProgress) == 1  # the learner keeps what they did
+
+
+def test_retiring_the_last_lesson_left_finishes_the_course(
+    as_role, owned_course, people
+):
+    """A farmer who did every lesson but one, and passed the quiz, has finished
+    when the trainer retires that lesson: the course is complete, with its
+    certificate, as the course page says; a farmer with more left has not."""
+    learner, classmate = people["learner"], people["classmate"]
+    first, second = owned_course.lessons[:2]
+    for lesson in (first, second):
+        complete_lesson(learner, lesson)
+    complete_lesson(classmate, first)
+    for person in (learner, classmate):
+        submit_quiz(person, owned_course.quiz, RIGHT)
+    db.session.commit()
+    assert completed_courses() == set()
+
+    as_role("trainer").post(
+        "/teach/courses/mini/lessons/third/archive", data={"confirmed": "yes"}
+    )
+    assert completed_courses() == {(learner.id, owned_course.id)}
+    held = db.session.scalars(sa.select(Certificate.user_id)).all()
+    assert held == [learner.id]
+
+
+def test_deleting_every_quiz_question_finishes_the_course(
+    as_role, owned_course, people
+):
+    learner = people["learner"]
+    for lesson in owned_course.lessons:
+        complete_lesson(learner, lesson)
+    db.session.commit()
+    trainer = as_role("trainer")
+    for question in list(owned_course.quiz.questions):
+        assert completed_courses() == set()
+        trainer.post(f"/teach/courses/mini/quiz/questions/{question['id']}/delete")
+    assert completed_courses() == {(learner.id, owned_course.id)}
+    assert count(Certificate) == 1
+
+
+def completed_courses():
+    db.session.expire_all()
+    return set(
+        db.session.execute(
+            sa.select(Enrollment.user_id, Enrollment.course_id).where(
+                Enrollment.completed_at.is_not(None)
+            )
+        ).all()
+    )
 
 
 def test_editing_a_completed_lesson_keeps_it_completed(as_role, owned_course, people):
