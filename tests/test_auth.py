@@ -366,3 +366,17 @@ def test_each_role_lands_on_its_daily_work_after_signing_in(
     again = client.get("/login")
     assert urlsplit(again.headers["Location"]).path == lands_on
     assert client.get(lands_on).status_code == 200
+
+
+def test_signing_up_from_a_course_page_comes_back_to_it(client, mini_course):
+    """A farmer sent a course's link taps "Create a free account": once signed
+    up they are on that course, welcomed without being told to choose one."""
+    page = client.get("/courses/mini").get_data(as_text=True)
+    link = re.search(r'href="([^"]*/signup[^"]*)"', page).group(1)
+    form = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
+    next_value = re.search(r'name="next" type="hidden" value="([^"]*)"', form).group(1)
+    done = signup(client, next=next_value)
+    assert done.status_code == 302 and done.headers["Location"] == "/courses/mini"
+    landed = client.get("/courses/mini").get_data(as_text=True)
+    assert "Chào mừng Nguyễn Thị Hoa!" in landed
+    assert "Hãy chọn một khoá học" not in landed

@@ -159,7 +159,9 @@ def _child_areas(area):
             Area.parent_id.is_(parent) if parent is None else Area.parent_id == parent
         )
     ).all()
-    return sorted(children, key=lambda a: a.name)
+    return sorted(
+        children, key=lambda a: (a.name_sort, a.name, a.id)
+    )  # Vietnamese order
 
 
 def _owner_of(area):

@@ -99,13 +99,19 @@ def signup():
             show_refusal(form, error)
         else:
             start_session(user)
-            welcome = (
-                _("Welcome, %(name)s! Now tap “Join this class”.", name=user.name)
-                if joining
-                else _("Welcome, %(name)s! Choose a course to begin.", name=user.name)
-            )
+            destination = safe_next(form.next.data)
+            if joining:
+                welcome = _(
+                    "Welcome, %(name)s! Now tap “Join this class”.", name=user.name
+                )
+            elif destination != url_for("learn.catalog"):  # where the link led
+                welcome = _("Welcome, %(name)s!", name=user.name)
+            else:
+                welcome = _(
+                    "Welcome, %(name)s! Choose a course to begin.", name=user.name
+                )
             flash(welcome, "success")
-            return redirect(safe_next(form.next.data))
+            return redirect(destination)
     page = render_template(
         "auth/signup.html", form=form, provinces=provinces, province=province
     )

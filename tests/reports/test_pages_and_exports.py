@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from lms.extensions import db
-from lms.models import ApiToken, AuditEvent
+from lms.models import ApiToken, Area, AuditEvent
 from lms.reports.export import neutralise
 from tests.conftest import DATABASES, WriteLockProbe
 from tests.downloads import exported
@@ -193,4 +193,34 @@ def test_exports_count_without_holding_the_write_lock(
             sa.select(sa.func.count()).where(AuditEvent.action == "report.export")
         )
         == 2
+    )
+
+
+def test_areas_are_listed_in_vietnamese_order(reader, province):
+    """Đ after D, not after Y; a commune's kind (Phường, Xã) does not sort it."""
+    for code, name in [
+        ("P-Y", "Xã Yên Định"),
+        ("P-D", "Xã Đại Sơn"),
+        ("P-C", "Phường Chũ"),
+        ("P-K", "Phường Cảnh Thụy"),
+        ("P-Z", "Xã Dương Hưu"),
+    ]:
+        db.session.add(Area(code=code, name=name, kind="commune", parent=area("P")))
+    db.session.commit()
+    official = reader("official_p")
+    text = exported(official, "/reports/export.csv").data.decode("utf-8-sig")
+    listed = [row[0] for row in csv.reader(io.StringIO(text)) if row]
+    order = [
+        "Xã An",
+        "Xã Bình",
+        "Phường Cảnh Thụy",
+        "Phường Chũ",
+        "Xã Dương Hưu",
+        "Xã Đại Sơn",
+        "Xã Yên Định",
+    ]
+    assert [name for name in listed if name in order] == order
+    page = official.get("/reports").text
+    assert [page.index(name) for name in order] == sorted(
+        page.index(name) for name in order
     )
