@@ -61,6 +61,7 @@ def test_signup_form_helps_phones_fill_it_in(client):
         ({"phone": "0241 234 567"}, "phone"),
         ({"phone": ""}, "phone"),
         ({"name": "   "}, "name"),
+        ({"name": "\u200b\u200b \u2060"}, "name"),  # only invisible characters
         ({"name": "x" * 121}, "name"),
         ({"password": "1234567"}, "password"),
         ({"password": "12345678"}, "password"),

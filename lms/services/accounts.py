@@ -1,5 +1,7 @@
 """Accounts: phone numbers, sign-up, sign-in, roles and preferences."""
 
+import unicodedata
+
 import phonenumbers
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -19,6 +21,7 @@ from lms.services.passwords import (
 )
 from lms.services.tokens import READING_ROLES, revoke_all_tokens
 
+NAME_LENGTH = 120  # the column's length
 MOBILE = {
     phonenumbers.PhoneNumberType.MOBILE,
     phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
@@ -92,15 +95,39 @@ def signup_problems(phone, name, area, password):
         problems["phone"] = _l(
             "This phone number is already registered. Sign in instead."
         )
-    name = " ".join((name or "").split())
-    if not name:
-        problems["name"] = _l("Enter your name.")
-    elif len(name) > 120:
-        problems["name"] = _l("The name is too long.")
+    name = check(clean_name, name) or ""
     if not _is_commune(area):
         problems["area"] = _l("Choose your commune.")
     check(check_password_policy, password or "", phone, name)
     return problems
+
+
+def clean_name(name):
+    """A person's name as kept: spaces collapsed, invisible characters dropped
+    (a name of zero-width spaces is no name).
+
+    :raise DomainError: empty, or longer than 120 characters.
+    """
+    name = tidy_name(name)
+    if not name:
+        raise DomainError(_l("Enter your name."), field="name")
+    if len(name) > NAME_LENGTH:
+        raise DomainError(_l("The name is too long."), field="name")
+    return name
+
+
+def tidy_name(name):
+    """``name`` with its spaces collapsed and invisible characters dropped."""
+    visible = "".join(c for c in name or "" if unicodedata.category(c) != "Cf")
+    return " ".join(visible.split())
+
+
+def rename(user, name, actor):
+    """Correct someone's name: certificates, cards and badges show it from now."""
+    name = clean_name(name)
+    if name != user.name:
+        previous, user.name = user.name, name
+        audit(actor, "user.name", user.id, {"from": previous, "to": name})
 
 
 def _is_commune(area):
@@ -122,11 +149,7 @@ def create_user(
     if role not in ROLES:
         raise DomainError(_l("Unknown role."), field="role")
     phone = normalize_phone(phone)
-    name = " ".join((name or "").split())
-    if not name:
-        raise DomainError(_l("Enter your name."), field="name")
-    if len(name) > 120:
-        raise DomainError(_l("The name is too long."), field="name")
+    name = clean_name(name)
     if area is not None and not isinstance(area, Area):
         raise DomainError(_l("Choose your commune."), field="area")
     check_password_policy(password, phone=phone, name=name)

@@ -16,7 +16,7 @@ from lms.models.activity import local_day
 from lms.models.totals import apply as apply_totals
 from lms.permissions import registrable_areas
 from lms.services import DomainError
-from lms.services.accounts import normalize_phone
+from lms.services.accounts import normalize_phone, tidy_name
 from lms.services.areas import is_commune
 from lms.services.audit import audit
 from lms.services.codes import ACTIVATION_LIFETIME, code_hash, make_code
@@ -147,6 +147,18 @@ def register_from_csv(classroom, data, actor, without_existing=False):
     return [Registered(r.name, r.phone, codes[r.phone]) for r in rows]
 
 
+def _delimiter(text):
+    """What separates the columns: a comma, a tab ("Unicode text" from a
+    spreadsheet) or a semicolon (CSV where the decimal mark is a comma, as in
+    Vietnam), whichever makes the first line the expected columns."""
+    first = text.lstrip("\ufeff").partition("\n")[0]
+    for delimiter in (",", "\t", ";"):
+        cells = next(csv.reader([first], delimiter=delimiter), [])
+        if tuple(cell.strip().casefold() for cell in cells[:3]) == COLUMNS:
+            return delimiter
+    return ","
+
+
 @dataclass
 class _Row:
     line: int
@@ -156,7 +168,7 @@ class _Row:
 
 
 def _read_rows(text, classroom, actor, without_existing=False):
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text), delimiter=_delimiter(text))
     header = [cell.strip().casefold() for cell in next(reader, [])]
     if tuple(header[:3]) != COLUMNS:
         raise RegistrationError(
@@ -170,7 +182,7 @@ def _read_rows(text, classroom, actor, without_existing=False):
         if not any(cell.strip() for cell in cells):
             continue  # blank lines from spreadsheets
         name, raw_phone, area = (list(cells) + ["", "", ""])[:3]
-        name = " ".join(name.split())
+        name = tidy_name(name)
         try:
             phone = normalize_phone(raw_phone)
         except DomainError as error:

@@ -236,6 +236,25 @@ def test_list_in_another_encoding_gets_a_clear_message(as_role, classroom):
     assert utf16.status_code == 200
 
 
+@pytest.mark.parametrize(
+    "content",
+    [
+        "name\tphone\tarea\r\nNguyễn Văn Một\t0933 000 001\t\r\n".encode("utf-16"),
+        "name;phone;area\nNguyễn Văn Một;0933 000 001;P-A\n".encode("utf-8-sig"),
+    ],
+    ids=["unicode-text", "semicolons"],
+)
+def test_lists_as_spreadsheets_save_them_register_the_farmers(
+    as_role, classroom, content
+):
+    """Excel's "Unicode text" separates columns with tabs; its CSV, where the
+    decimal mark is a comma, with semicolons."""
+    response = upload(as_role("trainer"), classroom, content)
+    assert response.status_code == 200
+    farmer = db.session.scalar(sa.select(User).where(User.phone == "+84933000001"))
+    assert (farmer.name, farmer.area.code) == ("Nguyễn Văn Một", "P-A")
+
+
 def test_ten_thousand_farmers_register_in_one_go(as_role, classroom):
     lines = ["name,phone,area"] + [f"Nông dân {n},09{n:08d},P-A" for n in range(10_000)]
     response = upload(as_role("trainer"), classroom, "\n".join(lines))
