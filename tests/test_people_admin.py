@@ -1,5 +1,7 @@
 """An admin finds people and changes their role, area and right to sign in."""
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -119,3 +121,58 @@ def test_club_rules_with_a_course_not_in_the_list_change_nothing(
     assert answer.status_code == 400
     assert "Chỉ chọn trong danh sách." in answer.text
     assert every_row() == before
+
+
+def test_admin_corrects_a_name_and_an_empty_one_changes_nothing(as_role, people):
+    learner = people["learner"]
+    admin = as_role("admin")
+    form = admin.get(f"/admin/users/{learner.id}").text
+    assert 'name="name"' in form and 'value="Learner"' in form
+    fields = {"role": "learner", "area": area_id("P-A"), "active": "y"}
+    blank = admin.post(
+        f"/admin/users/{learner.id}",
+        data={**fields, "name": " \u200b ", "role": "trainer"},
+    )
+    assert blank.status_code == 400 and "Hãy nhập họ tên người này." in blank.text
+    db.session.expire_all()
+    assert (learner.name, learner.role) == ("Learner", "learner")
+    done = admin.post(
+        f"/admin/users/{learner.id}", data={**fields, "name": "  Nguyễn  Thị Hoà "}
+    )
+    assert done.status_code == 302
+    db.session.expire_all()
+    assert learner.name == "Nguyễn Thị Hoà"
+    event = db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.action == "user.name")
+    )
+    assert event.detail == {"from": "Learner", "to": "Nguyễn Thị Hoà"}
+    again = admin.post(
+        f"/admin/users/{learner.id}", data={**fields, "name": "Nguyễn Thị Hoà"}
+    )
+    assert again.status_code == 302
+    renamed = sa.select(sa.func.count()).where(AuditEvent.action == "user.name")
+    assert db.session.scalar(renamed) == 1  # saved unchanged: no second event
+
+
+def test_a_farmer_in_no_class_gets_a_password_code_from_an_admin(app, as_role, people):
+    """A farmer who signed up alone from a shared link forgot the password: no
+    trainer has them in a class, so the admin's page of the person gives the
+    code, and the farmer sets a new password with it."""
+    farmer = make_user(phone="0912 555 111", name="Lò Văn Tự")
+    admin = as_role("admin")
+    page = admin.get(f"/admin/users/{farmer.id}").text
+    assert "Cấp mã đặt lại mật khẩu" in page
+    answer = admin.post(f"/teach/learners/{farmer.id}/reset-code")
+    code = re.search(r'class="join-code">(\d{8})<', answer.text).group(1)
+    assert f'href="/admin/users/{farmer.id}"' in answer.text
+    used = app.test_client().post(
+        "/code",
+        data={"phone": "0912555111", "code": code, "password": "vải chín đỏ cây"},
+    )
+    assert used.status_code == 302
+    assert (
+        sign_in(app.test_client(), "0912555111", "vải chín đỏ cây").status_code == 302
+    )
+    # Staff are not given codes this way.
+    staff = admin.get(f"/admin/users/{people['official'].id}").text
+    assert "Cấp mã đặt lại mật khẩu" not in staff

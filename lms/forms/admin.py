@@ -71,8 +71,10 @@ def _area_id(value):
 
 
 class AccountForm(FlaskForm):
-    """An admin's changes to someone's account: role, area, whether it may sign in."""
+    """An admin's changes to someone's account: name, role, area, whether it may
+    sign in."""
 
+    name = StringField(_l("Name"), render_kw={"maxlength": 120, "autocomplete": "off"})
     role = SelectField(
         _l("Role"),
         invalid_choice_message=_l("Choose one of the roles in the list."),

@@ -124,6 +124,8 @@ def tidy_name(name):
 
 def rename(user, name, actor):
     """Correct someone's name: certificates, cards and badges show it from now."""
+    if not tidy_name(name):
+        raise DomainError(_l("Enter the person's name."), field="name")
     name = clean_name(name)
     if name != user.name:
         previous, user.name = user.name, name

@@ -1,4 +1,5 @@
-"""Administration of accounts: find people, change a role, an area, sign-in rights."""
+"""Administration of accounts: find people, correct a name, change a role, an area,
+sign-in rights, give a password code."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -9,19 +10,27 @@ from wtforms.fields.choices import SelectChoice
 
 from lms.database import casefolded
 from lms.extensions import db
+from lms.forms.account import EmptyForm
 from lms.forms.admin import AccountForm
 from lms.i18n import name_order
 from lms.models import ROLES, Area, Role, User
 from lms.permissions import (
     can_give_role,
     can_manage_person,
+    can_see_learner,
     is_site_admin,
     managed_people,
     reachable_areas,
     require,
 )
 from lms.services import DomainError
-from lms.services.accounts import normalize_phone, set_active, set_area, set_role
+from lms.services.accounts import (
+    normalize_phone,
+    rename,
+    set_active,
+    set_area,
+    set_role,
+)
 from lms.views import admins_only
 from lms.views.transactions import show_refusal
 
@@ -78,7 +87,12 @@ def account(user_id):
     # Field by field, not obj=user: user.area is the Area object, which no choice
     # matches, so the select showed "No area" and an unchanged save wiped it.
     form = AccountForm(
-        data={"role": user.role, "area": user.area_id, "active": user.active}
+        data={
+            "name": user.name,
+            "role": user.role,
+            "area": user.area_id,
+            "active": user.active,
+        }
     )
     form.role.choices = [
         SelectChoice(k, v)
@@ -90,20 +104,27 @@ def account(user_id):
         try:
             _apply(user, form)
         except DomainError as error:
-            show_refusal(form, error, above=True)
+            show_refusal(form, error, above=error.field != "name")
         else:
             flash(
                 _("Saved. The person is signed out where the change needs it."),
                 "success",
             )
             return redirect(url_for(".account", user_id=user.id))
-    return render_template("admin/user.html", user=user, form=form, roles=ROLE_NAMES), (
-        400 if form.errors or form.form_errors else 200
+    page = render_template(
+        "admin/user.html",
+        user=user,
+        form=form,
+        roles=ROLE_NAMES,
+        may_give_code=can_see_learner(current_user, user),
+        code_form=EmptyForm(),
     )
+    return page, 400 if form.errors or form.form_errors else 200
 
 
 def _apply(user, form):
     """Make only the changes asked for, each through its audited service."""
+    rename(user, form.name.data, current_user)  # a name unchanged is left alone
     if form.role.data != user.role:
         set_role(user, form.role.data, current_user)
     if form.area.data != user.area_id:

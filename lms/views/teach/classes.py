@@ -26,6 +26,7 @@ from lms.forms.teaching import ClassForm, RegistrationForm
 from lms.models import Area, Classroom, Course, User
 from lms.permissions import (
     can_manage_class,
+    can_manage_person,
     can_see_learner,
     reach_top,
     readable_courses,
@@ -229,6 +230,8 @@ def reset_code(user_id):
         learner=learner,
         code=code,
         classroom=class_to_return_to(request.args.get("class_id", type=int)),
+        # Asked from the admin's page of the person: back there.
+        person=can_manage_person(current_user, learner),
     )
 
 
