@@ -233,14 +233,23 @@ def lock_person(user_id):
 
     What is decided from a person's rows (certificates issued, revoked) must not
     interleave with another request deciding the same: each waits its turn and
-    then reads what the other committed. PostgreSQL locks the user's row;
-    SQLite has one write lock, and any write takes it with a fresh view (see
-    ``configure_engine``), so a write that changes nothing does."""
-    user = sa.table("user", sa.column("id"), sa.column("session_version"))
+    then reads what the other committed."""
+    lock_row("user", user_id, "session_version")
+
+
+def lock_row(table, row_id, unused_column):
+    """Wait for any other transaction that holds this row, then hold it until
+    the end of the transaction; what is read next includes what the other
+    committed (objects already loaded must be read again: ``Session.refresh``).
+
+    PostgreSQL locks the row; SQLite has one write lock, and any write takes it
+    with a fresh view (see ``configure_engine``), so a write that changes
+    nothing does: ``unused_column``, one no key or index uses, is set to itself.
+    """
+    row = sa.table(table, sa.column("id"), sa.column(unused_column))
     if db.session.get_bind().dialect.name == "sqlite":
-        # A column no key or index uses: setting it to itself checks nothing.
-        same = {"session_version": user.c.session_version}
-        statement = sa.update(user).where(user.c.id == user_id).values(same)
+        same = {unused_column: row.c[unused_column]}
+        statement = sa.update(row).where(row.c.id == row_id).values(same)
     else:
-        statement = sa.select(user.c.id).where(user.c.id == user_id).with_for_update()
+        statement = sa.select(row.c.id).where(row.c.id == row_id).with_for_update()
     db.session.execute(statement)

@@ -141,3 +141,48 @@ def test_the_last_lessons_sent_from_two_phones_at_once_complete_the_course(
     assert enrollment.completed_at is not None
     held = db.session.scalars(sa.select(Certificate.course_id)).all()
     assert held == [mini_course.id]
+
+
+@pytest.mark.parametrize("app", DATABASES, indirect=True)
+def test_questions_added_at_one_moment_are_all_kept(app, people, owned_course):
+    """Two trainers of a course, or one on two phones, add questions at once:
+    each is saved beside the others, none written over."""
+    before = len(owned_course.quiz.questions)
+
+    def add(client, number):
+        data = {
+            "text_vi": f"Câu hỏi số {number}: nên quay lúc nào?",
+            "choices-0-text_vi": "Sáng sớm",
+            "choices-0-correct": "y",
+            "choices-1-text_vi": "Giữa trưa",
+            "explanation_vi": "Ánh sáng dịu buổi sáng.",
+        }
+        return client.post("/teach/courses/mini/quiz/questions/new", data=data)
+
+    answers = at_once(app, add, signed_in_as="trainer")
+    assert [answer.status_code for answer in answers] == [302] * PARALLEL
+    db.session.rollback()  # a fresh read, after theirs
+    texts = [question["vi"] for question in owned_course.quiz.questions]
+    assert len(texts) == before + PARALLEL
+    assert sorted(texts[before:]) == sorted(
+        f"Câu hỏi số {number}: nên quay lúc nào?" for number in range(PARALLEL)
+    )
+
+
+@pytest.mark.parametrize("app", DATABASES, indirect=True)
+def test_a_new_lesson_sent_twice_at_once_is_saved_once(app, people, owned_course):
+    """A double tap on "Save" for a new lesson: one lesson, no error page."""
+    before = [lesson.id for lesson in owned_course.lessons]
+
+    def save(client, _number):
+        data = {"title_vi": "Bài bấm hai lần", "body_vi": "Nội dung của bài."}
+        return client.post("/teach/courses/mini/lessons/new", data=data)
+
+    answers = at_once(app, save, signed_in_as="trainer")
+    assert [answer.status_code for answer in answers] == [302] * PARALLEL
+    db.session.rollback()  # a fresh read, after theirs
+    added = [lesson for lesson in owned_course.lessons if lesson.id not in before]
+    assert [(lesson.slug, lesson.title_vi) for lesson in added] == [
+        ("bai-bam-hai-lan", "Bài bấm hai lần")
+    ]
+    assert len({answer.location for answer in answers}) == 1

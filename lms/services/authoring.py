@@ -11,6 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from lms.clock import utcnow
 from lms.content.render import markdown_problem, render_markdown
 from lms.content.review import legal_reference_in
+from lms.database import lock_row
 from lms.extensions import db
 from lms.models import Assignment, Course, Lesson, Quiz
 from lms.permissions import may_edit_courses
@@ -152,6 +153,10 @@ def save_lesson(
         body_en,
     )
     if lesson is None:
+        _hold(course)  # a double tap, a co-editor: each sees the other's lesson
+        same = _same_lesson(course, title_vi, body_vi)
+        if same is not None:
+            return same  # sent twice: saved once
         taken = {existing.slug for existing in course.lessons}
         positions = [existing.position for existing in course.lessons] or [0]
         lesson = Lesson(slug=_unique(slugify(title_vi, "lesson"), taken))
@@ -187,6 +192,26 @@ def save_lesson(
     except StaleDataError:  # someone saved between this request's reading and writing
         raise EditConflict(lesson) from None
     return lesson
+
+
+def _hold(course):
+    """Wait for any other request changing ``course``'s lessons or quiz, then
+    read them afresh: two saves at one moment each keep what the other wrote."""
+    if course.id is None:
+        return
+    lock_row("course", course.id, "minutes")
+    db.session.expire(course, ["lessons", "quiz"])
+    if course.quiz is not None:
+        db.session.refresh(course.quiz)
+
+
+def _same_lesson(course, title_vi, body_vi):
+    """An active lesson with this title and text already: the same save again."""
+    title, body = _text(title_vi), _text(body_vi) + "\n"
+    for lesson in course.active_lessons:
+        if lesson.title_vi == title and lesson.body_vi == body:
+            return lesson
+    return None
 
 
 def _check_law_sources(review, body_vi, body_en):
@@ -237,6 +262,9 @@ def archive_lesson(lesson):
 
 
 def ensure_quiz(course):
+    """The course's quiz, made if it has none, read afresh and held until the
+    end of the transaction: questions saved at one moment are all kept."""
+    _hold(course)
     if course.quiz is None:
         course.quiz = Quiz(pass_mark=75, questions=[])
     course.quiz.archived_at = None
@@ -306,6 +334,7 @@ def save_question(
 def delete_question(quiz, question_id):
     """Delete a question; with the last one the quiz stops counting (see
     complete_where_done)."""
+    _hold(quiz.course)
     quiz.questions = [q for q in quiz.questions if q["id"] != question_id]
     if quiz.draw is not None and quiz.draw > len(quiz.questions):
         quiz.draw = len(quiz.questions) or None  # never more than there are
