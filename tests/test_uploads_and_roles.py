@@ -1,6 +1,8 @@
 """Uploads are only ever pictures; nobody raises their own role or area."""
 
+import html
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -43,6 +45,33 @@ def test_a_file_that_is_not_a_photo_is_refused(app, as_role, assignment, payload
     assert "Tệp này không phải là ảnh." in response.get_data(as_text=True)
     folder = Path(app.config["LMS_UPLOAD_DIR"]) / "submissions"
     assert not folder.exists() or list(folder.iterdir()) == []
+
+
+def test_a_note_too_long_is_refused_whole_and_kept_with_the_photo(
+    app, as_role, assignment
+):
+    """A note over 2,000 characters was cut without a word: now the farmer is
+    told, the note comes back as typed, the photo is offered again, and
+    nothing waits for review until they send it shorter."""
+    learner = as_role("learner")
+    note = "Em quay ở vườn nhà 🌾 " * 100 + "Thầy xem giúp em đoạn cuối nhé?"
+    response = learner.post(
+        "/courses/mini/practical",
+        data={"photos": [(jpeg(), "vuon.jpg")], "note": note},
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Ghi chú quá dài: tối đa 2000 ký tự." in page
+    assert note.strip() in html.unescape(page)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Submission)) == 0
+    kept = re.search(r'name="kept" type="hidden" value="([^"]+)"', page).group(1)
+    sent = learner.post(
+        "/courses/mini/practical", data={"kept": kept, "note": note[:1990]}
+    )
+    assert sent.status_code == 302
+    submission = db.session.scalar(sa.select(Submission))
+    assert len(submission.photos) == 1 and submission.note == note[:1990].strip()
+    assert 'maxlength="2000"' in learner.get("/courses/mini/practical").text
 
 
 def test_photos_are_re_encoded_renamed_and_served_as_pictures(app, as_role, assignment):

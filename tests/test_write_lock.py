@@ -18,12 +18,13 @@ from tests.conftest import WriteLockProbe, jpeg
 SLOW_FOR_AT_MOST = 30  # seconds the slow request waits for the others
 
 
+@pytest.mark.parametrize("new", [False, True], ids=["edited", "new"])
 def test_farmers_write_while_a_slow_lesson_save_is_under_way(
-    app, as_role, owned_course, monkeypatch
+    app, as_role, owned_course, monkeypatch, new
 ):
-    """A trainer saves a long lesson whose rendering is slow (deliberately held
-    here until the others are done); meanwhile farmers complete lessons and a
-    newcomer signs up, and none of them waits for the save."""
+    """A trainer saves a long lesson, edited or new, whose rendering is slow
+    (deliberately held here until the others are done); meanwhile farmers
+    complete lessons and a newcomer signs up, and none of them waits for it."""
     from lms.services import authoring
 
     rendering, others_done = threading.Event(), threading.Event()
@@ -42,9 +43,9 @@ def test_farmers_write_while_a_slow_lesson_save_is_under_way(
     def save_lesson():
         with app.app_context():
             saved["response"] = trainer.post(
-                "/teach/courses/mini/lessons/first/edit",
+                "/teach/courses/mini/lessons/" + ("new" if new else "first/edit"),
                 data={
-                    "title_vi": "Bài một",
+                    "title_vi": "Bài mới" if new else "Bài một",
                     "body_vi": "\n\n".join(["Rất dài " * 100] * 10),
                     "version": "1",
                 },
@@ -78,8 +79,10 @@ def test_farmers_write_while_a_slow_lesson_save_is_under_way(
         db.session.scalar(sa.select(sa.func.count()).select_from(LessonProgress)) == 4
     )
     assert db.session.scalar(sa.select(User).where(User.name == "Lò Văn Sáng"))
-    lesson = db.session.scalar(sa.select(Lesson).where(Lesson.slug == "first"))
-    assert lesson.title_vi == "Bài một" and lesson.version == 2
+    slug = "bai-moi" if new else "first"
+    lesson = db.session.scalar(sa.select(Lesson).where(Lesson.slug == slug))
+    assert lesson.title_vi == ("Bài mới" if new else "Bài một")
+    assert lesson.version == (1 if new else 2)
 
 
 def watch(monkeypatch, module, name, probe):

@@ -96,18 +96,18 @@ def test_lesson_from_the_editor_shows_no_script(as_role, owned_course, people):
 
 def test_quiz_question_shows_no_script(as_role, owned_course, people):
     trainer = as_role("trainer")
-    payload = " ".join(PAYLOADS)
-    response = trainer.post(
-        "/teach/courses/mini/quiz/questions/new",
-        data={
-            "text_vi": payload,
-            "choices-0-text_vi": payload,
-            "choices-0-correct": "y",
-            "choices-1-text_vi": "Không",
-            "explanation_vi": payload,
-        },
-    )
-    assert response.status_code == 302
+    for payload in PAYLOADS:  # one question each: a choice holds 300 characters
+        response = trainer.post(
+            "/teach/courses/mini/quiz/questions/new",
+            data={
+                "text_vi": payload,
+                "choices-0-text_vi": payload,
+                "choices-0-correct": "y",
+                "choices-1-text_vi": "Không",
+                "explanation_vi": payload,
+            },
+        )
+        assert response.status_code == 302
     learner = as_role("learner")
     learner.post("/courses/mini/enroll")
     for lesson in owned_course.lessons:

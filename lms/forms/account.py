@@ -1,7 +1,6 @@
 """Forms for accounts: sign up, sign in, language, codes from a trainer."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import (
     BooleanField,
@@ -15,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.widgets import Select
 
+from lms.forms.base import Form
 from lms.ids import parse_id
 
 PHONE_ATTRS = {"inputmode": "tel", "autocomplete": "tel"}
@@ -48,11 +48,11 @@ def _id_or_none(value):
     return parse_id(value)
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(Form):
     """A CSRF-protected button: enrol, mark complete, sign out."""
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button whose action cannot be undone: the first press asks, the second does.
 
     The question is a page of its own, so it works without JavaScript.
@@ -64,7 +64,7 @@ class ConfirmForm(FlaskForm):
         return self.validate_on_submit() and self.confirmed.data == "yes"
 
 
-class SignupForm(FlaskForm):
+class SignupForm(Form):
     phone = TelField(
         _l("Phone number"),
         validators=[DataRequired(_l("Enter your phone number."))],
@@ -95,7 +95,7 @@ class SignupForm(FlaskForm):
     next = HiddenField()  # where the farmer was going, e.g. a class join link
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     phone = TelField(
         _l("Phone number"),
         validators=[DataRequired(_l("Enter your phone number."))],
@@ -109,12 +109,12 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(Form):
     lang = HiddenField()
     next = HiddenField()
 
 
-class UseCodeForm(FlaskForm):
+class UseCodeForm(Form):
     """Set a password with a one-time code from a trainer (activation or reset)."""
 
     phone = TelField(
@@ -136,7 +136,7 @@ class UseCodeForm(FlaskForm):
     )
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(
         _l("Current password"),
         validators=[DataRequired(_l("Enter your current password."))],
@@ -150,7 +150,7 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     listed_publicly = BooleanField(
         _l("List me on the public club page"),
         description=_l(
@@ -160,7 +160,7 @@ class ProfileForm(FlaskForm):
     )
 
 
-class VerifyForm(FlaskForm):
+class VerifyForm(Form):
     code = StringField(
         _l("Certificate code"),
         validators=[DataRequired(_l("Enter the code printed on the certificate."))],

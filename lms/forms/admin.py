@@ -1,7 +1,6 @@
 """Forms for admins: revoking certificates, club rules."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -11,22 +10,23 @@ from wtforms import (
 )
 from wtforms.validators import NumberRange, Optional
 
+from lms.forms.base import Form
 from lms.forms.teaching import MultiCheckboxField
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(Form):
     reason = TextAreaField(
         _l("Reason (shown publicly on the certificate)"), render_kw={"rows": 2}
     )
 
 
-class ReinstateForm(FlaskForm):
+class ReinstateForm(Form):
     reason = TextAreaField(
         _l("Why it is valid again (kept in the audit log)"), render_kw={"rows": 2}
     )
 
 
-class ClubRulesForm(FlaskForm):
+class ClubRulesForm(Form):
     courses = MultiCheckboxField(_l("Courses a member must complete"), coerce=int)
     valid_months = IntegerField(
         _l("Membership lasts (months; empty: no expiry)"),
@@ -70,7 +70,7 @@ def _area_id(value):
     return int(value)
 
 
-class AccountForm(FlaskForm):
+class AccountForm(Form):
     """An admin's changes to someone's account: name, role, area, whether it may
     sign in."""
 
@@ -88,7 +88,7 @@ class AccountForm(FlaskForm):
     active = BooleanField(_l("May sign in"))
 
 
-class IssuerForm(FlaskForm):
+class IssuerForm(Form):
     """A province's issuer; an empty field shows the site's own."""
 
     name = StringField(_l("Issuer name"), render_kw={"maxlength": 200})

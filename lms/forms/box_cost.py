@@ -9,10 +9,10 @@ import re
 
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import ValidationError
 
+from lms.forms.base import Form
 from lms.services.box_cost import BoxCostInputs
 
 MONEY = re.compile(r"\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*|\d+", re.ASCII)
@@ -109,7 +109,7 @@ def _percent(label, most, **kwargs):
     return FigureField(label, kind="decimal", most=most, **kwargs)
 
 
-class BoxCostForm(FlaskForm):
+class BoxCostForm(Form):
     """One box's figures; the defaults are the lesson's worked example."""
 
     class Meta:

@@ -1,13 +1,14 @@
 """Forms for officials: the report filters (a GET form) and API tokens."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
+from lms.forms.base import Form
 
-class ReportFilterForm(FlaskForm):
+
+class ReportFilterForm(Form):
     """Filters travel in the URL, so a view can be bookmarked and shared."""
 
     class Meta:
@@ -32,7 +33,7 @@ class ReportFilterForm(FlaskForm):
         return self
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Form):
     name = StringField(
         _l("What the token is for"),
         validators=[

@@ -5,7 +5,6 @@ import unicodedata
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -33,8 +32,14 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.content.review import SOURCE_KEYS
 from lms.forms.account import PHONE_ATTRS, SelectWithPrompt, _id_or_none
+from lms.forms.base import Form
 
 CLUBS = [SelectChoice("koc", "KOC"), SelectChoice("kol", "KOL")]
+# The longest texts a form takes: a course's summary shows on the course list,
+# a question and its choices on a phone's screen (the bundled ones are at most
+# 231, 165 and 477 characters).
+SUMMARY_LENGTH = 1000
+QUESTION_LENGTH, CHOICE_LENGTH, EXPLANATION_LENGTH = 500, 300, 1500
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -47,14 +52,22 @@ class MultiCheckboxField(SelectMultipleField):
         super().__init__(*args, **kwargs)
 
 
-class CourseForm(FlaskForm):
+class CourseForm(Form):
     title_vi = StringField(
         _l("Title (Vietnamese)"),
         validators=[DataRequired(_l("Enter a title in Vietnamese.")), Length(max=200)],
     )
     title_en = StringField(_l("Title (English)"), validators=[Length(max=200)])
-    summary_vi = TextAreaField(_l("Summary (Vietnamese)"), render_kw={"rows": 3})
-    summary_en = TextAreaField(_l("Summary (English)"), render_kw={"rows": 3})
+    summary_vi = TextAreaField(
+        _l("Summary (Vietnamese)"),
+        validators=[Length(max=SUMMARY_LENGTH)],
+        render_kw={"rows": 3, "maxlength": SUMMARY_LENGTH},
+    )
+    summary_en = TextAreaField(
+        _l("Summary (English)"),
+        validators=[Length(max=SUMMARY_LENGTH)],
+        render_kw={"rows": 3, "maxlength": SUMMARY_LENGTH},
+    )
     minutes = IntegerField(
         _l("Minutes to complete"),
         default=30,
@@ -64,7 +77,7 @@ class CourseForm(FlaskForm):
     clubs = MultiCheckboxField(_l("Counts toward the clubs"), choices=CLUBS)
 
 
-class LessonForm(FlaskForm):
+class LessonForm(Form):
     title_vi = StringField(
         _l("Title (Vietnamese)"),
         validators=[DataRequired(_l("Enter a title in Vietnamese.")), Length(max=200)],
@@ -157,7 +170,7 @@ def unicodedata_nfc(source):
     return {key: unicodedata.normalize("NFC", value) for key, value in source.items()}
 
 
-class ImageForm(FlaskForm):
+class ImageForm(Form):
     image = FileField(_l("Picture"), render_kw={"accept": "image/*"})
     alt = StringField(
         _l("What the picture shows (for people who cannot see it)"),
@@ -165,14 +178,14 @@ class ImageForm(FlaskForm):
     )
 
 
-class AudioForm(FlaskForm):
+class AudioForm(Form):
     audio = FileField(
         _l("Recording (m4a, mp3, ogg, webm or wav)"),
         render_kw={"accept": "audio/*,.m4a,.mp3,.ogg,.webm,.wav"},
     )
 
 
-class PassMarkForm(FlaskForm):
+class PassMarkForm(Form):
     pass_mark = IntegerField(
         _l("Pass mark (%)"),
         validators=[
@@ -194,29 +207,51 @@ class PassMarkForm(FlaskForm):
     )
 
 
-class ChoiceForm(FlaskForm):
+class ChoiceForm(Form):
     class Meta:
         csrf = False  # part of QuestionForm, which carries the token
 
-    text_vi = StringField(_l("Choice (Vietnamese)"))
-    text_en = StringField(_l("Choice (English)"))
+    text_vi = StringField(
+        _l("Choice (Vietnamese)"),
+        validators=[Length(max=CHOICE_LENGTH)],
+        render_kw={"maxlength": CHOICE_LENGTH},
+    )
+    text_en = StringField(
+        _l("Choice (English)"),
+        validators=[Length(max=CHOICE_LENGTH)],
+        render_kw={"maxlength": CHOICE_LENGTH},
+    )
     correct = BooleanField(_l("Right answer"))
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(Form):
     text_vi = TextAreaField(
         _l("Question (Vietnamese)"),
-        validators=[DataRequired(_l("Write the question in Vietnamese."))],
-        render_kw={"rows": 3},
+        validators=[
+            DataRequired(_l("Write the question in Vietnamese.")),
+            Length(max=QUESTION_LENGTH),
+        ],
+        render_kw={"rows": 3, "maxlength": QUESTION_LENGTH},
     )
-    text_en = TextAreaField(_l("Question (English)"), render_kw={"rows": 3})
+    text_en = TextAreaField(
+        _l("Question (English)"),
+        validators=[Length(max=QUESTION_LENGTH)],
+        render_kw={"rows": 3, "maxlength": QUESTION_LENGTH},
+    )
     choices = FieldList(FormField(ChoiceForm), min_entries=6, max_entries=6)
     explanation_vi = TextAreaField(
         _l("Explanation shown after answering (Vietnamese)"),
-        validators=[DataRequired(_l("Explain the right answer."))],
-        render_kw={"rows": 3},
+        validators=[
+            DataRequired(_l("Explain the right answer.")),
+            Length(max=EXPLANATION_LENGTH),
+        ],
+        render_kw={"rows": 3, "maxlength": EXPLANATION_LENGTH},
     )
-    explanation_en = TextAreaField(_l("Explanation (English)"), render_kw={"rows": 3})
+    explanation_en = TextAreaField(
+        _l("Explanation (English)"),
+        validators=[Length(max=EXPLANATION_LENGTH)],
+        render_kw={"rows": 3, "maxlength": EXPLANATION_LENGTH},
+    )
 
     def validate_choices(self, field):
         """Check the choices with the other fields, so every problem shows at once."""
@@ -230,7 +265,7 @@ class QuestionForm(FlaskForm):
             raise ValidationError(" ".join(str(p) for p in problems))
 
 
-class CriterionForm(FlaskForm):
+class CriterionForm(Form):
     class Meta:
         csrf = False
 
@@ -238,7 +273,7 @@ class CriterionForm(FlaskForm):
     text_en = StringField(_l("Criterion (English)"))
 
 
-class AssignmentForm(FlaskForm):
+class AssignmentForm(Form):
     instructions_vi = TextAreaField(
         _l("Instructions (Vietnamese, Markdown)"),
         validators=[DataRequired(_l("Write the instructions in Vietnamese."))],
@@ -257,7 +292,7 @@ class AssignmentForm(FlaskForm):
     )
 
 
-class EditorForm(FlaskForm):
+class EditorForm(Form):
     phone = TelField(
         _l("Trainer's phone number"),
         validators=[DataRequired(_l("Enter your phone number."))],
@@ -265,7 +300,7 @@ class EditorForm(FlaskForm):
     )
 
 
-class ClassForm(FlaskForm):
+class ClassForm(Form):
     name = StringField(
         _l("Class name"),
         validators=[DataRequired(_l("Give the class a name.")), Length(max=200)],
@@ -283,7 +318,7 @@ class ClassForm(FlaskForm):
     courses = MultiCheckboxField(_l("Courses"), coerce=int)
 
 
-class JoinForm(FlaskForm):
+class JoinForm(Form):
     code = StringField(
         _l("Class code"),
         validators=[DataRequired(_l("Enter the class code."))],
@@ -291,7 +326,7 @@ class JoinForm(FlaskForm):
     )
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(Form):
     file = FileField(
         _l("CSV file (name, phone, area)"), render_kw={"accept": ".csv,text/csv"}
     )

@@ -152,17 +152,7 @@ def save_lesson(
         body_vi,
         body_en,
     )
-    if lesson is None:
-        _hold(course)  # a double tap, a co-editor: each sees the other's lesson
-        same = _same_lesson(course, title_vi, body_vi)
-        if same is not None:
-            return same  # sent twice: saved once
-        taken = {existing.slug for existing in course.lessons}
-        positions = [existing.position for existing in course.lessons] or [0]
-        lesson = Lesson(slug=_unique(slugify(title_vi, "lesson"), taken))
-        lesson.position = max(positions) + 1
-        course.lessons.append(lesson)
-    elif version != lesson.version:
+    if lesson is not None and version != lesson.version:
         raise EditConflict(lesson)
     if bool(_text(title_en)) != bool(_text(body_en)):
         raise DomainError(
@@ -172,12 +162,14 @@ def save_lesson(
     _check_markdown(body_vi=body_vi, body_en=body_en)
     body_vi, body_en = _text(body_vi) + "\n", _optional(body_en)
     body_en = body_en + "\n" if body_en else None
+    if lesson is None:
+        lesson = _new_lesson(course, _text(title_vi), body_vi, body_en)
     lesson.title_vi, lesson.title_en = _text(title_vi), _optional(title_en)
     # Texts saved unchanged keep their rendering and reading time as imported.
     if lesson.body_vi != body_vi:
         lesson.body_vi = body_vi
         lesson.html_vi = render_markdown(body_vi)
-        lesson.minutes = max(1, round(len(body_vi.split()) / 180))
+        lesson.minutes = _reading_minutes(body_vi)
     if lesson.body_en != body_en:
         lesson.body_en = body_en
         lesson.html_en = render_markdown(body_en) if body_en else None
@@ -194,6 +186,10 @@ def save_lesson(
     return lesson
 
 
+def _reading_minutes(body):
+    return max(1, round(len(body.split()) / 180))  # 180 words a minute
+
+
 def _hold(course):
     """Wait for any other request changing ``course``'s lessons or quiz, then
     read them afresh: two saves at one moment each keep what the other wrote."""
@@ -205,13 +201,33 @@ def _hold(course):
         db.session.refresh(course.quiz)
 
 
-def _same_lesson(course, title_vi, body_vi):
-    """An active lesson with this title and text already: the same save again."""
-    title, body = _text(title_vi), _text(body_vi) + "\n"
+def _new_lesson(course, title_vi, body_vi, body_en):
+    """A lesson added at the end of ``course``, or the one just like it there.
+
+    Rendered before the course is held (the hold takes SQLite's write lock, and
+    rendering a long lesson takes a while); held, the course's lessons are read
+    afresh, so a double tap or a co-editor's lesson at the same moment is seen:
+    an active lesson with this title and text already is the same save again.
+    """
+    html_vi = render_markdown(body_vi)
+    html_en = render_markdown(body_en) if body_en else None
+    _hold(course)
     for lesson in course.active_lessons:
-        if lesson.title_vi == title and lesson.body_vi == body:
+        if lesson.title_vi == title_vi and lesson.body_vi == body_vi:
             return lesson
-    return None
+    taken = {existing.slug for existing in course.lessons}
+    positions = [existing.position for existing in course.lessons] or [0]
+    lesson = Lesson(
+        slug=_unique(slugify(title_vi, "lesson"), taken),
+        position=max(positions) + 1,
+        body_vi=body_vi,
+        html_vi=html_vi,
+        minutes=_reading_minutes(body_vi),
+        body_en=body_en,
+        html_en=html_en,
+    )
+    course.lessons.append(lesson)
+    return lesson
 
 
 def _check_law_sources(review, body_vi, body_en):

@@ -21,6 +21,7 @@ from lms.services.learning import enroll, update_completion
 PHOTO_FOLDER = "submissions"
 PHOTO_WIDTH = 1280
 PHOTO_MAX_BYTES = 15 * 1024 * 1024
+NOTE_LENGTH = 2000  # characters of the note to the trainer
 TEMPORARY = re.compile(r"\.[0-9a-f]{32}\.webp\.tmp")  # a write cut short
 KEPT_FOR = timedelta(days=2)  # a refused try's photos are offered again this long
 UNCLAIMED_AFTER = KEPT_FOR + timedelta(days=1)
@@ -143,7 +144,17 @@ def submit(learner, assignment, link, photos, note, upload_dir, kept=()):
     names = kept or (waiting.photos if waiting else [])
     if not link and not names:
         raise WorkRefused(_l("Add a link or a photo of your work."), field="photos")
-    note = (note or "").strip()[:2000]
+    note = (note or "").strip()
+    if len(note) > NOTE_LENGTH:  # said, not cut: the end is often the question
+        raise WorkRefused(
+            _l(
+                "The note is too long: at most %(n)d characters. Shorten it and "
+                "send again.",
+                n=NOTE_LENGTH,
+            ),
+            field="note",
+            kept=kept,
+        )
     if waiting is not None:
         return _replace(waiting, link, names, note, upload_dir)
     enroll(learner, assignment.course)

@@ -398,3 +398,21 @@ def test_a_conflict_with_a_course_files_import_says_so(
     assert refused.status_code == 409
     banner = text(refused).split('id="conflict-title">')[1].split("</h2>")[0]
     assert "Lần nhập tệp khoá học" in banner and "Trainer" not in banner
+
+
+def test_form_messages_are_in_the_page_language(as_role, owned_course):
+    """WTForms has no Vietnamese: its own messages (lengths, numbers, dates)
+    come from the application's catalogue, in English on English pages."""
+    trainer = as_role("trainer")
+    refused = new_course(trainer, title_vi="V" * 201, minutes="ba mươi")
+    assert refused.status_code == 400
+    page = text(refused)
+    assert "Không được dài quá 200 ký tự." in page
+    assert "Hãy nhập một số nguyên." in page
+    assert "Field cannot" not in page and "Not a valid" not in page
+    long_summary = new_course(trainer, summary_vi="Tóm tắt. " * 200)
+    assert long_summary.status_code == 400
+    assert "Không được dài quá 1000 ký tự." in text(long_summary)
+    trainer.set_cookie("lang", "en")
+    english = text(new_course(trainer, title_vi="V" * 201))
+    assert "Field cannot be longer than 200 characters." in english
