@@ -5,7 +5,7 @@ import re
 import sqlalchemy as sa
 
 from lms.extensions import db
-from lms.models import Course, Enrollment, LessonProgress, QuizAttempt
+from lms.models import Course, Enrollment, Lesson, LessonProgress, QuizAttempt
 from tests.conftest import count, make_user, sign_in
 from tests.quiz_pages import fill, fill_page, shown
 
@@ -234,3 +234,21 @@ def test_get_requests_change_nothing(signed_in, mini_course):
         signed_in.get(url)
     assert count(Enrollment) == count(LessonProgress) == count(QuizAttempt) == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Course)) == 1
+
+
+def test_the_last_step_done_leads_to_the_certificate(signed_in, mini_course):
+    """Quiz first, the last lesson last: the course page it lands on says the
+    course is done and leads to the certificate; the message names the lesson
+    done, not the page shown."""
+    take_quiz(signed_in, RIGHT)
+    complete(signed_in, "second")
+    complete(signed_in, "third")
+    answer = complete(signed_in, "first")
+    assert answer.headers["Location"] == "/courses/mini"
+    page = text(signed_in.get("/courses/mini"))
+    lesson = db.session.scalar(
+        sa.select(Lesson.title_vi).where(Lesson.slug == "first")
+    )
+    assert f"Đã học xong bài “{lesson}”." in page
+    assert 'href="/me/certificates"' in page
+    assert "Chứng nhận hoàn thành khoá học" in text(signed_in.get("/me/certificates"))

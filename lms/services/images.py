@@ -35,6 +35,11 @@ SIDEWAYS = {5, 6, 7, 8}  # the orientations that swap width and height
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 NOT_A_PHOTO = _l("This file is not a photo. Choose a JPEG, PNG or WebP picture.")
+TOO_MANY_PIXELS = _l(
+    "This picture is too big to open: at most %(n)d megapixels. Take the photo "
+    "again at the phone's usual size, or make it smaller first.",
+    n=MAX_PIXELS // 1_000_000,
+)
 DECODE_ERRORS = (
     OSError,  # includes UnidentifiedImageError and "image file is truncated"
     SyntaxError,
@@ -116,6 +121,8 @@ def _decode(data, max_width):
                 orientation = _orientation(image)
                 _draft(image, orientation, max_width)
                 photo = _flatten(image)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise DomainError(TOO_MANY_PIXELS) from error
     except DECODE_ERRORS as error:
         raise DomainError(NOT_A_PHOTO) from error
     if orientation != 1:

@@ -196,7 +196,9 @@ def error_page(error):
             "and try again.",
             mb=current_app.config["MAX_CONTENT_LENGTH"] >> 20,
         )
-    if request.path.startswith("/api/"):
+    # The API, and pages' scripts that ask for JSON (the lesson editor's picture
+    # upload), read the reason from JSON: an HTML page would leave them mute.
+    if request.path.startswith("/api/") or _asks_for_json():
         return jsonify(error=f"{title}. {message}"), code
     return render_template(
         "errors/error.html",
@@ -205,6 +207,11 @@ def error_page(error):
         message=message,
         back=form_page() if code == 413 else None,
     ), code
+
+
+def _asks_for_json():
+    accepted = request.accept_mimetypes
+    return accepted.best_match(["text/html", "application/json"]) == "application/json"
 
 
 def form_page():

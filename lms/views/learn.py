@@ -22,6 +22,7 @@ from werkzeug.datastructures import MultiDict
 from lms.content.render import images_on_tap, responsive_images
 from lms.extensions import db
 from lms.forms import EmptyForm
+from lms.i18n import localised
 from lms.models import Certificate, Course, QuizAttempt
 from lms.permissions import can_read_attempt, can_read_course, readable_courses
 from lms.services import DomainError, learning, papers, steps
@@ -134,7 +135,9 @@ def complete(slug, lesson_slug):
     if not EmptyForm().validate_on_submit():
         abort(400)
     learning.complete_lesson(current_user, lesson)
-    flash(_("Lesson complete. Well done!"), "success")
+    # Named: the page this leads to is the next lesson, not the one done.
+    title = localised(lesson, "title", str(get_locale()))
+    flash(_("“%(title)s” done. Well done!", title=title), "success")
     return redirect(_continue_url(course))
 
 

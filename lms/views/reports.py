@@ -127,13 +127,18 @@ def learners():
     number = parse_id(request.args.get("page")) or 1
     order = name_order()
     rows, total = page(scope, number, order)
+    pages = max(1, -(-total // PAGE_SIZE))
+    if number > pages:  # an old link, or a list that shrank: its last page
+        return redirect(
+            url_for(".learners", **(request.args.to_dict() | {"page": pages}))
+        )
     return render_template(
         "reports/learners.html",
         scope=scope,
         rows=rows,
         total=total,
         number=number,
-        pages=max(1, -(-total // PAGE_SIZE)),
+        pages=pages,
         filters=scope.filters(),
         described=describe(scope, loc),
         show_phone=lambda phone: show_phone(phone, can_see_full_phones(current_user)),

@@ -50,3 +50,11 @@ def test_report_pager_says_page_not_lesson(reader, province):
     assert "Trang sau →" in first and "← Trang trước" in second
     for page in (first, second):
         assert "Bài trước" not in page and "Bài sau" not in page
+
+
+def test_a_page_past_the_end_leads_to_the_last_page(reader, province):
+    official = reader("official_p")
+    answer = official.get("/reports/learners?page=99999&order=family")
+    assert answer.status_code == 302
+    assert answer.headers["Location"] == "/reports/learners?page=1&order=family"
+    assert "99.999" not in official.get(answer.headers["Location"]).text

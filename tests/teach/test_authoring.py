@@ -1,5 +1,6 @@
 """A trainer writes a course in the browser: the learner sees exactly that."""
 
+import io
 import re
 from datetime import timedelta
 
@@ -416,3 +417,23 @@ def test_form_messages_are_in_the_page_language(as_role, owned_course):
     trainer.set_cookie("lang", "en")
     english = text(new_course(trainer, title_vi="V" * 201))
     assert "Field cannot be longer than 200 characters." in english
+
+
+def test_a_picture_too_large_for_the_editor_says_why(app, as_role, owned_course):
+    """The editor's script uploads with Accept: application/json; a body over the
+    limit answered an HTML page it could not read ("could not be added")."""
+    app.config["MAX_CONTENT_LENGTH"] = 1 << 20
+    trainer = as_role("trainer")
+    big = io.BytesIO(b"\xff\xd8" + b"0" * (2 << 20))
+    answer = trainer.post(
+        "/teach/courses/mini/images",
+        data={"image": (big, "vuon.jpg"), "alt": "Vườn vải"},
+        headers={"Accept": "application/json"},
+    )
+    assert answer.status_code == 413
+    assert "tối đa 1 MB" in answer.get_json()["error"]
+    page = trainer.post(
+        "/teach/courses/mini/images",
+        data={"image": (io.BytesIO(b"0" * (2 << 20)), "vuon.jpg")},
+    )
+    assert page.status_code == 413 and page.mimetype == "text/html"
