@@ -19,6 +19,7 @@ already exist, holds the lock from its first INSERT, not from its first savepoin
 
 import errno
 import functools
+import unicodedata
 from contextlib import contextmanager
 
 import sqlalchemy as sa
@@ -61,6 +62,7 @@ def configure_engine(engine, busy_timeout_ms=5000):
         cursor.close()
         # SQLite's lower() knows only ASCII; searches fold Vietnamese case with this.
         dbapi_connection.create_function("casefold", 1, _casefold, deterministic=True)
+        dbapi_connection.create_function("unaccent", 1, _unaccent, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
@@ -216,6 +218,36 @@ def schema_is_current(engine, directory):
 
 def _casefold(text):
     return text.casefold() if isinstance(text, str) else text
+
+
+def _unaccent(text):
+    return text.casefold().translate(UNACCENTED) if isinstance(text, str) else text
+
+
+def _letters_unaccented():
+    """{Latin letter with marks (Vietnamese's among them): the same without}, and
+    đ -> d, in both cases."""
+    pairs = {"đ": "d", "Đ": "D"}
+    for code in range(0x00C0, 0x1EFA):
+        letter = chr(code)
+        bare = unicodedata.normalize("NFD", letter)[0]
+        if letter != bare and bare.isascii():
+            pairs[letter] = bare
+    return pairs
+
+
+_PAIRS = _letters_unaccented()
+UNACCENTED = str.maketrans(_PAIRS)
+
+
+def unaccented(column):
+    """``column`` in lower case without Vietnamese marks ("Đỗ Thị Ánh" -> "do thi
+    anh"), for searches typed without them; the same on both databases."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return sa.func.unaccent(column)
+    # Marks off first, then lower(): what is left is ASCII, whatever the locale.
+    marked, bare = "".join(_PAIRS), "".join(_PAIRS.values())
+    return sa.func.lower(sa.func.translate(column, marked, bare))
 
 
 def casefolded(column):

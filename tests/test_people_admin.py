@@ -176,3 +176,40 @@ def test_a_farmer_in_no_class_gets_a_password_code_from_an_admin(app, as_role, p
     # Staff are not given codes this way.
     staff = admin.get(f"/admin/users/{people['official'].id}").text
     assert "Cấp mã đặt lại mật khẩu" not in staff
+
+
+@pytest.mark.parametrize("app", DATABASES, indirect=True)
+def test_names_typed_without_marks_and_parts_of_numbers_are_found(as_role, people):
+    make_user(phone="0912 777 001", name="Trần Văn Đức")
+    make_user(phone="0912 777 002", name="Trần Văn Dực")
+    make_user(phone="0912 888 003", name="Nông Thị Ánh")
+    admin = as_role("admin")
+
+    def found(query):
+        page = admin.get("/admin/users", query_string={"q": query}).text
+        return {
+            name
+            for name in ("Trần Văn Đức", "Trần Văn Dực", "Nông Thị Ánh")
+            if name in page
+        }
+
+    assert found("duc") == {"Trần Văn Đức", "Trần Văn Dực"}
+    assert found("Đức") == {"Trần Văn Đức"}  # typed with marks: those marks
+    assert found("TRAN van DUC") == {"Trần Văn Đức", "Trần Văn Dực"}
+    assert found("nong anh") == {"Nông Thị Ánh"}
+    assert found("777") == set()  # too short to be a number's part
+    assert found("0912 777") == {"Trần Văn Đức", "Trần Văn Dực"}
+    assert found("888003") == {"Nông Thị Ánh"}
+
+
+def test_people_come_in_pages_of_fifty(as_role, people):
+    for number in range(60):
+        make_user(phone=f"0915 000 {number:03d}", name=f"Nông dân {number:02d}")
+    admin = as_role("admin")
+    first = admin.get("/admin/users?q=nong dan").text
+    assert first.count("Nông dân ") == 50 and "Trang sau →" in first
+    second = admin.get("/admin/users?q=nong+dan&page=2").text
+    assert second.count("Nông dân ") == 10 and "Trang sau" not in second
+    assert "← Trang trước" in second
+    shown = set(re.findall(r"Nông dân \d\d", first + second))
+    assert len(shown) == 60

@@ -1,6 +1,8 @@
 """Administration of accounts: find people, correct a name, change a role, an area,
 sign-in rights, give a password code."""
 
+import re
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -8,11 +10,12 @@ from flask_login import current_user
 from sqlalchemy import and_, or_, select
 from wtforms.fields.choices import SelectChoice
 
-from lms.database import casefolded
+from lms.database import casefolded, unaccented
 from lms.extensions import db
 from lms.forms.account import EmptyForm
 from lms.forms.admin import AccountForm
 from lms.i18n import name_order
+from lms.ids import parse_id
 from lms.models import ROLES, Area, Role, User
 from lms.permissions import (
     can_give_role,
@@ -36,6 +39,7 @@ from lms.views.transactions import show_refusal
 
 bp = Blueprint("people", __name__, url_prefix="/admin/users")
 PAGE_SIZE = 50
+PHONE_PART = re.compile(r"\+?[\d .-]+")  # what part of a phone number looks like
 ROLE_NAMES = {role.value: role.label for role in Role}
 
 bp.before_request(admins_only)
@@ -56,10 +60,17 @@ def index():
         found = found.where(User.role == role)
     if query:
         found = found.where(or_(*_matches(query)))
-    users = db.session.scalars(found.limit(PAGE_SIZE)).all()
+    number = parse_id(request.args.get("page")) or 1
+    # One more than a page: whether there is a next one, without counting them
+    # all (a search of a million names reads until it has a page).
+    users = db.session.scalars(
+        found.limit(PAGE_SIZE + 1).offset((number - 1) * PAGE_SIZE)
+    ).all()
     return render_template(
         "admin/users.html",
-        users=users,
+        users=users[:PAGE_SIZE],
+        more=len(users) > PAGE_SIZE,
+        number=number,
         query=query,
         role=role,
         roles=ROLE_NAMES,
@@ -68,8 +79,13 @@ def index():
 
 
 def _matches(query):
+    """Every word in the name, in any order and case; a word typed without
+    Vietnamese marks matches with or without them ("duc" finds "Đức", "Đức"
+    only "Đức"). Or the phone number, whole or a run of four digits or more."""
     words = (
-        casefolded(User.name).contains(word.casefold(), autoescape=True)
+        (unaccented if word.isascii() else casefolded)(User.name).contains(
+            word.casefold(), autoescape=True
+        )
         for word in query.split()
     )
     conditions = [and_(*words)]
@@ -77,6 +93,10 @@ def _matches(query):
         conditions.append(User.phone == normalize_phone(query))
     except DomainError:
         pass
+    digits = "".join(character for character in query if character.isdigit())
+    if PHONE_PART.fullmatch(query) and len(digits) >= 4:
+        # Kept as +84...: a number written from its leading 0 drops it.
+        conditions.append(User.phone.contains(digits.removeprefix("0")))
     return conditions
 
 
