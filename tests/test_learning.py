@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from lms.extensions import db
 from lms.models import Course, Enrollment, Lesson, LessonProgress, QuizAttempt
+from lms.services.authoring import save_assignment
 from tests.conftest import count, make_user, sign_in
 from tests.quiz_pages import fill, fill_page, shown
 
@@ -246,9 +247,19 @@ def test_the_last_step_done_leads_to_the_certificate(signed_in, mini_course):
     answer = complete(signed_in, "first")
     assert answer.headers["Location"] == "/courses/mini"
     page = text(signed_in.get("/courses/mini"))
-    lesson = db.session.scalar(
-        sa.select(Lesson.title_vi).where(Lesson.slug == "first")
-    )
+    lesson = db.session.scalar(sa.select(Lesson.title_vi).where(Lesson.slug == "first"))
     assert f"Đã học xong bài “{lesson}”." in page
     assert 'href="/me/certificates"' in page
     assert "Chứng nhận hoàn thành khoá học" in text(signed_in.get("/me/certificates"))
+
+
+def test_pages_count_the_practical_work_among_what_is_left(signed_in, mini_course):
+    """Passing the quiz first, a farmer is told what is left: the lessons and,
+    in a course that asks for it, the practical work, here and on My learning."""
+    save_assignment(mini_course, "Quay 1 phút.", None, [("Đủ sáng", None)], True, 3)
+    db.session.commit()
+    signed_in.post("/courses/mini/enroll")
+    result = text(signed_in.get(take_quiz(signed_in, RIGHT).headers["Location"]))
+    assert "Còn 3 bài học và bài thực hành nữa là hoàn thành khoá học." in result
+    mine = text(signed_in.get("/me/learning"))
+    assert "đã đạt bài kiểm tra · bài thực hành chưa được duyệt" in mine

@@ -14,7 +14,8 @@ from lms.services.practical import latest_submission
 class NextStep:
     """``kind`` is lesson, quiz, practical, certificate or done.
 
-    lesson: ``lesson`` is the first not done, ``lessons_left`` how many remain;
+    lesson: ``lesson`` is the first not done, ``lessons_left`` how many remain,
+    ``practical_left`` whether practical work waits to be approved too;
     practical: ``submission`` is the latest work sent (None when none was);
     certificate: ``certificate`` is the course's certificate, when one stands.
     """
@@ -22,6 +23,7 @@ class NextStep:
     kind: str
     lesson: Lesson | None = None
     lessons_left: int = 0
+    practical_left: bool = False
     submission: object = None
     certificate: Certificate | None = None
 
@@ -32,7 +34,10 @@ def next_step_for(learner, course):
     step = next_step(course, done, progress)
     if isinstance(step, Lesson):
         left = sum(1 for lesson in course.active_lessons if lesson.id not in done)
-        return NextStep("lesson", lesson=step, lessons_left=left)
+        practical = progress.has_practical and not progress.practical_approved
+        return NextStep(
+            "lesson", lesson=step, lessons_left=left, practical_left=practical
+        )
     if isinstance(step, Quiz):
         return NextStep("quiz")
     if isinstance(step, Assignment):
