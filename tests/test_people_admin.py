@@ -213,3 +213,41 @@ def test_people_come_in_pages_of_fifty(as_role, people):
     assert "← Trang trước" in second
     shown = set(re.findall(r"Nông dân \d\d", first + second))
     assert len(shown) == 60
+
+
+@pytest.mark.parametrize("area", ["P", ""], ids=["province", "no area"])
+def test_a_learner_stays_in_a_commune(as_role, people, area):
+    """Placed on a province, or on none, a farmer would drop out of every
+    commune's figures while still counted above: refused, nothing changed."""
+    learner = people["learner"]
+    answer = as_role("admin").post(
+        f"/admin/users/{learner.id}",
+        data={
+            "name": "Learner",
+            "role": "learner",
+            "area": area_id(area) if area else "",
+            "active": "y",
+        },
+    )
+    assert answer.status_code == 400
+    assert "Học viên phải thuộc một xã" in answer.text
+    db.session.expire_all()
+    assert learner.area.code == "P-A"
+
+
+def test_an_official_of_a_province_becomes_a_farmer_of_a_commune(as_role, people):
+    official = people["official"]
+    admin = as_role("admin")
+    official.area = db.session.get(Area, area_id("P"))
+    db.session.commit()
+    fields = {"name": official.name, "role": "learner", "active": "y"}
+    kept = admin.post(
+        f"/admin/users/{official.id}", data={**fields, "area": area_id("P")}
+    )
+    assert kept.status_code == 400
+    moved = admin.post(
+        f"/admin/users/{official.id}", data={**fields, "area": area_id("P-B")}
+    )
+    assert moved.status_code == 302
+    db.session.expire_all()
+    assert (official.role, official.area.code) == ("learner", "P-B")

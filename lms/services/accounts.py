@@ -267,6 +267,19 @@ def set_area(user, area, actor):
     previous = user.area.code if user.area else None
     user.area = area
     audit(actor, "user.area", user.id, {"from": previous, "to": area and area.code})
+    check_placement(user)
+
+
+def check_placement(user):
+    """A learner belongs to a commune: the reports count each farmer in one.
+
+    Called once the changes to someone's role and area are made, so that both
+    may change together (an official becoming a farmer of a commune).
+    """
+    if user.role == Role.LEARNER and not _is_commune(user.area):
+        raise DomainError(
+            _l("A learner belongs to a commune: choose one."), field="area"
+        )
 
 
 def set_active(user, active, actor):

@@ -28,6 +28,7 @@ from lms.permissions import (
 )
 from lms.services import DomainError
 from lms.services.accounts import (
+    check_placement,
     normalize_phone,
     rename,
     set_active,
@@ -124,7 +125,7 @@ def account(user_id):
         try:
             _apply(user, form)
         except DomainError as error:
-            show_refusal(form, error, above=error.field != "name")
+            show_refusal(form, error, above=error.field not in ("name", "area"))
         else:
             flash(
                 _("Saved. The person is signed out where the change needs it."),
@@ -152,6 +153,7 @@ def _apply(user, form):
         set_area(user, area, current_user)
     if form.active.data != user.active:
         set_active(user, form.active.data, current_user)
+    check_placement(user)  # the role and the area as they now stand
 
 
 def area_choices(actor):
