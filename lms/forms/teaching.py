@@ -30,9 +30,11 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from lms.clock import utcnow
 from lms.content.review import SOURCE_KEYS
 from lms.forms.account import PHONE_ATTRS, SelectWithPrompt, _id_or_none
 from lms.forms.base import Form
+from lms.models.activity import local_day
 
 CLUBS = [SelectChoice("koc", "KOC"), SelectChoice("kol", "KOL")]
 # The longest texts a form takes: a course's summary shows on the course list,
@@ -114,6 +116,12 @@ class LessonForm(Form):
         super().__init__(*args, obj=obj, **kwargs)
         if self.sources_text.data is None and obj is not None:
             self.sources_text.data = sources_as_text(obj.sources)
+
+    def validate_reviewed_on(self, field):
+        """A check of the lesson that has not happened yet would keep it off
+        the list of lessons due for review for as long as it is ahead."""
+        if field.data is not None and field.data > local_day(utcnow()):
+            raise ValidationError(_l("The date of the check cannot be in the future."))
 
     def validate_sources_text(self, field):
         try:

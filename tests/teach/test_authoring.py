@@ -439,3 +439,41 @@ def test_a_picture_too_large_for_the_editor_says_why(app, as_role, owned_course)
     assert "tối đa 1 MB" in answer.get_json()["error"]
     page = send({"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
     assert page.status_code == 413 and page.mimetype == "text/html"
+
+
+def test_a_conflict_with_my_own_other_tab_says_it_was_me(as_role, owned_course):
+    url = "/teach/courses/mini/lessons/first/edit"
+    version = owned_course.lessons[0].version
+    phone, tablet = as_role("trainer"), as_role("trainer")
+    phone.post(
+        url,
+        data={"title_vi": "Bài một", "body_vi": "Từ điện thoại", "version": version},
+    )
+    refused = tablet.post(
+        url,
+        data={"title_vi": "Bài một", "body_vi": "Từ máy tính bảng", "version": version},
+    )
+    assert refused.status_code == 409
+    banner = text(refused).split('id="conflict-title">')[1].split("</h2>")[0]
+    assert banner.startswith("Bạn đã lưu bài này lúc") and "Trainer" not in banner
+
+
+def test_a_check_dated_in_the_future_is_refused(as_role, owned_course):
+    from lms.clock import utcnow
+
+    url = "/teach/courses/mini/lessons/first/edit"
+    lesson = owned_course.lessons[0]
+    fields = {"title_vi": lesson.title_vi, "body_vi": lesson.body_vi}
+    tomorrow = (utcnow() + timedelta(days=2)).date().isoformat()
+    refused = as_role("trainer").post(
+        url, data={**fields, "version": lesson.version, "reviewed_on": tomorrow}
+    )
+    assert refused.status_code == 400
+    assert "Ngày kiểm tra không thể ở tương lai." in text(refused)
+    db.session.expire_all()
+    assert lesson.reviewed_on is None
+    today = utcnow().date().isoformat()
+    saved = as_role("trainer").post(
+        url, data={**fields, "version": lesson.version, "reviewed_on": today}
+    )
+    assert saved.status_code == 302

@@ -44,6 +44,24 @@ def test_trainer_opens_a_class_and_gets_a_code_and_qr(as_role, owned_course, peo
     assert f"/join/{code}" in text(qr) and "<path" in text(qr)
 
 
+def test_a_class_without_a_date_lists_what_it_has(as_role, owned_course):
+    trainer = as_role("trainer")
+    form = text(trainer.get("/teach/classes/new"))
+    area = re.search(r'<option value="(\d+)">Xã An</option>', form).group(1)
+    made = trainer.post(
+        "/teach/classes/new",
+        data={
+            "name": "Lớp chưa có ngày",
+            "place": "Nhà văn hoá thôn",
+            "area": area,
+            "courses": [str(owned_course.id)],
+        },
+    )
+    page = text(trainer.get(made.headers["Location"]))
+    meta = re.search(r'<h1>Lớp chưa có ngày</h1>\s*<p class="meta">([^<]*)</p>', page)
+    assert meta.group(1) == "Nhà văn hoá thôn · Xã An"
+
+
 def test_class_needs_a_name_and_a_course(as_role, owned_course):
     response = as_role("trainer").post("/teach/classes/new", data={"name": "Lớp"})
     assert response.status_code == 400
