@@ -50,6 +50,17 @@ def test_retiring_a_lesson_asks_first(as_role, owned_course):
     assert lessons == ["second", "third"]
 
 
+def test_deleting_a_quiz_question_asks_first(as_role, owned_course):
+    asks_then_does(
+        as_role("trainer"),
+        "/teach/courses/mini/quiz/questions/sprayed/delete",
+        {},
+        "Xoá câu hỏi",
+    )
+    questions = [q["id"] for q in course_by_slug("mini").quiz.questions]
+    assert questions == ["before-live"]
+
+
 def test_unpublishing_asks_first(as_role, owned_course):
     asks_then_does(
         as_role("trainer"), "/teach/courses/mini/unpublish", {}, "Thôi xuất bản"

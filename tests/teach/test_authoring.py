@@ -202,7 +202,10 @@ def test_deleting_every_quiz_question_finishes_the_course(
     trainer = as_role("trainer")
     for question in list(owned_course.quiz.questions):
         assert completed_courses() == set()
-        trainer.post(f"/teach/courses/mini/quiz/questions/{question['id']}/delete")
+        trainer.post(
+            f"/teach/courses/mini/quiz/questions/{question['id']}/delete",
+            data={"confirmed": "yes"},
+        )
     assert completed_courses() == {(learner.id, owned_course.id)}
     assert count(Certificate) == 1
 

@@ -92,11 +92,11 @@ def test_saving_an_imported_lesson_unchanged_changes_nothing(as_role, law_lesson
 def test_trainer_records_the_check_and_the_sources(as_role, law_lesson):
     trainer = as_role("trainer")
     form = browser_form(trainer)
-    form["reviewed_on"] = "2027-03-15"
+    form["reviewed_on"] = "2026-11-15"
     form["sources_text"] += "\n" + SOURCE
     assert trainer.post(EDIT, data=form).status_code == 302
     lesson = snapshot(law_lesson)
-    assert lesson["reviewed_on"].isoformat() == "2027-03-15"
+    assert lesson["reviewed_on"].isoformat() == "2026-11-15"
     assert lesson["sources"][1] == {
         "title": "Luật Bảo vệ quyền lợi người tiêu dùng số 19/2023/QH15",
         "issuer": "Quốc hội",
@@ -106,7 +106,7 @@ def test_trainer_records_the_check_and_the_sources(as_role, law_lesson):
     learner = as_role("learner")
     page = learner.get("/courses/packaging-design/lessons/cost-per-box")
     html = page.get_data(as_text=True)
-    assert vi("Updated %(month)s") % {"month": "tháng 3 năm 2027"} in html
+    assert vi("Updated %(month)s") % {"month": "tháng 11 năm 2026"} in html
     assert 'href="https://example.org/luat-19-2023"' in html
 
 

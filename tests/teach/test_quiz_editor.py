@@ -51,7 +51,9 @@ def test_more_questions_than_the_quiz_has_are_refused(as_role, owned_course):
 def test_deleting_a_question_never_leaves_a_draw_too_large(as_role, owned_course):
     trainer = as_role("trainer")
     settings(trainer, draw=2)
-    trainer.post("/teach/courses/mini/quiz/questions/sprayed/delete")
+    trainer.post(
+        "/teach/courses/mini/quiz/questions/sprayed/delete", data={"confirmed": "yes"}
+    )
     quiz = course_by_slug("mini").quiz
     assert len(quiz.questions) == 1 and quiz.draw == 1
 

@@ -4,7 +4,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from lms.content.quiz_checks import position_warning
-from lms.forms import EmptyForm
+from lms.forms import ConfirmForm, EmptyForm
 from lms.forms.teaching import AssignmentForm, PassMarkForm, QuestionForm
 from lms.services import DomainError
 from lms.services.authoring import (
@@ -97,8 +97,23 @@ def _question_data(question):
 @bp.post("/courses/<slug>/quiz/questions/<question_id>/delete")
 def remove_question(slug, question_id):
     course = get_editable_course(slug)
-    _find_question(course, question_id)
-    EmptyForm().validate_on_submit()
+    question = _find_question(course, question_id)
+    if not ConfirmForm().is_confirmed():
+        return render_template(
+            "confirm.html",
+            question=_("Delete the question “%(text)s”?", text=question["vi"]),
+            explanation=[
+                _(
+                    "It cannot be brought back. Attempts already made keep their "
+                    "scores."
+                )
+            ],
+            action=url_for(".remove_question", slug=slug, question_id=question_id),
+            keep={},
+            confirm=_("Yes, delete it"),
+            cancel=url_for(".quiz", slug=slug),
+            form=ConfirmForm(),
+        )
     delete_question(course.quiz, question_id)
     flash(_("Question deleted."), "success")
     return redirect(url_for(".quiz", slug=slug))
