@@ -25,7 +25,8 @@ def test_trainer_opens_a_class_and_gets_a_code_and_qr(as_role, owned_course, peo
     trainer = as_role("trainer")
     form = text(trainer.get("/teach/classes/new"))
     assert "Khoá học nhỏ" in form
-    area = re.search(r'<option value="(\d+)">Xã An</option>', form).group(1)
+    # The trainer's one commune comes chosen.
+    area = re.search(r'<option selected value="(\d+)">Xã An</option>', form).group(1)
     response = trainer.post(
         "/teach/classes/new",
         data={
@@ -47,7 +48,7 @@ def test_trainer_opens_a_class_and_gets_a_code_and_qr(as_role, owned_course, peo
 def test_a_class_without_a_date_lists_what_it_has(as_role, owned_course):
     trainer = as_role("trainer")
     form = text(trainer.get("/teach/classes/new"))
-    area = re.search(r'<option value="(\d+)">Xã An</option>', form).group(1)
+    area = re.search(r'<option selected value="(\d+)">Xã An</option>', form).group(1)
     made = trainer.post(
         "/teach/classes/new",
         data={

@@ -72,6 +72,8 @@ def class_areas(user):
 def new_class():
     form = ClassForm()
     form.area.choices = commune_options(commune_choices(class_areas(current_user)))
+    if len(form.area.choices) == 1 and not form.is_submitted():
+        form.area.data = form.area.choices[0].value  # the trainer's one commune
     courses = db.session.scalars(
         select(Course)
         .where(readable_courses(current_user), Course.status == "published")
