@@ -44,6 +44,18 @@ SUMMARY_LENGTH = 1000
 QUESTION_LENGTH, CHOICE_LENGTH, EXPLANATION_LENGTH = 500, 300, 1500
 
 
+def _limited(label, length, required=None, field=TextAreaField):
+    """A text field of at most ``length`` characters, the browser told too;
+    ``required``: the message when it is left empty."""
+    validators = [DataRequired(required)] if required else []
+    render_kw = {"maxlength": length}
+    if field is TextAreaField:
+        render_kw["rows"] = 3
+    return field(
+        label, validators=[*validators, Length(max=length)], render_kw=render_kw
+    )
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -60,16 +72,8 @@ class CourseForm(Form):
         validators=[DataRequired(_l("Enter a title in Vietnamese.")), Length(max=200)],
     )
     title_en = StringField(_l("Title (English)"), validators=[Length(max=200)])
-    summary_vi = TextAreaField(
-        _l("Summary (Vietnamese)"),
-        validators=[Length(max=SUMMARY_LENGTH)],
-        render_kw={"rows": 3, "maxlength": SUMMARY_LENGTH},
-    )
-    summary_en = TextAreaField(
-        _l("Summary (English)"),
-        validators=[Length(max=SUMMARY_LENGTH)],
-        render_kw={"rows": 3, "maxlength": SUMMARY_LENGTH},
-    )
+    summary_vi = _limited(_l("Summary (Vietnamese)"), SUMMARY_LENGTH)
+    summary_en = _limited(_l("Summary (English)"), SUMMARY_LENGTH)
     minutes = IntegerField(
         _l("Minutes to complete"),
         default=30,
@@ -219,47 +223,25 @@ class ChoiceForm(Form):
     class Meta:
         csrf = False  # part of QuestionForm, which carries the token
 
-    text_vi = StringField(
-        _l("Choice (Vietnamese)"),
-        validators=[Length(max=CHOICE_LENGTH)],
-        render_kw={"maxlength": CHOICE_LENGTH},
-    )
-    text_en = StringField(
-        _l("Choice (English)"),
-        validators=[Length(max=CHOICE_LENGTH)],
-        render_kw={"maxlength": CHOICE_LENGTH},
-    )
+    text_vi = _limited(_l("Choice (Vietnamese)"), CHOICE_LENGTH, field=StringField)
+    text_en = _limited(_l("Choice (English)"), CHOICE_LENGTH, field=StringField)
     correct = BooleanField(_l("Right answer"))
 
 
 class QuestionForm(Form):
-    text_vi = TextAreaField(
+    text_vi = _limited(
         _l("Question (Vietnamese)"),
-        validators=[
-            DataRequired(_l("Write the question in Vietnamese.")),
-            Length(max=QUESTION_LENGTH),
-        ],
-        render_kw={"rows": 3, "maxlength": QUESTION_LENGTH},
+        QUESTION_LENGTH,
+        required=_l("Write the question in Vietnamese."),
     )
-    text_en = TextAreaField(
-        _l("Question (English)"),
-        validators=[Length(max=QUESTION_LENGTH)],
-        render_kw={"rows": 3, "maxlength": QUESTION_LENGTH},
-    )
+    text_en = _limited(_l("Question (English)"), QUESTION_LENGTH)
     choices = FieldList(FormField(ChoiceForm), min_entries=6, max_entries=6)
-    explanation_vi = TextAreaField(
+    explanation_vi = _limited(
         _l("Explanation shown after answering (Vietnamese)"),
-        validators=[
-            DataRequired(_l("Explain the right answer.")),
-            Length(max=EXPLANATION_LENGTH),
-        ],
-        render_kw={"rows": 3, "maxlength": EXPLANATION_LENGTH},
+        EXPLANATION_LENGTH,
+        required=_l("Explain the right answer."),
     )
-    explanation_en = TextAreaField(
-        _l("Explanation (English)"),
-        validators=[Length(max=EXPLANATION_LENGTH)],
-        render_kw={"rows": 3, "maxlength": EXPLANATION_LENGTH},
-    )
+    explanation_en = _limited(_l("Explanation (English)"), EXPLANATION_LENGTH)
 
     def validate_choices(self, field):
         """Check the choices with the other fields, so every problem shows at once."""
