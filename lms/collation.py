@@ -27,6 +27,13 @@ PLACE_KINDS = re.compile(
 )
 
 
+def unaccent(text):
+    """Lower case without marks, for matching and slugs: "Đỗ Thị Ánh" -> "do thi
+    anh" (composed or decomposed, as phones type)."""
+    text = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
 def _rank(letter):
     return chr(0x30 + 10 + ALPHABET.index(letter))
 

@@ -19,7 +19,6 @@ already exist, holds the lock from its first INSERT, not from its first savepoin
 
 import errno
 import functools
-import unicodedata
 from contextlib import contextmanager
 
 import sqlalchemy as sa
@@ -28,6 +27,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 
+from lms.collation import unaccent
 from lms.extensions import db
 
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
@@ -221,23 +221,21 @@ def _casefold(text):
 
 
 def _unaccent(text):
-    return text.casefold().translate(UNACCENTED) if isinstance(text, str) else text
+    return unaccent(text) if isinstance(text, str) else text
 
 
-def _letters_unaccented():
-    """{Latin letter with marks (Vietnamese's among them): the same without}, and
-    đ -> d, in both cases."""
-    pairs = {"đ": "d", "Đ": "D"}
-    for code in range(0x00C0, 0x1EFA):
-        letter = chr(code)
-        bare = unicodedata.normalize("NFD", letter)[0]
-        if letter != bare and bare.isascii():
+def _marked_letters():
+    """{composed letter with marks: its bare ASCII letter}, Vietnamese's and the
+    other Latin ones, both cases: what PostgreSQL's translate() takes off."""
+    pairs = {}
+    for letter in map(chr, range(0x00C0, 0x1EFA)):
+        bare = unaccent(letter)
+        if len(bare) == 1 and bare.isascii() and bare != letter.casefold():
             pairs[letter] = bare
     return pairs
 
 
-_PAIRS = _letters_unaccented()
-UNACCENTED = str.maketrans(_PAIRS)
+_MARKED = _marked_letters()
 
 
 def unaccented(column):
@@ -246,7 +244,7 @@ def unaccented(column):
     if db.session.get_bind().dialect.name == "sqlite":
         return sa.func.unaccent(column)
     # Marks off first, then lower(): what is left is ASCII, whatever the locale.
-    marked, bare = "".join(_PAIRS), "".join(_PAIRS.values())
+    marked, bare = "".join(_MARKED), "".join(_MARKED.values())
     return sa.func.lower(sa.func.translate(column, marked, bare))
 
 

@@ -12,6 +12,7 @@ from wtforms.validators import NumberRange, Optional
 
 from lms.forms.base import Form
 from lms.forms.teaching import MultiCheckboxField
+from lms.services.accounts import NAME_LENGTH
 
 
 class RevokeForm(Form):
@@ -74,7 +75,9 @@ class AccountForm(Form):
     """An admin's changes to someone's account: name, role, area, whether it may
     sign in."""
 
-    name = StringField(_l("Name"), render_kw={"maxlength": 120, "autocomplete": "off"})
+    name = StringField(
+        _l("Name"), render_kw={"maxlength": NAME_LENGTH, "autocomplete": "off"}
+    )
     role = SelectField(
         _l("Role"),
         invalid_choice_message=_l("Choose one of the roles in the list."),

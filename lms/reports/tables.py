@@ -159,9 +159,8 @@ def _child_areas(area):
             Area.parent_id.is_(parent) if parent is None else Area.parent_id == parent
         )
     ).all()
-    return sorted(
-        children, key=lambda a: (a.name_sort, a.name, a.id)
-    )  # Vietnamese order
+    # In Vietnamese order, without the kind ("Xã", "Phường"), as the lists are.
+    return sorted(children, key=lambda a: (a.name_sort, a.name, a.id))
 
 
 def _owner_of(area):

@@ -117,9 +117,10 @@ def clean_name(name):
 
 
 def tidy_name(name):
-    """``name`` with its spaces collapsed and invisible characters dropped."""
+    """``name`` composed (NFC, as searches match it), its spaces collapsed and
+    invisible characters dropped."""
     visible = "".join(c for c in name or "" if unicodedata.category(c) != "Cf")
-    return " ".join(visible.split())
+    return unicodedata.normalize("NFC", " ".join(visible.split()))
 
 
 def rename(user, name, actor):

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from lms.clock import utcnow
+from lms.collation import unaccent
 from lms.content.render import markdown_problem, render_markdown
 from lms.content.review import legal_reference_in
 from lms.database import lock_row
@@ -42,9 +43,7 @@ def slugify(text, fallback="item", length=60):
 
     Cut to ``length`` before the hyphens are trimmed, so it never ends in one.
     """
-    text = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:length].strip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", unaccent(text)).strip("-")[:length].strip("-")
     return slug or fallback
 
 

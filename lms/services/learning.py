@@ -325,31 +325,23 @@ def complete_where_done(course):
         Enrollment.completed_at.is_(None),
         lessons_done == len(lesson_ids),
     )
+
+    def has(model, *conditions):  # a row of the learner's, such as a passed attempt
+        return select(model.id).where(model.user_id == learner, *conditions).exists()
+
     if quiz is not None:
+        passed = QuizAttempt.passed.is_(True)
         finished = finished.where(
-            select(QuizAttempt.id)
-            .where(
-                QuizAttempt.user_id == learner,
-                QuizAttempt.quiz_id == quiz.id,
-                QuizAttempt.passed.is_(True),
-            )
-            .exists()
+            has(QuizAttempt, QuizAttempt.quiz_id == quiz.id, passed)
         )
     if assignment is not None:
-        finished = finished.where(
-            select(Submission.id)
-            .where(
-                Submission.user_id == learner,
-                Submission.assignment_id == assignment.id,
-                Submission.status == "approved",
-            )
-            .exists()
-        )
-    completed = 0
-    for user_id in db.session.scalars(finished.order_by(learner)).all():
+        approved = Submission.status == "approved"
+        mine = Submission.assignment_id == assignment.id
+        finished = finished.where(has(Submission, mine, approved))
+    user_ids = db.session.scalars(finished.order_by(learner)).all()
+    for user_id in user_ids:
         update_completion(db.session.get(User, user_id), course)
-        completed += 1
-    return completed
+    return len(user_ids)
 
 
 def update_completion(learner, course):

@@ -103,10 +103,7 @@ def remove_question(slug, question_id):
             "confirm.html",
             question=_("Delete the question “%(text)s”?", text=question["vi"]),
             explanation=[
-                _(
-                    "It cannot be brought back. Attempts already made keep their "
-                    "scores."
-                )
+                _("It cannot be brought back. Attempts already made keep their scores.")
             ],
             action=url_for(".remove_question", slug=slug, question_id=question_id),
             keep={},
