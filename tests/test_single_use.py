@@ -186,3 +186,52 @@ def test_a_new_lesson_sent_twice_at_once_is_saved_once(app, people, owned_course
         ("bai-bam-hai-lan", "Bài bấm hai lần")
     ]
     assert len({answer.location for answer in answers}) == 1
+
+
+@pytest.mark.parametrize("app", DATABASES, indirect=True)
+def test_two_lessons_retired_at_once_finish_the_course_and_leave_one(
+    app, people, owned_course
+):
+    """Two co-editors retire the second and third lessons at one moment: the
+    farmer who did the first and passed the quiz has finished; and of the last
+    lessons of a published course, one is always left."""
+    learner = people["learner"]
+    complete_lesson(learner, owned_course.active_lessons[0])
+    submit_quiz(learner, owned_course.quiz, RIGHT)
+    db.session.commit()
+
+    def retire(client, number):
+        lesson = ("second", "third")[number % 2]
+        url = f"/teach/courses/mini/lessons/{lesson}/archive"
+        return client.post(url, data={"confirmed": "yes"}).status_code
+
+    assert set(at_once(app, retire, signed_in_as="trainer")) == {302}
+    db.session.rollback()  # a fresh read, after theirs
+    assert [lesson.slug for lesson in owned_course.active_lessons] == ["first"]
+    enrollment = db.session.scalar(
+        sa.select(Enrollment).where(Enrollment.user_id == learner.id)
+    )
+    assert enrollment.completed_at is not None
+
+    def retire_first(client, _number):
+        url = "/teach/courses/mini/lessons/first/archive"
+        return client.post(url, data={"confirmed": "yes"}).status_code
+
+    at_once(app, retire_first, signed_in_as="trainer")
+    db.session.rollback()
+    assert [lesson.slug for lesson in owned_course.active_lessons] == ["first"]
+
+
+@pytest.mark.parametrize("app", DATABASES, indirect=True)
+def test_a_lesson_moved_by_several_taps_at_once_moves_each_time(
+    app, people, owned_course
+):
+    def move_up(client, _number):
+        url = "/teach/courses/mini/lessons/third/move"
+        return client.post(url, data={"direction": "up"}).status_code
+
+    assert set(at_once(app, move_up, signed_in_as="trainer")) == {302}
+    db.session.rollback()  # a fresh read, after theirs
+    lessons = owned_course.active_lessons
+    assert [lesson.slug for lesson in lessons] == ["third", "first", "second"]
+    assert len({lesson.position for lesson in lessons}) == 3

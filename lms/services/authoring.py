@@ -195,6 +195,8 @@ def _hold(course):
     if course.id is None:
         return
     lock_row("course", course.id, "minutes")
+    fresh = select(Lesson).where(Lesson.course_id == course.id)
+    db.session.scalars(fresh.execution_options(populate_existing=True)).all()
     db.session.expire(course, ["lessons", "quiz"])
     if course.quiz is not None:
         db.session.refresh(course.quiz)
@@ -253,6 +255,7 @@ def _check_law_sources(review, body_vi, body_en):
 
 def move_lesson(lesson, step):
     """Swap a lesson with its neighbour: ``step`` is -1 (up) or +1 (down)."""
+    _hold(lesson.course)  # a double tap moves it twice, never into a conflict
     lessons = lesson.course.active_lessons
     index = lessons.index(lesson)
     other = index + step
@@ -268,6 +271,9 @@ def archive_lesson(lesson):
     A published course keeps at least one lesson: learners would find it empty.
     """
     course = lesson.course
+    _hold(course)  # another lesson retired at this moment is seen
+    if lesson.archived_at is not None:
+        return  # retired already: the same tap sent twice
     if course.status == "published" and course.active_lessons == [lesson]:
         raise DomainError(
             _l("This is the course's last lesson. Unpublish the course first.")
