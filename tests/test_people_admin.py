@@ -253,3 +253,16 @@ def test_an_official_of_a_province_becomes_a_farmer_of_a_commune(as_role, people
     assert moved.status_code == 302
     db.session.expire_all()
     assert (official.role, official.area.code) == ("learner", "P-B")
+
+
+def test_an_account_with_no_commune_can_still_be_disabled(app, as_role, people):
+    """A learner made at the command line with no area: the admin disables the
+    account without being made to choose a commune first."""
+    farmer = make_user(phone="0912 444 555", name="Lò Văn Tự", area=None)
+    answer = as_role("admin").post(
+        f"/admin/users/{farmer.id}",
+        data={"name": "Lò Văn Tự", "role": "learner", "area": ""},
+    )
+    assert answer.status_code == 302
+    db.session.expire_all()
+    assert farmer.active is False and farmer.area is None

@@ -146,6 +146,7 @@ def account(user_id):
 def _apply(user, form):
     """Make only the changes asked for, each through its audited service."""
     rename(user, form.name.data, current_user)  # a name unchanged is left alone
+    placed = (user.role, user.area)
     if form.role.data != user.role:
         set_role(user, form.role.data, current_user)
     if form.area.data != user.area_id:
@@ -153,7 +154,10 @@ def _apply(user, form):
         set_area(user, area, current_user)
     if form.active.data != user.active:
         set_active(user, form.active.data, current_user)
-    check_placement(user)  # the role and the area as they now stand
+    if (user.role, user.area) != placed:
+        # As they now stand; an account left where it was (made at the command
+        # line with no area, say) can still be disabled or renamed.
+        check_placement(user)
 
 
 def area_choices(actor):
