@@ -6,17 +6,21 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
+from lms import clock
 from lms.clock import utcnow
 from lms.extensions import db
 from lms.models import (
     AuditEvent,
     Certificate,
+    Classroom,
+    Course,
     Enrollment,
     LessonProgress,
     Submission,
     SyncEvent,
 )
 from lms.services.authoring import save_assignment
+from lms.services.classes import SAME_CLASS_WITHIN
 from lms.services.codes import issue_code
 from lms.services.learning import complete_lesson, enroll, submit_quiz
 from tests.conftest import DATABASES, PHONES, sign_in
@@ -235,3 +239,82 @@ def test_a_lesson_moved_by_several_taps_at_once_moves_each_time(
     lessons = owned_course.active_lessons
     assert [lesson.slug for lesson in lessons] == ["third", "first", "second"]
     assert len({lesson.position for lesson in lessons}) == 3
+
+
+@pytest.mark.parametrize("app", DATABASES, indirect=True)
+def test_a_new_course_sent_twice_at_once_is_made_once(app, people):
+    """A double tap on "Create" on the training day's slow network: one draft,
+    and every tap lands on it."""
+
+    def create(client, _number):
+        data = {"title_vi": "Bán hàng mùa vải", "summary_vi": "Chuẩn bị mùa vụ."}
+        return client.post("/teach/courses/new", data=data)
+
+    answers = at_once(app, create, signed_in_as="trainer")
+    assert [answer.status_code for answer in answers] == [302] * PARALLEL
+    db.session.rollback()  # a fresh read, after theirs
+    made = db.session.scalars(
+        sa.select(Course.slug).where(Course.title_vi == "Bán hàng mùa vải")
+    ).all()
+    assert made == ["ban-hang-mua-vai"]
+    assert {answer.location for answer in answers} == {
+        "/teach/courses/ban-hang-mua-vai"
+    }
+
+
+@pytest.mark.parametrize("app", DATABASES, indirect=True)
+def test_new_courses_of_one_title_at_once_get_slugs_of_their_own(app, people):
+    """Several different courses that share a title, created at one moment:
+    each is made, none fails on another's address."""
+
+    def create(client, number):
+        data = {"title_vi": "Đóng gói", "summary_vi": f"Lớp số {number}."}
+        return client.post("/teach/courses/new", data=data)
+
+    answers = at_once(app, create, signed_in_as="trainer")
+    assert [answer.status_code for answer in answers] == [302] * PARALLEL
+    db.session.rollback()
+    slugs = db.session.scalars(
+        sa.select(Course.slug).where(Course.title_vi == "Đóng gói")
+    ).all()
+    assert len(set(slugs)) == PARALLEL
+
+
+@pytest.mark.parametrize("app", DATABASES, indirect=True)
+def test_a_new_class_sent_twice_at_once_is_opened_once(app, people, owned_course):
+    """One class, one join code for the farmers, whichever tap got through."""
+    commune = people["trainer"].area_id
+    data = {
+        "name": "Lớp livestream sáng",
+        "place": "Nhà văn hoá",
+        "area": commune,
+        "courses": owned_course.id,
+    }
+
+    def open_class(client, _number):
+        return client.post("/teach/classes/new", data=data)
+
+    answers = at_once(app, open_class, signed_in_as="trainer")
+    assert [answer.status_code for answer in answers] == [302] * PARALLEL
+    db.session.rollback()
+    opened = db.session.scalars(
+        sa.select(Classroom).where(Classroom.name == "Lớp livestream sáng")
+    ).all()
+    assert len(opened) == 1
+    assert {answer.location for answer in answers} == {f"/teach/classes/{opened[0].id}"}
+    # Later, the same class again is a class of its own (a second session).
+    clock.travel(SAME_CLASS_WITHIN)
+    try:
+        client = FlaskClient(app, app.response_class)
+        sign_in(client, phone=PHONES["trainer"])
+        again = client.post("/teach/classes/new", data=data)
+    finally:
+        clock.reset()
+    assert again.location != answers[0].location
+    assert count_classes("Lớp livestream sáng") == 2
+
+
+def count_classes(name):
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(Classroom).where(Classroom.name == name)
+    )

@@ -12,7 +12,7 @@ from lms.clock import utcnow
 from lms.collation import unaccent
 from lms.content.render import markdown_problem, render_markdown
 from lms.content.review import legal_reference_in
-from lms.database import lock_row
+from lms.database import lock_person, lock_row
 from lms.extensions import db
 from lms.models import Assignment, Course, Lesson, Quiz
 from lms.permissions import may_edit_courses
@@ -73,16 +73,30 @@ class CourseFields:
 
 
 def create_course(owner, fields):
-    """Create a draft course owned by ``owner``; learners do not see it yet."""
-    taken = set(db.session.scalars(select(Course.slug)))
-    position = db.session.scalar(select(func.max(Course.position))) or 0
-    course = Course(
-        slug=_unique(slugify(fields.title_vi, "course"), taken),
-        owner_id=owner.id,
-        status="draft",
-        position=position + 1,
+    """Create a draft course owned by ``owner``; learners do not see it yet.
+
+    The same course sent twice (a double tap, or sent again after the answer was
+    lost) is the empty draft the first one made: ``owner`` is held while their
+    drafts are looked at, so two at one moment cannot both add one.
+    """
+    course = Course(owner_id=owner.id, status="draft")
+    update_course(course, fields)  # checks the fields before anything is held
+    lock_person(owner.id)
+    same = db.session.scalar(
+        select(Course).where(
+            Course.owner_id == owner.id,
+            Course.status == "draft",
+            Course.title_vi == course.title_vi,
+            Course.summary_vi == course.summary_vi,
+            ~Course.lessons.any(),
+        )
     )
-    update_course(course, fields)
+    if same is not None:
+        return same
+    # Read while held: two new courses of one title get two slugs, not a 500.
+    taken = set(db.session.scalars(select(Course.slug)))
+    course.slug = _unique(slugify(fields.title_vi, "course"), taken)
+    course.position = (db.session.scalar(select(func.max(Course.position))) or 0) + 1
     db.session.add(course)
     db.session.flush()
     return course

@@ -1,11 +1,13 @@
 """Classes for training days: join codes and joining (roster: lms.services.roster)."""
 
 import secrets
+from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from lms.database import insert_once
+from lms.clock import utcnow
+from lms.database import insert_once, lock_person
 from lms.extensions import db
 from lms.models import ClassMember, Classroom
 from lms.services import DomainError
@@ -15,6 +17,8 @@ from lms.services.learning import enroll
 # survives. 6 characters of 22 give over 100 million codes.
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 CODE_LENGTH = 6
+# A class just like one the trainer opened this long ago is the same one sent again.
+SAME_CLASS_WITHIN = timedelta(minutes=10)
 
 
 def normalise_join_code(raw):
@@ -22,11 +26,23 @@ def normalise_join_code(raw):
 
 
 def create_class(trainer, name, held_on, place, area, courses):
-    """Open a class with a fresh join code; its courses must be published."""
+    """Open a class with a fresh join code; its courses must be published.
+
+    The same class sent again within minutes (a double tap, or sent again after
+    the answer was lost on a training day's network) is the class the first one
+    opened, with its join code: ``trainer`` is held while their recent classes
+    are looked at, so two at one moment cannot both open one.
+    """
     if not (name or "").strip():
         raise DomainError(_l("Give the class a name."), field="name")
     if not courses:
         raise DomainError(_l("Choose at least one course."), field="courses")
+    lock_person(trainer.id)
+    same = _recent_same_class(
+        trainer, name.strip(), held_on, (place or "").strip(), area
+    )
+    if same is not None and {c.id for c in same.courses} == {c.id for c in courses}:
+        return same
     for _ in range(10):
         classroom = Classroom(
             name=name.strip(),
@@ -43,6 +59,22 @@ def create_class(trainer, name, held_on, place, area, courses):
             return classroom
         # the code was taken: draw another
     raise DomainError(_l("Could not make a join code. Please try again."))
+
+
+def _recent_same_class(trainer, name, held_on, place, area):
+    return db.session.scalar(
+        select(Classroom)
+        .where(
+            Classroom.trainer_id == trainer.id,
+            Classroom.name == name,
+            Classroom.held_on == held_on if held_on else Classroom.held_on.is_(None),
+            Classroom.place == place,
+            Classroom.area_id == area.id if area else Classroom.area_id.is_(None),
+            Classroom.created_at >= utcnow() - SAME_CLASS_WITHIN,
+        )
+        .order_by(Classroom.id.desc())
+        .limit(1)
+    )
 
 
 def find_open_class(raw_code):
