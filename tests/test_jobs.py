@@ -10,6 +10,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+import openpyxl
 import pytest
 import sqlalchemy as sa
 
@@ -180,9 +181,9 @@ def test_on_redis_a_separate_worker_runs_the_jobs(on_redis, app, reader):
         output = worker.communicate(timeout=30)[0].decode()
     assert download.status_code == 200, output
     assert download.mimetype.endswith("spreadsheetml.sheet")
-    assert re.search(r"learners-\d{4}-\d\d-\d\d\.xlsx", download.headers[
-        "Content-Disposition"
-    ])
+    assert re.search(
+        r"learners-\d{4}-\d\d-\d\d\.xlsx", download.headers["Content-Disposition"]
+    )
     assert "Running jobs from" in output
 
 
@@ -198,3 +199,22 @@ def test_a_job_that_keeps_killing_its_worker_is_given_up(app, reader):
     page = official.get(path)
     assert "Refresh" not in page.headers
     assert "Không tạo được tệp xuất. Vui lòng thử lại." in page.text
+
+
+def test_the_weekly_trend_is_dated_in_excel_and_the_same_in_csv(app, reader):
+    """Week starts are dates in Excel (sortable, chartable), and both files
+    give the same weeks and the same figures."""
+    official = reader("official_a")
+    book = wait_for_download(official, job_path(official.post("/reports/export.xlsx")))
+    flat = wait_for_download(official, job_path(official.post("/reports/export.csv")))
+    sheet = openpyxl.load_workbook(io.BytesIO(book.data))["Xu hướng theo tuần"]
+    rows = list(sheet.iter_rows(min_row=2))
+    assert rows and all(row[0].is_date for row in rows)
+    assert all(row[0].value.weekday() == 0 for row in rows)  # weeks start on Monday
+    excel = [
+        [row[0].value.date().isoformat()] + [c.value for c in row[1:]] for row in rows
+    ]
+    lines = list(csv.reader(io.StringIO(flat.data.decode("utf-8-sig"))))
+    start = lines.index(["Xu hướng theo tuần"]) + 2
+    in_csv = [[line[0]] + [int(v) for v in line[1:]] for line in lines[start:] if line]
+    assert excel == in_csv

@@ -7,6 +7,7 @@ there would show as part of the text, e.g. in a masked "+84 9x xxx xx78").
 
 import csv
 import io
+from datetime import date
 from itertools import chain
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -55,7 +56,12 @@ def to_xlsx(sheets):
 
 
 def _xlsx_cell(sheet, value, cell_type):
-    """Text as a text cell: openpyxl would make "=..." a formula."""
+    """Text as a text cell: openpyxl would make "=..." a formula. A day as a
+    date cell shown as 2026-11-30, as the CSV writes it."""
+    if isinstance(value, date):
+        cell = cell_type(sheet, value)
+        cell.number_format = "yyyy-mm-dd"
+        return cell
     if not isinstance(value, str):
         return value
     cell = cell_type(sheet, value)

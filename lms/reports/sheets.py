@@ -44,7 +44,8 @@ def report_sheets(scope, report, localised):
     weeks, series = report["trend"]
     trend = [[_("Week from")] + [str(FIGURES[n]) for n in series]]
     for i, week in enumerate(weeks):
-        trend.append([week.isoformat()] + [series[n][i] for n in series])
+        # A date, not text: a spreadsheet can sort, filter and chart by it.
+        trend.append([week] + [series[n][i] for n in series])
     return [
         (_("Filters"), describe(scope, localised)),
         (_("Overview"), overview),
