@@ -319,6 +319,22 @@ def test_signup_reports_every_problem_at_once(client, learner):
     assert all(f'id="{f}-error"' in html for f in ("phone", "name", "password"))
 
 
+def test_a_number_already_signed_up_is_shown_the_way_in(client, classroom):
+    """A farmer who signed up at last season's training day signs up again from
+    a class link: beside the refusal, a button to sign in that still leads to the
+    class, and the way back in if the password is forgotten."""
+    join = f"/join/{classroom.join_code}"
+    page = client.post(
+        f"/signup?next={join}",
+        data={"phone": PHONES["learner"], "name": "Lan", "area": area_id(), "next": join},
+    ).get_data(as_text=True)
+    after_phone = page.split('id="phone-error"')[1].split('<div class="field')[0]
+    assert f'href="/login?next={join}">Đăng nhập bằng số này</a>' in after_phone
+    assert 'href="/code"' in after_phone
+    other = client.post("/signup", data={"phone": "12", "name": "Lan"})
+    assert "Đăng nhập bằng số này" not in other.get_data(as_text=True)
+
+
 def test_signup_keeps_where_the_farmer_was_going(client, classroom):
     join = f"/join/{classroom.join_code}"
     first = client.get(f"/signup?next={join}")

@@ -27,6 +27,9 @@ MOBILE = {
     phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
 }
 
+# The sign-up page answers it with a link to sign in (auth/signup.html).
+PHONE_TAKEN = _l("This phone number is already registered. Sign in instead.")
+
 
 def normalize_phone(raw):
     """Return a Vietnamese mobile number in E.164 (+84...), from any common spelling.
@@ -92,9 +95,7 @@ def signup_problems(phone, name, area, password):
 
     phone = check(normalize_phone, phone)
     if phone and find_by_phone(phone) is not None:
-        problems["phone"] = _l(
-            "This phone number is already registered. Sign in instead."
-        )
+        problems["phone"] = PHONE_TAKEN
     name = check(clean_name, name) or ""
     if not _is_commune(area):
         problems["area"] = _l("Choose your commune.")
@@ -165,10 +166,7 @@ def create_user(
         password_hash=password_hash or hash_password(password),
     )
     if not insert_once(user):
-        raise DomainError(
-            _l("This phone number is already registered. Sign in instead."),
-            field="phone",
-        )
+        raise DomainError(PHONE_TAKEN, field="phone")
     audit(actor or user, "user.create", user.id, {"role": role})
     return user
 

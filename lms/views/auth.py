@@ -38,6 +38,7 @@ from lms.ratelimits import (
 )
 from lms.services import DomainError, accounts
 from lms.services.accounts import (
+    PHONE_TAKEN,
     authenticate,
     end_all_sessions,
     password_upgrade,
@@ -113,7 +114,11 @@ def signup():
             flash(welcome, "success")
             return redirect(destination)
     page = render_template(
-        "auth/signup.html", form=form, provinces=provinces, province=province
+        "auth/signup.html",
+        form=form,
+        provinces=provinces,
+        province=province,
+        phone_taken=str(PHONE_TAKEN) in form.phone.errors,
     )
     return page, 400 if form.errors else 200
 
