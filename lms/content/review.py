@@ -24,10 +24,16 @@ REVIEW_MONTHS = 12
 
 
 def review_fields(meta):
-    """Read ``reviewed``, ``sources`` and ``law`` from a lesson's front matter."""
+    """Read ``reviewed``, ``sources`` and ``law`` from a lesson's front matter.
+
+    ``reviewed`` may not be after today (in Vietnam): a check that has not
+    happened would keep the lesson off the list of lessons due for review for
+    as long as it is ahead. A source may be dated ahead: a rule that comes into
+    force later makes the lesson due on that day.
+    """
     fields = {"reviewed": None, "sources": [], "law": False}
     if "reviewed" in meta:
-        fields["reviewed"] = _date(meta, "reviewed")
+        fields["reviewed"] = _date(meta, "reviewed", _today())
     if "law" in meta:
         if not isinstance(meta["law"], bool):
             raise Invalid(_l("“law” is true or false"), meta.lines["law"])
@@ -67,7 +73,14 @@ def _source(item, line):
     return {key: source[key] for key in SOURCE_KEYS}
 
 
-def _date(mapping, key):
+def _today():
+    from lms.clock import utcnow
+    from lms.models.activity import local_day
+
+    return local_day(utcnow())
+
+
+def _date(mapping, key, today=None):
     value = mapping.get(key)
     if isinstance(value, str):
         try:
@@ -77,6 +90,11 @@ def _date(mapping, key):
     if not isinstance(value, date):
         raise Invalid(
             _l("“%(key)s” must be a date written YYYY-MM-DD", key=key),
+            mapping.lines.get(key, mapping.line),
+        )
+    if today is not None and value > today:
+        raise Invalid(
+            _l("“%(key)s” cannot be after today (%(today)s)", key=key, today=today),
             mapping.lines.get(key, mapping.line),
         )
     return value

@@ -17,6 +17,8 @@ SOURCE = """\
     date: {day}
     url: https://vanban.chinhphu.vn/example
 """
+# Two days ahead: after today wherever in the world the tests run.
+AHEAD = (date.today() + timedelta(days=2)).isoformat()
 
 
 def lesson_file(folder, name="01-first.md", front="", body="Chào bà con."):
@@ -109,6 +111,8 @@ def test_ordinary_words_are_not_taken_for_a_law(course_dir):
             "http",
         ),
         ("sources:\n" + SOURCE.format(day="2024-07-01") + "    page: 3\n", 8, "page"),
+        # A check not made yet would keep the lesson off the list due for review.
+        (f"reviewed: {AHEAD}\n", 3, "after today"),
     ],
 )
 def test_bad_review_front_matter_is_pointed_at(course_dir, front, line, words):
