@@ -189,9 +189,9 @@ def test_whole_course_reaches_one_hundred_percent(signed_in, mini_course):
     response = take_quiz(signed_in, RIGHT)
     result = text(signed_in.get(response.headers["Location"]))
     assert "100%" in result
-    assert percent(text(signed_in.get("/courses/mini"))) == 100
-    mine = text(signed_in.get("/me/learning"))
-    assert percent(mine) == 100
+    for page in ("/courses/mini", "/me/learning"):
+        html = text(signed_in.get(page))
+        assert percent(html) == 100 and "✓ Đã hoàn thành · " in html
     enrollment = db.session.scalar(sa.select(Enrollment))
     assert enrollment.completed_at is not None
 
@@ -213,7 +213,21 @@ def test_completion_is_never_undone_by_a_new_lesson(signed_in, mini_course):
     mini_course.lessons.append(Lesson(slug="fourth", position=4, title_vi="Bài bốn"))
     db.session.commit()
     assert db.session.scalar(sa.select(Enrollment.completed_at)) is not None
-    assert percent(text(signed_in.get("/courses/mini"))) == 80
+    # Still finished, certificate and all; the new lesson is named, not counted
+    # against them, and one tap leads to it.
+    for page in ("/courses/mini", "/me/learning", "/"):
+        html = text(signed_in.get(page))
+        assert "✓ Đã hoàn thành" in html and percent(html) == 100, page
+        assert "1 bước mới từ khi bạn hoàn thành" in html, page
+    course_page = text(signed_in.get("/courses/mini"))
+    assert 'href="/me/certificates"' in course_page and "Xem phần mới" in course_page
+    assert "Xem phần mới" in text(signed_in.get("/me/learning"))
+    went = signed_in.post("/courses/mini/enroll")
+    assert went.location == "/courses/mini/lessons/fourth"
+    complete(signed_in, "fourth")
+    html = text(signed_in.get("/courses/mini"))
+    assert "✓ Đã hoàn thành" in html and "bước mới" not in html
+    assert "Xem phần mới" not in html
 
 
 def test_my_learning_lists_started_courses_with_progress(signed_in, mini_course):

@@ -60,6 +60,17 @@ class Progress:
     def complete(self):
         return self.steps_total > 0 and self.steps_done == self.steps_total
 
+    @property
+    def finished(self):
+        """Completed, now or before: completion is never undone, so a lesson
+        added after it does not take the course (or its certificate) back."""
+        return self.completed_at is not None or self.complete
+
+    @property
+    def new_steps(self):
+        """Steps added since the course was finished (0 if it is not)."""
+        return self.steps_total - self.steps_done if self.finished else 0
+
 
 def _insert_once(row, model, **keys):
     """Insert ``row`` unless one with ``keys`` exists; safe against double submits.

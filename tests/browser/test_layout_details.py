@@ -13,7 +13,7 @@ from lms.models import Course
 from tests.browser.conftest import CHROMIUM_FLAGS, chromium_path
 from tests.browser.test_training_day import sign_in
 from tests.conftest import PHONES, make_user
-from tests.helpers import vi
+from tests.helpers import finish, vi
 from tests.reports.province import PHONES as PROVINCE_PHONES
 
 LONG_QUESTION = (
@@ -128,17 +128,16 @@ def test_course_page_numbers_durations_and_buttons(live_server, screen):
         )
         number, first_line, meta = tops
         assert abs(number - first_line) <= 4, "a number sits beside a later line"
-        assert item.locator(".meta").evaluate(
-            "e => getComputedStyle(e).whiteSpace"
-        ) == "nowrap"
+        assert (
+            item.locator(".meta").evaluate("e => getComputedStyle(e).whiteSpace")
+            == "nowrap"
+        )
         assert meta < first_line + 24
     if screen.viewport_size["width"] == 360:
         assert lines(screen, "ol.steps li a") >= 2  # the long title wraps
 
 
-def test_card_page_shows_a_scannable_qr_and_hides_the_jargon(
-    card, live_server, screen
-):
+def test_card_page_shows_a_scannable_qr_and_hides_the_jargon(card, live_server, screen):
     db.session.commit()  # end the setup's transaction: it holds SQLite's write lock
     sign_in(screen, live_server, PHONES["learner"])
     screen.goto(live_server + "/me/certificates")
@@ -267,3 +266,40 @@ def test_photo_shrinking_works_without_create_image_bitmap(
     sent = screen.evaluate("JSON.parse(sessionStorage.getItem('sent'))")
     assert sent == [["photo-1.jpg", "image/jpeg"]], "the photo was sent unshrunk"
     assert refused == []
+
+
+def test_a_finished_course_with_a_new_lesson_and_a_sign_up_refused(live_server, screen):
+    """A farmer who finished before a lesson was added: completed, the new step
+    named, two buttons clear of each other. And the sign-up refused for a
+    number already registered: the sign-in button beside it fits."""
+    from lms.models import Lesson
+
+    learner = make_user()
+    course = db.session.query(Course).filter_by(slug="mini").one()
+    finish(learner, course)
+    course.lessons.append(
+        Lesson(slug="fourth", position=4, title_vi=LONG_TITLE, html_vi="<p>Mới.</p>")
+    )
+    db.session.commit()
+    sign_in(screen, live_server, "0912345678")
+    screen.goto(live_server + "/courses/mini")
+    check_layout(screen)
+    assert screen.locator(".done-banner").first.is_visible()
+    certificates = screen.get_by_role("link", name=vi("See your certificates"))
+    new = screen.get_by_role("button", name=vi("See what is new"))
+    gap = new.bounding_box()["y"] - (
+        certificates.bounding_box()["y"] + certificates.bounding_box()["height"]
+    )
+    assert gap >= 8, f"the two buttons are {gap}px apart"
+    new.click()
+    screen.wait_for_url("**/lessons/fourth")
+
+    screen.context.clear_cookies()
+    screen.goto(live_server + "/signup")
+    screen.get_by_label(vi("Phone number")).fill("0912345678")
+    screen.get_by_role("button", name=vi("Create account")).click()
+    way_in = screen.get_by_role("link", name=vi("Sign in with this number"))
+    way_in.wait_for()
+    check_layout(screen)
+    way_in.click()
+    screen.wait_for_url("**/login")
