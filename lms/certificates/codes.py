@@ -13,8 +13,15 @@ _BASE32 = re.compile(r"^[A-Z2-7]{26}$")
 
 
 def normalise_code(raw):
-    """Return the canonical code for what someone typed or scanned, else None."""
-    code = re.sub(r"[^A-Za-z0-9]", "", raw or "").upper()
+    """Return the canonical code for what someone typed or scanned, else None.
+
+    The whole check link pasted from a chat (".../verify/ABCD...") counts as
+    its code: a buyer sent the link has no other.
+    """
+    raw = raw or ""
+    if "/verify/" in raw:
+        raw = re.split(r"[?#]", raw.rsplit("/verify/", 1)[1])[0]
+    code = re.sub(r"[^A-Za-z0-9]", "", raw).upper()
     return code if _BASE32.match(code) else None
 
 

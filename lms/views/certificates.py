@@ -101,7 +101,7 @@ def unknown_code(typed):
             " may be fake. Check the code on the paper and try again."
         )
     ]
-    return render_template("certificates/enter_code.html", form=form), 404
+    return render_template("certificates/enter_code.html", form=form, unknown=True), 404
 
 
 @bp.get("/certificates/<code>.pdf")

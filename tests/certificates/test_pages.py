@@ -75,6 +75,24 @@ def test_typing_a_code_leads_to_its_page(as_role, card):
     assert as_role(None).get(response.headers["Location"]).status_code == 200
 
 
+def test_the_whole_link_pasted_from_a_chat_is_taken_for_its_code(as_role, card):
+    """A buyer sent the check link on Zalo pastes all of it into the box."""
+    for pasted in (
+        f"http://localhost/verify/{card.code}",
+        f" https://hocvien.example.vn/verify/{display_code(card.code)}?utm=zalo#top ",
+    ):
+        response = as_role(None).post("/verify", data={"code": pasted})
+        assert response.location == f"/verify/{card.code}", pasted
+    elsewhere = as_role(None).post("/verify", data={"code": "http://a.vn/x/NOPE"})
+    assert elsewhere.status_code == 404
+
+
+def test_an_empty_box_asks_for_the_code_and_says_nothing_was_not_found(as_role):
+    page = text(as_role(None).post("/verify", data={"code": "  "}))
+    assert "Hãy nhập mã in trên chứng nhận" in page
+    assert "Không tìm thấy chứng nhận" not in page
+
+
 def test_certificate_appears_on_my_pages_straight_away(as_role, card):
     learner = as_role("learner")
     assert "CLB KOC" in text(learner.get("/me/learning"))
