@@ -67,6 +67,8 @@ def test_record_save_and_listen_online_and_offline(
     form = trainer.locator("form[data-voice-recorder]").first
     record = form.get_by_role("button", name=vi("● Record"))
     assert record.bounding_box()["width"] <= 360
+    # Nothing to save before a recording exists: the button appears with one.
+    expect(form.get_by_role("button", name=vi("Save recording"))).to_be_hidden()
     record.click()
     expect(form.get_by_role("button", name=vi("■ Stop"))).to_be_visible()
     trainer.wait_for_timeout(3000)
