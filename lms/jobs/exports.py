@@ -13,6 +13,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from lms.extensions import db
+from lms.formats import phone_text
 from lms.i18n import localised
 from lms.models import Classroom
 from lms.permissions import (
@@ -118,7 +119,9 @@ def _roster_line(row, courses):
     return (
         [
             row.learner.name,
-            row.learner.phone,
+            # As on the screen and as people dial it; its spaces keep it text
+            # in a spreadsheet, which would drop the leading 0 of a number.
+            phone_text(row.learner.phone),
             row.learner.area.name if row.learner.area else "",
             _when(row.last_active),
         ]
