@@ -220,6 +220,10 @@ def test_an_area_out_of_reach_is_said_to_be_outside(reader, province, query, sai
     assert response.status_code == 404
     assert said in html and "Xã An" in html
     assert "Không tìm thấy trang" not in html
+    if query.startswith("area"):  # a commune has no communes in it to speak of
+        assert "Xã An và các xã trong đó" not in html
+        province_wide = text(reader("official_p").get(f"/reports?area=999999"))
+        assert "và các xã trong đó" in province_wide
 
 
 def test_excel_export_shows_masked_phones_as_typed(reader, province):

@@ -24,7 +24,7 @@ from lms.forms import EmptyForm
 from lms.forms.reports import ReportFilterForm, TokenForm
 from lms.i18n import localised, name_order
 from lms.ids import parse_id
-from lms.models import ApiToken, Classroom, Club, Course
+from lms.models import ApiToken, Area, Classroom, Club, Course
 from lms.permissions import (
     can_read_reports,
     can_see_full_phones,
@@ -84,10 +84,16 @@ def _outside_page(what):
             "not in your reports.",
             area=where,
         )
-    else:
+    elif db.session.scalar(select(Area.id).where(Area.parent_id == top.id).limit(1)):
         message = _(
             "This area is outside your area (%(area)s): your reports show only "
             "%(area)s and the communes in it.",
+            area=where,
+        )
+    else:  # a commune or ward: nothing below it
+        message = _(
+            "This area is outside your area (%(area)s): your reports show only "
+            "%(area)s.",
             area=where,
         )
     return render_template("reports/bad_filter.html", message=message)
