@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, select
+from sqlalchemy import case, insert, select
 
 from lms.clock import utcnow
 from lms.collation import name_sort_keys
@@ -14,7 +14,7 @@ from lms.extensions import db
 from lms.models import AccessCode, Area, ClassMember, Enrollment, User
 from lms.models.activity import local_day
 from lms.models.totals import apply as apply_totals
-from lms.permissions import registrable_areas
+from lms.permissions import registrable_areas, taught_learners
 from lms.services import DomainError
 from lms.services.accounts import normalize_phone, tidy_name
 from lms.services.areas import is_commune
@@ -31,12 +31,60 @@ class RegistrationError(FileProblems):
 
 
 class AlreadyRegistered(DomainError):
-    """Some numbers on the list have accounts; ``accounts`` are (line, name on the
-    list, phone, name on the account). The rest can be registered without them."""
+    """Some numbers on the list have accounts (``accounts``, each an Existing);
+    the ``others`` can be registered without them."""
 
-    def __init__(self, accounts):
+    def __init__(self, accounts, others):
         super().__init__(_l("Some numbers on the list already have an account."))
         self.accounts = accounts
+        self.others = others
+
+
+@dataclass
+class Existing:
+    """A number on the list that already has an account.
+
+    The account's own name is told only to someone who may see that person (a
+    learner in their classes, for a trainer): a list is no way to learn who owns
+    any number. Others learn only whether the names differ, a sign the number
+    may be mistyped.
+    """
+
+    line: int
+    name: str  # as written on the list
+    phone: str
+    account: str | None  # the account's name, when the reader may see them
+    other_name: bool
+    in_class: bool  # already in this class: nothing to do
+
+    def problem(self):
+        if self.in_class and self.other_name and self.account is not None:
+            return _l(
+                "%(name)s: this number is already in this class, as “%(account)s”.",
+                name=self.name,
+                account=self.account,
+            )
+        if self.in_class:
+            return _l("%(name)s is already in this class.", name=self.name)
+        if self.account is not None:
+            return _l(
+                "%(name)s: this number already has an account (“%(account)s”); "
+                "they join with the class code.",
+                name=self.name,
+                account=self.account,
+            )
+        if self.other_name:
+            return _l(
+                "%(name)s: this number already has an account under another "
+                "name. Check the number; if it is right, they join with the "
+                "class code.",
+                name=self.name,
+            )
+        return _l(
+            "%(name)s: this number already has an account; they join with the "
+            "class code.",
+            name=self.name,
+        )
 
 
 @dataclass
@@ -226,29 +274,52 @@ def _read_rows(text, classroom, actor, without_existing=False):
         seen.setdefault(phone, line)
     if not rows and not problems:
         problems.append((2, _l("The file has no farmers in it.")))
-    accounts = _by_phone(User.name, [row.phone for row in rows])
-    existing = [
-        (row.line, row.name, row.phone, accounts[row.phone])
-        for row in rows
-        if row.phone in accounts
-    ]
-    if problems or len(existing) == len(rows):  # nothing left to go on with
-        problems += [
-            (
-                line,
-                _l(
-                    "%(name)s: this number already has an account (“%(account)s”); "
-                    "they join with the class code.",
-                    name=name,
-                    account=account,
-                ),
-            )
-            for line, name, _phone, account in existing
-        ]
+    existing = _existing(rows, classroom, actor)
+    if problems:
+        problems += [(each.line, each.problem()) for each in existing]
         raise RegistrationError(sorted(problems, key=lambda problem: problem[0]))
     if existing and not without_existing:
-        raise AlreadyRegistered(existing)
-    return [row for row in rows if row.phone not in accounts]
+        raise AlreadyRegistered(existing, len(rows) - len(existing))
+    known = {each.phone for each in existing}
+    return [row for row in rows if row.phone not in known]
+
+
+def _existing(rows, classroom, actor):
+    """The rows whose numbers have accounts, as Existing."""
+    in_class = (
+        select(ClassMember.id)
+        .where(ClassMember.classroom_id == classroom.id, ClassMember.user_id == User.id)
+        .exists()
+    )
+    found = {}
+    phones = [row.phone for row in rows]
+    for start in range(0, len(phones), CHUNK):
+        found.update(
+            (phone, rest)
+            for phone, *rest in db.session.execute(
+                select(
+                    User.phone,
+                    User.name,
+                    case((taught_learners(actor), True), else_=False),
+                    case((in_class, True), else_=False),
+                ).where(User.phone.in_(phones[start : start + CHUNK]))
+            )
+        )
+    existing = []
+    for row in rows:
+        if row.phone in found:
+            name, visible, member = found[row.phone]
+            existing.append(
+                Existing(
+                    row.line,
+                    row.name,
+                    row.phone,
+                    account=name if visible else None,
+                    other_name=name.casefold() != row.name.casefold(),
+                    in_class=bool(member),
+                )
+            )
+    return existing
 
 
 def _commune_lookup():

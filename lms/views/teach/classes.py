@@ -194,6 +194,7 @@ def register(class_id):
                 "teach/register_existing.html",
                 classroom=classroom,
                 accounts=error.accounts,
+                others=error.others,
                 form=form,
                 paper_list=decode_csv(data),
             )
