@@ -11,6 +11,7 @@ from lms.models import (
     Area,
     Assignment,
     Course,
+    Enrollment,
     Lesson,
     Quiz,
     User,
@@ -218,8 +219,15 @@ def _report_courses(scope):
     if scope.courses:
         query = query.where(Course.id.in_(scope.courses))
     else:
-        query = query.where(Course.archived_at.is_(None))
+        query = query.where(Course.archived_at.is_(None), reported_course())
     return db.session.scalars(query).all()
+
+
+def reported_course():
+    """A filter for the courses reports list: published, or a draft some learner
+    has started (unpublished again later); not a trainer's draft in the making."""
+    started = select(Enrollment.id).where(Enrollment.course_id == Course.id).exists()
+    return (Course.status == "published") | started
 
 
 def trend(scope, now):

@@ -38,7 +38,7 @@ from lms.reports.labels import FIGURES, SHORT
 from lms.reports.learners import PAGE_SIZE, page, show_phone
 from lms.reports.scope import PERIODS, ScopeError, breadcrumb, build_scope
 from lms.reports.sheets import describe
-from lms.reports.tables import BY_AREA, BY_COURSE
+from lms.reports.tables import BY_AREA, BY_COURSE, reported_course
 from lms.reports.voice import voice_comparison
 from lms.services import DomainError
 from lms.services.jobs import request_export
@@ -190,7 +190,9 @@ def _export(kind, fmt):
 def filter_form(top, scope):
     """The filter form, with classes limited to the reader's area."""
     courses = db.session.scalars(
-        select(Course).where(Course.archived_at.is_(None)).order_by(Course.position)
+        select(Course)
+        .where(Course.archived_at.is_(None), reported_course())
+        .order_by(Course.position)
     )
     clubs = db.session.scalars(select(Club).order_by(Club.code))
     classes = select(Classroom).order_by(Classroom.held_on.desc(), Classroom.id.desc())

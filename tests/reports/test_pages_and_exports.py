@@ -224,3 +224,21 @@ def test_areas_are_listed_in_vietnamese_order(reader, province):
     assert [page.index(name) for name in order] == sorted(
         page.index(name) for name in order
     )
+
+
+def test_a_trainers_draft_is_not_among_the_reported_courses(reader, province):
+    """A course being written is nobody's figures yet; one unpublished again
+    after farmers started it still is."""
+    from lms.models import Course
+    from lms.services.learning import enroll
+
+    draft = Course(slug="dang-viet", title_vi="Khoá đang viết", summary_vi=".")
+    draft.status = "draft"
+    db.session.add(draft)
+    started = db.session.scalar(sa.select(Course).where(Course.slug == "mini"))
+    started.status = "draft"
+    enroll(province["a1"], started)
+    db.session.commit()
+    page = reader("official_p").get("/reports").text
+    assert "Khoá đang viết" not in page
+    assert started.title_vi in page
