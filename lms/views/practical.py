@@ -82,7 +82,10 @@ def _submit_page(course, assignment, form):
     history = submissions_of(current_user, assignment)
     latest = history[0] if history else None
     waiting = latest is not None and latest.status == "pending"
-    if waiting and not form.is_submitted():
+    # Work waiting is changed, and work returned is improved, from what was
+    # sent: the link and note come back (a new try with only a new photo must
+    # not lose the link the trainer already saw).
+    if latest is not None and latest.status != "approved" and not form.is_submitted():
         form.link.data, form.note.data = latest.link, latest.note
     return render_template(
         "practical/submit.html",

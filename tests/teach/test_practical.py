@@ -158,6 +158,9 @@ def test_returned_work_shows_feedback_and_can_be_sent_again(as_role, assignment)
     )
     page = as_role("learner").get("/courses/mini/practical").get_data(as_text=True)
     assert "Quay lúc sáng sớm cho đủ sáng." in page
+    # The new try starts from what was sent: a farmer who only adds a photo
+    # does not lose the link the trainer saw.
+    assert 'value="https://example.com/v/1"' in page
     assert send(as_role("learner"), link="https://example.com/v/3").status_code == 302
     assert count(Submission) == 2
 
