@@ -326,7 +326,12 @@ def test_a_number_already_signed_up_is_shown_the_way_in(client, classroom):
     join = f"/join/{classroom.join_code}"
     page = client.post(
         f"/signup?next={join}",
-        data={"phone": PHONES["learner"], "name": "Lan", "area": area_id(), "next": join},
+        data={
+            "phone": PHONES["learner"],
+            "name": "Lan",
+            "area": area_id(),
+            "next": join,
+        },
     ).get_data(as_text=True)
     after_phone = page.split('id="phone-error"')[1].split('<div class="field')[0]
     assert f'href="/login?next={join}">Đăng nhập bằng số này</a>' in after_phone

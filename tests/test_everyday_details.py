@@ -222,7 +222,7 @@ def test_an_area_out_of_reach_is_said_to_be_outside(reader, province, query, sai
     assert "Không tìm thấy trang" not in html
     if query.startswith("area"):  # a commune has no communes in it to speak of
         assert "Xã An và các xã trong đó" not in html
-        province_wide = text(reader("official_p").get(f"/reports?area=999999"))
+        province_wide = text(reader("official_p").get("/reports?area=999999"))
         assert "và các xã trong đó" in province_wide
 
 

@@ -277,3 +277,58 @@ def test_pages_count_the_practical_work_among_what_is_left(signed_in, mini_cours
     assert "Còn 3 bài học và bài thực hành nữa là hoàn thành khoá học." in result
     mine = text(signed_in.get("/me/learning"))
     assert "đã đạt bài kiểm tra · bài thực hành chưa được duyệt" in mine
+
+
+def test_a_quiz_sent_from_a_page_opened_before_signing_in_again_keeps_its_answers(
+    app, signed_in, mini_course
+):
+    """The farmer answered the quiz, then signed in again in another tab (or was
+    signed out): the answers sent are not saved, but shown again, ticked, with
+    a fresh form; one more tap sends them."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    page = text(signed_in.get("/courses/mini/quiz"))
+    old_token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1]
+    answers = fill_page(page, "mini", RIGHT)
+    sign_in_again(app, signed_in)
+    stale = signed_in.post(
+        "/courses/mini/quiz", data={**answers, "csrf_token": old_token}
+    )
+    again = text(stale)
+    assert stale.status_code == 400
+    assert "Trang này được mở trước lần đăng nhập gần nhất" in again
+    assert db.session.scalar(sa.select(sa.func.count(QuizAttempt.id))) == 0
+    ticked = re.findall(r'name="([^"]+)" value="(\d+)"\s+checked', again)
+    assert sorted(ticked) == sorted(
+        (qid, value)
+        for qid, values in answers.items()
+        if qid != "quiz_paper"
+        for value in values
+    )
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', again)[1]
+    sent = signed_in.post("/courses/mini/quiz", data={**answers, "csrf_token": token})
+    assert sent.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count(QuizAttempt.id))) == 1
+
+
+def test_mark_complete_from_a_page_opened_before_asks_for_one_more_tap(
+    app, signed_in, mini_course
+):
+    app.config["WTF_CSRF_ENABLED"] = True
+    lesson = text(signed_in.get("/courses/mini/lessons/first"))
+    old_token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', lesson)[1]
+    sign_in_again(app, signed_in)
+    stale = signed_in.post(
+        "/courses/mini/lessons/first/complete", data={"csrf_token": old_token}
+    )
+    assert stale.location == "/courses/mini/lessons/first"
+    page = text(signed_in.get(stale.location))
+    assert "Vui lòng chạm lại nút" in page
+    assert db.session.scalar(sa.select(sa.func.count(LessonProgress.id))) == 0
+
+
+def sign_in_again(app, client):
+    """A new session on the same phone, as after signing out and in again."""
+    app.config["WTF_CSRF_ENABLED"] = False
+    client.post("/logout")
+    sign_in(client)
+    app.config["WTF_CSRF_ENABLED"] = True

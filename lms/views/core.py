@@ -205,7 +205,8 @@ def error_page(error):
         code=code,
         title=title,
         message=message,
-        back=form_page() if code == 413 else None,
+        # Too large, or sent from a page older than the sign-in: back to the form.
+        back=form_page() if code == 413 or isinstance(error, CSRFError) else None,
     ), code
 
 

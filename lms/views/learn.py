@@ -15,12 +15,13 @@ from flask import (
 )
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from lms.content.render import images_on_tap, responsive_images
-from lms.extensions import db
+from lms.extensions import csrf, db
 from lms.forms import EmptyForm
 from lms.i18n import localised
 from lms.models import Certificate, Course, QuizAttempt
@@ -33,6 +34,12 @@ from lms.services.practical import returned_courses
 from lms.views.core import CSRF_ONLY_FORM, data_saver_on, public_media_file
 
 bp = Blueprint("learn", __name__)
+# A form sent from a page opened before the phone's sign-in changed (signed out
+# and in again, elsewhere too): nothing was saved, and one more tap will do.
+OUT_OF_DATE = _l(
+    "This page was opened before you last signed in, so nothing was saved. "
+    "Please tap the button again."
+)
 
 
 def get_course(slug):
@@ -128,12 +135,14 @@ def lesson(slug, lesson_slug):
 
 
 @bp.post("/courses/<slug>/lessons/<lesson_slug>/complete")
+@csrf.exempt  # checked below: a page opened before the session changed is asked again
 @login_required
 def complete(slug, lesson_slug):
     course = course_to_read(slug)
     lesson = active_lesson(course, lesson_slug)
     if not EmptyForm().validate_on_submit():
-        abort(400)
+        flash(str(OUT_OF_DATE), "error")
+        return redirect(url_for(".lesson", slug=slug, lesson_slug=lesson_slug))
     learning.complete_lesson(current_user, lesson)
     # Named: the page this leads to is the next lesson, not the one done.
     title = localised(lesson, "title", str(get_locale()))
@@ -142,6 +151,7 @@ def complete(slug, lesson_slug):
 
 
 @bp.route("/courses/<slug>/quiz", methods=["GET", "POST"])
+@csrf.exempt  # checked below: answers sent from a page opened before are kept
 @login_required
 def quiz(slug):
     course = get_course(slug)
@@ -160,6 +170,15 @@ def quiz(slug):
             error = failure
         else:
             return redirect(url_for(".attempt", slug=slug, attempt_id=attempt.id))
+    elif form.is_submitted():  # the page was opened before the session changed
+        try:
+            paper, chosen = (
+                seal.open(request.form.get("quiz_paper"), quiz),
+                request.form,
+            )
+        except DomainError:
+            pass  # the quiz changed too: a fresh paper
+        error = DomainError(OUT_OF_DATE)
     return render_template(
         "learn/quiz.html",
         course=course,
