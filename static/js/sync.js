@@ -78,13 +78,32 @@
   // Send waiting events in one batch. Applied, duplicate and rejected events are
   // done with; after a network failure, a 5xx or a 401 they all wait for next time
   // (the next page, the "online" event, or the time a 503 or 429 asked to wait).
-  var syncing = null;
+  // A page that shows progress, drawn before the lessons it waited for were
+  // sent, is drawn again; what the sync said is said again on the new page.
+  var NEWS = "lms-sync-news";
+  function redraw(news) {
+    try { sessionStorage.setItem(NEWS, JSON.stringify(news)); } catch (e) { return false; }
+    location.reload();
+    return true;
+  }
+  function newsKept() {
+    try {
+      var kept = JSON.parse(sessionStorage.getItem(NEWS) || "null");
+      sessionStorage.removeItem(NEWS);
+      return kept;
+    } catch (e) { return null; }
+  }
+
+  var syncing = null, kept = newsKept();
   function sync() {
-    if (!off.user || !navigator.onLine) return off.show();
+    if (!off.user || !navigator.onLine) return off.show(kept);
     if (syncing) return syncing;
-    var news = [], more = false;
+    var news = kept || [], more = false, lessons = 0;
+    kept = null;
     syncing = off.queued().then(function (list) {
       var batch = list.slice(0, 100);
+      var kinds = {};
+      batch.forEach(function (e) { kinds[e.id] = e.type; });
       more = list.length > batch.length;
       if (!batch.length) return;
       return fetch(SYNC, {
@@ -108,6 +127,9 @@
           if (!/^(applied|duplicate|rejected)$/.test(result.status)) return;
           done.push(result.id);
           if (result.status !== "rejected") applied += 1;
+          if (result.status === "applied" && kinds[result.id] === "lesson.complete") {
+            lessons += 1;
+          }
           else if (result.error) news.push(result.error);
           if (result.status === "applied" && result.quiz && result.quiz.message) {
             news.push({ text: result.quiz.message, href: result.quiz.attempt });
@@ -121,7 +143,12 @@
       });
     }).catch(function () { more = false; }).then(function () {
       syncing = null;
-      return more ? sync() : off.show(news);
+      if (more) return sync();
+      var stale = lessons && document.querySelector("[data-shows-progress]");
+      // A quiz's result is a link to open here and now: that page stays.
+      var links = news.some(function (line) { return typeof line !== "string"; });
+      if (stale && !links && redraw(news)) return;
+      return off.show(news);
     });
     return syncing;
   }
