@@ -3,10 +3,13 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
+from lms.extensions import db
 from lms.forms import EmptyForm
 from lms.forms.teaching import JoinForm
+from lms.models import ClassMember
 from lms.ratelimits import count_wrong_join_code, join_code_lookup
 from lms.services import DomainError
 from lms.services.classes import find_open_class, join_class, normalise_join_code
@@ -36,7 +39,16 @@ def join(code):
         form = JoinForm(code=code)
         form.code.errors = [str(error.message)]
         return render_template("classes/enter_code.html", form=form), 404
-    return render_template("classes/join.html", classroom=classroom, form=EmptyForm())
+    member = current_user.is_authenticated and bool(
+        db.session.scalar(
+            select(ClassMember.id).filter_by(
+                classroom_id=classroom.id, user_id=current_user.id
+            )
+        )
+    )
+    return render_template(
+        "classes/join.html", classroom=classroom, form=EmptyForm(), member=member
+    )
 
 
 @bp.post("/join/<code>")

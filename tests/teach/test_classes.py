@@ -106,6 +106,12 @@ def test_joining_twice_is_harmless(as_role, classroom, people):
     learner.post(f"/join/{classroom.join_code}")
     learner.post(f"/join/{classroom.join_code}")
     assert count(ClassMember) == 2  # learner and classmate, once each
+    # The class's QR code scanned again: the page says they are in, no button.
+    page = learner.get(f"/join/{classroom.join_code}").get_data(as_text=True)
+    assert "Bạn đã ở trong lớp này." in page and 'href="/me/learning"' in page
+    assert f'action="/join/{classroom.join_code}"' not in page
+    other = as_role("other_trainer").get(f"/join/{classroom.join_code}")
+    assert f'action="/join/{classroom.join_code}"' in other.get_data(as_text=True)
 
 
 def test_wrong_or_closed_code_says_so_and_changes_nothing(as_role, classroom, people):
