@@ -249,3 +249,20 @@ def test_export_buttons_are_spaced_in_one_row(reader, province):
     html = text(reader("official_a").get("/reports"))
     actions = html.split('<div class="actions">')[1].split("</div>")[0]
     assert actions.count("<form") == 2 and "<p" not in actions
+
+
+def test_new_course_and_class_forms_say_every_problem_at_once(as_role, people):
+    trainer = as_role("trainer")
+    course = text(trainer.post("/teach/courses/new", data={"minutes": "abc"}))
+    for said in (
+        "Hãy nhập tiêu đề tiếng Việt.",
+        "Hãy viết một đoạn tóm tắt ngắn bằng tiếng Việt",
+        "Hãy nhập một số nguyên.",
+    ):
+        assert said in course, said
+    assert "từ 1 đến 2000" not in course  # "not a number" said once, not twice
+    out_of_range = text(trainer.post("/teach/courses/new", data={"minutes": "0"}))
+    assert "Hãy nhập số phút từ 1 đến 2000." in out_of_range
+    classroom = text(trainer.post("/teach/classes/new", data={}))
+    for said in ("Hãy đặt tên cho lớp học.", "Hãy chọn ít nhất một khoá học."):
+        assert said in classroom, said

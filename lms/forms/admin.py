@@ -8,9 +8,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import Optional
 
-from lms.forms.base import Form
+from lms.forms.base import Form, InRange
 from lms.forms.teaching import MultiCheckboxField
 from lms.services.accounts import NAME_LENGTH
 
@@ -33,7 +33,7 @@ class ClubRulesForm(Form):
         _l("Membership lasts (months; empty: no expiry)"),
         validators=[
             Optional(),
-            NumberRange(1, 240, _l("Give the months as a number from 1 to 240.")),
+            InRange(1, 240, _l("Give the months as a number from 1 to 240.")),
         ],
         render_kw={"inputmode": "numeric"},
     )
@@ -41,7 +41,7 @@ class ClubRulesForm(Form):
         _l("Refresher quiz for renewing: questions (0: no quiz)"),
         validators=[
             Optional(),
-            NumberRange(0, 20, _l("Give a number from %(min)s to %(max)s.")),
+            InRange(0, 20, _l("Give a number from %(min)s to %(max)s.")),
         ],
         description=_l("Drawn from the quizzes of the courses the club requires."),
         render_kw={"inputmode": "numeric"},
@@ -50,7 +50,7 @@ class ClubRulesForm(Form):
         _l("Refresher quiz: score needed (%)"),
         validators=[
             Optional(),
-            NumberRange(50, 100, _l("Give a number from %(min)s to %(max)s.")),
+            InRange(50, 100, _l("Give a number from %(min)s to %(max)s.")),
         ],
         render_kw={"inputmode": "numeric"},
     )
@@ -58,7 +58,7 @@ class ClubRulesForm(Form):
         _l("Renewing opens this many days before a card expires"),
         validators=[
             Optional(),
-            NumberRange(1, 365, _l("Give a number from %(min)s to %(max)s.")),
+            InRange(1, 365, _l("Give a number from %(min)s to %(max)s.")),
         ],
         render_kw={"inputmode": "numeric"},
     )

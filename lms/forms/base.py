@@ -8,6 +8,7 @@ instead, where ``_catalogued`` below puts them for translation.
 
 from flask_babel import get_translations, gettext, ngettext
 from flask_wtf import FlaskForm
+from wtforms.validators import NumberRange, StopValidation
 
 
 class _Translations:
@@ -19,6 +20,17 @@ class _Translations:
 
     def ngettext(self, singular, plural, n):
         return get_translations().ungettext(singular, plural, n)
+
+
+class InRange(NumberRange):
+    """A number between two bounds; said once: when the text was no number at
+    all, the field has said so ("Not a valid integer value.") and this adds
+    nothing."""
+
+    def __call__(self, form, field):
+        if field.process_errors:
+            raise StopValidation()
+        super().__call__(form, field)
 
 
 class Form(FlaskForm):

@@ -24,7 +24,6 @@ from wtforms.validators import (
     DataRequired,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
     ValidationError,
 )
@@ -33,7 +32,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from lms.clock import utcnow
 from lms.content.review import SOURCE_KEYS
 from lms.forms.account import PHONE_ATTRS, SelectWithPrompt, _id_or_none
-from lms.forms.base import Form
+from lms.forms.base import Form, InRange
 from lms.models.activity import local_day
 
 CLUBS = [SelectChoice("koc", "KOC"), SelectChoice("kol", "KOL")]
@@ -72,12 +71,18 @@ class CourseForm(Form):
         validators=[DataRequired(_l("Enter a title in Vietnamese.")), Length(max=200)],
     )
     title_en = StringField(_l("Title (English)"), validators=[Length(max=200)])
-    summary_vi = _limited(_l("Summary (Vietnamese)"), SUMMARY_LENGTH)
+    summary_vi = _limited(
+        _l("Summary (Vietnamese)"),
+        SUMMARY_LENGTH,
+        required=_l("Write a short summary in Vietnamese: the catalogue shows it."),
+    )
     summary_en = _limited(_l("Summary (English)"), SUMMARY_LENGTH)
     minutes = IntegerField(
         _l("Minutes to complete"),
         default=30,
-        validators=[NumberRange(1, 2000, _l("Enter a number of minutes."))],
+        validators=[
+            InRange(1, 2000, _l("Give the minutes as a number from 1 to 2000."))
+        ],
         render_kw={"inputmode": "numeric"},
     )
     clubs = MultiCheckboxField(_l("Counts toward the clubs"), choices=CLUBS)
@@ -201,7 +206,7 @@ class PassMarkForm(Form):
     pass_mark = IntegerField(
         _l("Pass mark (%)"),
         validators=[
-            NumberRange(1, 100, _l("The pass mark is a percentage from 1 to 100."))
+            InRange(1, 100, _l("The pass mark is a percentage from 1 to 100."))
         ],
         render_kw={"inputmode": "numeric"},
     )
@@ -213,7 +218,7 @@ class PassMarkForm(Form):
         ),
         validators=[
             Optional(),
-            NumberRange(1, None, _l("Give the number of questions, at least 1.")),
+            InRange(1, None, _l("Give the number of questions, at least 1.")),
         ],
         render_kw={"inputmode": "numeric"},
     )
@@ -305,7 +310,11 @@ class ClassForm(Form):
         invalid_choice_message=_l("Choose one of the communes in the list."),
         widget=SelectWithPrompt(_l("Choose your commune")),
     )
-    courses = MultiCheckboxField(_l("Courses"), coerce=int)
+    courses = MultiCheckboxField(
+        _l("Courses"),
+        coerce=int,
+        validators=[DataRequired(_l("Choose at least one course."))],
+    )
 
 
 class JoinForm(Form):
