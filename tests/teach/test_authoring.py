@@ -459,6 +459,8 @@ def test_a_conflict_with_my_own_other_tab_says_it_was_me(as_role, owned_course):
     assert refused.status_code == 409
     banner = text(refused).split('id="conflict-title">')[1].split("</h2>")[0]
     assert banner.startswith("Bạn đã lưu bài này lúc") and "Trainer" not in banner
+    section = text(refused).split('class="conflict"')[1].split("</section>")[0]
+    assert "người khác" not in section  # the other save was mine
 
 
 def test_a_check_dated_in_the_future_is_refused(as_role, owned_course):
