@@ -74,6 +74,10 @@ def test_a_published_course_keeps_at_least_one_lesson(as_role, owned_course):
         trainer.post(
             f"/teach/courses/mini/lessons/{slug}/archive", data={"confirmed": "yes"}
         )
+    # Refused at the first tap, before any "are you sure?", and when confirmed.
+    asked = trainer.post("/teach/courses/mini/lessons/third/archive")
+    assert asked.status_code == 302
+    assert "bài học cuối" in trainer.get(asked.headers["Location"]).text
     refused = trainer.post(
         "/teach/courses/mini/lessons/third/archive", data={"confirmed": "yes"}
     )

@@ -288,12 +288,19 @@ def archive_lesson(lesson):
     _hold(course)  # another lesson retired at this moment is seen
     if lesson.archived_at is not None:
         return  # retired already: the same tap sent twice
+    check_retirable(lesson)
+    lesson.archived_at = utcnow()
+    complete_where_done(course)
+
+
+def check_retirable(lesson):
+    """Refuse to retire the last lesson of a published course (learners would
+    find it empty); asked before the confirmation too, so it comes first."""
+    course = lesson.course
     if course.status == "published" and course.active_lessons == [lesson]:
         raise DomainError(
             _l("This is the course's last lesson. Unpublish the course first.")
         )
-    lesson.archived_at = utcnow()
-    complete_where_done(course)
 
 
 def ensure_quiz(course):

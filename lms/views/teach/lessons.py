@@ -24,6 +24,7 @@ from lms.services import DomainError
 from lms.services.authoring import (
     EditConflict,
     archive_lesson,
+    check_retirable,
     move_lesson,
     save_lesson,
 )
@@ -164,6 +165,11 @@ def archive(slug, lesson_slug):
     course = get_editable_course(slug)
     lesson = lesson_or_404(course, lesson_slug)
     if not ConfirmForm().is_confirmed():
+        try:
+            check_retirable(lesson)  # a refusal first, not after "Yes"
+        except DomainError as error:
+            refuse(error)
+            return redirect(url_for(".course", slug=slug))
         return _confirm_retiring(course, lesson)
     try:
         archive_lesson(lesson)
@@ -182,7 +188,8 @@ def _confirm_retiring(course, lesson):
             _(
                 "Learners will no longer see it and it stops counting towards "
                 "finishing the course. What they completed is kept."
-            )
+            ),
+            _("It cannot be brought back from this page."),
         ],
         action=url_for(".archive", slug=course.slug, lesson_slug=lesson.slug),
         keep={},
