@@ -238,6 +238,25 @@ def test_excel_export_shows_masked_phones_as_typed(reader, province):
     assert named and named[0].data_type == "s"  # text, never a formula
 
 
+def test_excel_export_reads_as_a_table(reader, province):
+    """Bold headings kept in view while scrolling, columns wide enough for
+    them; the filters sheet is labels and values, with no heading row."""
+    data = exported(reader("official_a"), "/reports/learners.xlsx").data
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    learners = book["Học viên"]
+    assert learners.freeze_panes == "A2"
+    heading = next(learners.iter_rows(max_row=1))
+    assert all(cell.font.bold for cell in heading)
+    assert not any(cell.font.bold for cell in next(learners.iter_rows(min_row=2)))
+    for cell in heading:
+        width = learners.column_dimensions[cell.column_letter].width
+        assert width >= min(len(cell.value), 43), cell.value
+    filters = book["Bộ lọc"]
+    assert filters.freeze_panes is None
+    assert [row[0].font.bold for row in filters.iter_rows()] == [True] * filters.max_row
+    assert not any(row[1].font.bold for row in filters.iter_rows())
+
+
 def test_csv_export_says_its_charset_once(reader, province):
     response = exported(reader("official_a"), "/reports/learners.csv")
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"

@@ -3,6 +3,7 @@
 from flask_babel import format_date
 from flask_babel import gettext as _
 
+from lms.reports.export import Described
 from lms.reports.labels import FIGURES
 from lms.reports.tables import BY_AREA, BY_COURSE
 
@@ -10,13 +11,15 @@ from lms.reports.tables import BY_AREA, BY_COURSE
 def describe(scope, localised):
     """Rows saying what the numbers count: area, period, filters."""
     period = scope.period
-    rows = [
-        [_("Area"), scope.area.name if scope.area else _("All areas")],
+    rows = Described(
         [
-            _("Period"),
-            f"{format_date(period.start_day)} – {format_date(period.last_day)}",
-        ],
-    ]
+            [_("Area"), scope.area.name if scope.area else _("All areas")],
+            [
+                _("Period"),
+                f"{format_date(period.start_day)} – {format_date(period.last_day)}",
+            ],
+        ]
+    )
     if scope.course is not None:
         rows.append([_("Course"), localised(scope.course, "title")])
     if scope.club is not None:
