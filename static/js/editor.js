@@ -42,7 +42,7 @@
       var line = "\n" + data.markdown + "\n";
       area.value = area.value.slice(0, at) + line + area.value.slice(at);
       area.dispatchEvent(new Event("input"));
-      status.textContent = data.markdown;
+      status.textContent = upload.dataset.msgInserted;
       upload.reset();
     }).catch(function () { status.textContent = upload.dataset.msgFailed; });
   });

@@ -70,6 +70,11 @@ def test_trainer_builds_a_course_and_a_farmer_finishes_it_from_a_phone(
     laptop.get_by_role("button", name=vi("Upload and insert")).click()
     laptop.locator("#preview-vi img[alt='Chùm vải dưới nắng sớm']").wait_for()
     assert re.search(r"/media/lessons/[0-9a-f]{32}\.webp", body.input_value())
+    said = laptop.locator("[data-image-status]").text_content()
+    assert said == vi(
+        "The picture is in the lesson text, where you were writing. "
+        "Save the lesson to keep it."
+    )
     laptop.get_by_role("button", name=vi("Save lesson")).click()
 
     laptop.get_by_role("link", name=vi("Final quiz")).click()
