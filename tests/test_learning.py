@@ -53,6 +53,21 @@ def test_trainers_see_drafts_marked_as_such(client, mini_course):
     assert client.get("/courses/mini").status_code == 200
 
 
+def test_a_draft_lesson_says_so_and_leads_its_author_back_to_the_editor(
+    as_role, owned_course
+):
+    edit = 'href="/teach/courses/mini/lessons/first/edit"'
+    published = text(as_role("trainer").get("/courses/mini/lessons/first"))
+    assert "Học viên chưa xem được khoá học này." not in published
+    owned_course.status = "draft"
+    db.session.commit()
+    mine = text(as_role("trainer").get("/courses/mini/lessons/first"))
+    assert "Bản nháp" in mine and "Học viên chưa xem được khoá học này." in mine
+    assert edit in mine
+    others = text(as_role("other_trainer").get("/courses/mini/lessons/first"))
+    assert "Học viên chưa xem được khoá học này." in others and edit not in others
+
+
 def test_lessons_need_an_account(client, mini_course):
     response = client.get("/courses/mini/lessons/first")
     assert response.status_code == 302 and "/login" in response.headers["Location"]

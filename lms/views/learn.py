@@ -25,7 +25,12 @@ from lms.extensions import csrf, db
 from lms.forms import EmptyForm
 from lms.i18n import localised
 from lms.models import Certificate, Course, QuizAttempt
-from lms.permissions import can_read_attempt, can_read_course, readable_courses
+from lms.permissions import (
+    can_edit_course,
+    can_read_attempt,
+    can_read_course,
+    readable_courses,
+)
 from lms.services import DomainError, learning, papers, steps
 from lms.services.catalogue import find_course_with_parts
 from lms.services.course_views import published_course, published_course_for
@@ -113,7 +118,8 @@ def enroll(slug):
 @login_required
 def lesson(slug, lesson_slug):
     course, _, done = published_course_for(current_user, slug)
-    if course is None:  # a draft, for staff
+    draft = course is None
+    if draft:  # a draft, for staff
         course = get_course(slug)
         done = learning.standing(current_user, course)[1]
     lessons = course.active_lessons
@@ -131,6 +137,8 @@ def lesson(slug, lesson_slug):
         next=lessons[index + 1] if index + 1 < len(lessons) else None,
         done=lesson.id in done,
         form=CSRF_ONLY_FORM,
+        draft=draft,
+        editable=draft and can_edit_course(current_user, course),
     )
 
 
