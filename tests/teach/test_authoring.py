@@ -463,6 +463,20 @@ def test_a_conflict_with_my_own_other_tab_says_it_was_me(as_role, owned_course):
     assert "người khác" not in section  # the other save was mine
 
 
+def test_a_new_lesson_is_checked_today_unless_its_author_says_otherwise(
+    as_role, owned_course
+):
+    from lms.clock import utcnow
+    from lms.models.activity import local_day
+
+    page = text(as_role("trainer").get("/teach/courses/mini/lessons/new"))
+    today = local_day(utcnow()).isoformat()
+    assert f'name="reviewed_on" type="date" value="{today}"' in page
+    edit = text(as_role("trainer").get("/teach/courses/mini/lessons/first/edit"))
+    first = owned_course.lessons[0].reviewed_on
+    assert (f'value="{first.isoformat()}"' in edit) if first else today not in edit
+
+
 def test_a_check_dated_in_the_future_is_refused(as_role, owned_course):
     from lms.clock import utcnow
 

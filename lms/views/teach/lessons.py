@@ -15,11 +15,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import escape
 
+from lms.clock import utcnow
 from lms.content.render import MarkdownTooComplex, render_markdown
 from lms.extensions import db
 from lms.forms import ConfirmForm, EmptyForm
 from lms.forms.teaching import AudioForm, ImageForm, LessonForm
 from lms.ids import parse_id
+from lms.models.activity import local_day
 from lms.services import DomainError
 from lms.services.authoring import (
     EditConflict,
@@ -45,6 +47,8 @@ def edit_lesson(slug, lesson_slug=None):
     form = LessonForm(obj=lesson)
     if request.method == "GET":
         form.version.data = lesson.version if lesson else ""
+        if lesson is None:  # written now by its author: checked today, unless changed
+            form.reviewed_on.data = local_day(utcnow())
     conflict = None
     if form.validate_on_submit():
         try:
