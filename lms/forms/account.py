@@ -151,6 +151,7 @@ class ChangePasswordForm(Form):
 
 
 class ProfileForm(Form):
+    name = StringField(_l("Your name"), validators=[Length(max=120)])
     listed_publicly = BooleanField(
         _l("List me on the public club page"),
         description=_l(

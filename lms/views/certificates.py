@@ -27,9 +27,12 @@ from lms.forms.account import ProfileForm, VerifyForm
 from lms.i18n import localised
 from lms.models import Certificate, Club, User
 from lms.ratelimits import certificate_lookup
+from lms.services import DomainError
+from lms.services.accounts import clean_name, rename
 from lms.services.issuers import certificate_issuer
 from lms.views import public_url
 from lms.views.badges import baked_png_size
+from lms.views.transactions import show_refusal
 
 bp = Blueprint("certificates", __name__)
 
@@ -225,12 +228,32 @@ def mine():
 @bp.route("/me/profile", methods=["GET", "POST"])
 @login_required
 def profile():
+    """The farmer's own details. A name mistyped at sign-up is theirs to correct
+    until a certificate names them; from then on an administrator corrects
+    it (lms.views.people), so a certificate cannot be handed to another name."""
     form = ProfileForm(obj=current_user)
+    certified = (
+        db.session.scalar(
+            select(Certificate.id)
+            .where(Certificate.user_id == current_user.id)
+            .limit(1)
+        )
+        is not None
+    )
     if form.validate_on_submit():
-        current_user.listed_publicly = form.listed_publicly.data
-        flash(_("Saved."), "success")
-        return redirect(url_for(".profile"))
-    return render_template("certificates/profile.html", form=form)
+        try:
+            if not certified and form.name.data is not None:
+                name = clean_name(form.name.data)  # "Enter your name." if empty
+                rename(current_user, name, current_user)
+        except DomainError as error:
+            show_refusal(form, error)
+        else:
+            current_user.listed_publicly = form.listed_publicly.data
+            flash(_("Saved."), "success")
+            return redirect(url_for(".profile"))
+    return render_template(
+        "certificates/profile.html", form=form, certified=certified
+    ), 400 if form.errors else 200
 
 
 @bp.get("/clubs")

@@ -222,3 +222,30 @@ def test_my_certificates_gives_sizes_without_making_every_file(as_role, card):
     real_badge = learner.get(f"/certificates/{card.code}/badge.png").data
     assert abs(int(pdf.group(1)) - len(real_pdf) / 1024) <= 3
     assert badge.group(1) == size_text(len(real_badge))
+
+
+def test_a_name_mistyped_at_sign_up_is_corrected_until_a_certificate_names_it(
+    as_role, people, owned_course
+):
+    learner = as_role("learner")
+    fixed = learner.post(
+        "/me/profile", data={"name": "  Nguyễn   Thị Ngọc Ánh ", "listed_publicly": ""}
+    )
+    assert fixed.status_code == 302
+    assert db.session.get(type(people["learner"]), people["learner"].id).name == (
+        "Nguyễn Thị Ngọc Ánh"
+    )
+    change = db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.action == "user.name")
+    )
+    assert change.detail["to"] == "Nguyễn Thị Ngọc Ánh"
+    empty = learner.post("/me/profile", data={"name": " \u200b "})
+    assert empty.status_code == 400 and "Hãy nhập tên" in text(empty)
+
+    from tests.helpers import finish
+
+    finish(people["learner"], owned_course)  # a certificate names them now
+    page = text(learner.get("/me/profile"))
+    assert 'name="name"' not in page and "quản trị viên" in page
+    learner.post("/me/profile", data={"name": "Người Khác", "listed_publicly": ""})
+    assert people["learner"].name == "Nguyễn Thị Ngọc Ánh"
