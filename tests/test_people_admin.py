@@ -73,6 +73,34 @@ def test_the_last_admin_cannot_demote_themselves(as_role, people):
     assert db.session.get(User, admin.id).role == "admin"
 
 
+def test_a_province_admin_is_no_stand_in_for_the_last_site_admin(as_role, people):
+    """With only a province's admin beside them, the whole-site admin can
+    neither disable themselves nor move into an area: no one left could manage
+    clubs or admins from the web."""
+    make_user(phone="0912 000 301", name="Quản Trị Tỉnh", role="admin", area="P")
+    admin = people["admin"]
+    before = every_row()
+    kept_out = as_role("admin").post(
+        f"/admin/users/{admin.id}", data={"name": admin.name, "role": "admin"}
+    )
+    assert kept_out.status_code == 400
+    assert "Bạn không thể tự khoá tài khoản của mình." in kept_out.text
+    moved = as_role("admin").post(
+        f"/admin/users/{admin.id}",
+        data={"name": admin.name, "role": "admin", "area": area_id("P"), "active": "y"},
+    )
+    assert moved.status_code == 400 and "quản trị viên cuối cùng" in moved.text
+    assert every_row() == before
+    # A second whole-site admin may be disabled by the first, and may leave.
+    other = make_user(phone="0912 000 302", name="Quản Trị Hai", role="admin")
+    db.session.commit()
+    disabled = as_role("admin").post(
+        f"/admin/users/{other.id}", data={"name": other.name, "role": "admin"}
+    )
+    assert disabled.status_code == 302
+    assert db.session.get(User, other.id).active is False
+
+
 def test_an_area_that_does_not_exist_changes_nothing(as_role, people):
     official = people["official"]
     answer = as_role("admin").post(

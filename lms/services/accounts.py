@@ -263,6 +263,18 @@ def set_area(user, area, actor):
         raise DomainError(
             _l("You can place people only in the areas you manage."), field="area"
         )
+    if (
+        user.role == Role.ADMIN
+        and user.area_id is None
+        and area is not None
+        and _is_last_admin(user)
+    ):
+        raise DomainError(
+            _l(
+                "This is the last admin of the whole site. Make someone else one first."
+            ),
+            field="area",
+        )
     previous = user.area.code if user.area else None
     user.area = area
     audit(actor, "user.area", user.id, {"from": previous, "to": area and area.code})
@@ -285,6 +297,8 @@ def set_active(user, active, actor):
     """Disable an account (ending its sessions everywhere) or enable it again."""
     if actor is not None and not may_assign_roles(actor):
         raise DomainError(_l("Only an admin can disable accounts."))
+    if not active and actor is not None and actor.id == user.id:
+        raise DomainError(_l("You cannot disable your own account."), field="active")
     if not active and user.role == Role.ADMIN and _is_last_admin(user):
         raise DomainError(_l("This is the last admin. Make someone else admin first."))
     user.active = active
@@ -293,9 +307,14 @@ def set_active(user, active, actor):
 
 
 def _is_last_admin(user):
+    """Whether ``user`` is the last active admin of their kind: of the whole
+    site (no area), whom province admins cannot replace (they manage neither
+    clubs nor other admins), or of any kind for a province admin."""
     others = select(func.count()).where(
         User.role == Role.ADMIN, User.active.is_(True), User.id != user.id
     )
+    if user.area_id is None:
+        others = others.where(User.area_id.is_(None))
     return db.session.scalar(others) == 0
 
 
