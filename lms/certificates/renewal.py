@@ -58,18 +58,18 @@ def renewal_for(card):
         card=card,
         opens_at=card.expires_at - timedelta(days=club.renewal_days),
         missing=[course for course in club.courses if course.id not in valid],
-        questions=min(club.renewal_questions, len(_pool(club))),
+        questions=min(club.renewal_questions, len(question_pool(club))),
         pass_mark=club.renewal_pass_mark,
     )
 
 
 def draw_questions(club, rng=random):
     """Draw the refresher quiz: [(course id, question)], ``renewal_questions`` long."""
-    pool = _pool(club)
+    pool = question_pool(club)
     return rng.sample(pool, min(club.renewal_questions, len(pool)))
 
 
-def _pool(club):
+def question_pool(club):
     return [
         (course.id, question)
         for course in club.courses
@@ -118,7 +118,7 @@ def renew(learner, card, drawn, answers, now=None):
 
 
 def _check_refresher(club, renewal, drawn, answers):
-    pool = {(course_id, q["id"]): q for course_id, q in _pool(club)}
+    pool = {(course_id, q["id"]): q for course_id, q in question_pool(club)}
     keys = [tuple(key) for key in drawn]
     if (
         len(keys) != renewal.questions

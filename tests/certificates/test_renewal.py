@@ -229,3 +229,31 @@ def test_parallel_renewals_issue_exactly_one_card(app, card, clubs):
     assert errors == []
     assert [c.period for c in cards(card.user)] == [1, 2]
     assert len(set(renewed)) == 1
+
+
+def test_a_question_left_blank_keeps_the_paper_and_the_answers_given(
+    as_role, card, clubs
+):
+    """Answered all but one: the same questions come back, the ticks kept and
+    the blank one marked; one more answer renews the card."""
+    due_in(card, 10)
+    farmer = as_role("learner")
+    token, questions = drawn(text(farmer.get(f"/me/cards/{card.code}/renew")))
+    answers = answer(clubs["koc"], questions)
+    first, *_ = answers
+    partial = {key: value for key, value in answers.items() if key != first}
+    blank = farmer.post(
+        f"/me/cards/{card.code}/renew", data={"drawn": token, **partial}
+    )
+    page = text(blank)
+    assert blank.status_code == 400 and "Vui lòng trả lời tất cả câu hỏi" in page
+    again_token, again = drawn(page)
+    assert again == questions  # the same paper
+    assert f'id="{first}-error"' in page
+    for key, values in partial.items():
+        for value in values:
+            assert re.search(rf'name="{key}" value="{value}"\s+checked', page)
+    renewed = farmer.post(
+        f"/me/cards/{card.code}/renew", data={"drawn": again_token, **answers}
+    )
+    assert renewed.status_code == 302 and len(cards(card.user)) == 2
