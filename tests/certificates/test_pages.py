@@ -1,5 +1,6 @@
 """Where certificates appear: verify page, PDF, my pages, the club roster, admin."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -8,7 +9,7 @@ import sqlalchemy as sa
 from lms.certificates.codes import display_code
 from lms.clock import utcnow
 from lms.extensions import db
-from lms.models import AuditEvent, Club
+from lms.models import AuditEvent, Certificate, Club
 from tests.helpers import PHONES
 
 
@@ -164,6 +165,28 @@ def test_club_roster_lists_only_members_who_opted_in(as_role, card, people):
     assert PHONES["learner"][1:] not in html
     learner.post("/me/profile", data={"listed_publicly": ""})  # box unticked
     assert "Nguyễn Thị Ngọc Ánh" not in text(roster.get("/clubs/koc"))
+
+
+def test_a_big_club_is_listed_a_page_at_a_time(as_role, card, people):
+    """Every listed member is on one page or the next, in name order, none
+    twice; a page past the end is not found."""
+    from lms.services.certificates import new_code
+    from tests.conftest import make_user
+
+    club = card.club
+    for n in range(60):
+        member = make_user(phone=f"0913 500 {n:03d}", name=f"Thành viên {n:02d}")
+        member.listed_publicly = True
+        db.session.add(
+            Certificate(code=new_code(), user_id=member.id, club=club, period=1)
+        )
+    db.session.commit()
+    visitor = as_role(None)
+    first, second = (text(visitor.get(f"/clubs/koc?page={n}")) for n in (1, 2))
+    names = re.findall(r"<strong>(Thành viên \d\d)</strong>", first + second)
+    assert names == [f"Thành viên {n:02d}" for n in range(60)]
+    assert 'href="/clubs/koc?page=2"' in first and 'href="/clubs/koc"' in second
+    assert visitor.get("/clubs/koc?page=3").status_code == 404
 
 
 def test_admin_edits_club_rules(as_role, card, owned_course):
