@@ -19,6 +19,7 @@ already exist, holds the lock from its first INSERT, not from its first savepoin
 
 import errno
 import functools
+import unicodedata
 from contextlib import contextmanager
 
 import sqlalchemy as sa
@@ -256,6 +257,21 @@ def casefolded(column):
     if db.session.get_bind().dialect.name == "sqlite":
         return sa.func.casefold(column)
     return sa.func.lower(column)
+
+
+def name_contains(column, word):
+    """A filter: the name in ``column`` contains the typed ``word`` in any case.
+
+    A word typed without tone marks ("duc", or "đuc" with only its đ) matches
+    with or without them ("Đức", "Duc"); one typed with marks matches them
+    exactly ("Đức" only). Typed decomposed, as some phones send, it is composed
+    first, as names are kept.
+    """
+    word = unicodedata.normalize("NFC", word).casefold()
+    plain = unaccent(word)
+    if plain == word.replace("đ", "d"):  # no marks but perhaps the đ
+        return unaccented(column).contains(plain, autoescape=True)
+    return casefolded(column).contains(word, autoescape=True)
 
 
 def lock_person(user_id):

@@ -33,6 +33,18 @@ def test_a_vietnamese_name_is_found_in_any_case_and_word_order(as_role, query):
     assert "Đỗ Thị Ánh" in page and "Đỗ Văn Bình" not in page
 
 
+@pytest.mark.parametrize("app", DATABASES, indirect=True)
+def test_names_typed_decomposed_or_with_only_the_d_stroke_are_found(as_role):
+    """Unikey's "Unicode tổ hợp" sends marks as separate characters; "đuc" has
+    its đ but no tone."""
+    make_user(phone="0912 777 011", name="Trần Minh Đức")
+    make_user(phone="0912 777 012", name="Trần Minh Hùng")
+    admin = as_role("admin")
+    for typed in (unicodedata.normalize("NFD", "Đức"), "đuc", "ĐUC", "duc"):
+        page = admin.get("/admin/users", query_string={"q": typed}).text
+        assert "Trần Minh Đức" in page and "Trần Minh Hùng" not in page, typed
+
+
 def test_admin_moves_an_official_to_another_commune(as_role, people, app):
     official = people["official"]
     answer = as_role("admin").post(

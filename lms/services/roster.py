@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import String, and_, case, exists, func, literal, select
 
-from lms.database import casefolded
+from lms.database import name_contains
 from lms.extensions import db
 from lms.models import (
     Assignment,
@@ -95,12 +95,7 @@ def _matching(search):
     digits = re.sub(r"\D", "", search)
     if digits and len(digits) >= len(search.replace(" ", "")) - 1:
         return User.phone.contains(digits.removeprefix("0"), autoescape=True)
-    return and_(
-        *(
-            casefolded(User.name).contains(word.casefold(), autoescape=True)
-            for word in search.split()
-        )
-    )
+    return and_(*(name_contains(User.name, word) for word in search.split()))
 
 
 def _by_progress(classroom):

@@ -101,6 +101,8 @@ def test_searching_by_name_or_phone(as_role, classroom, people):
     assert names_on(trainer.get(url, query_string={"q": typed}).text) == [
         "Nông dân X00042"
     ]
+    plain = trainer.get(f"{url}?q=nong dan 00005").text  # typed without marks
+    assert names_on(plain) == ["Nông dân X00005"]
     nobody = trainer.get(f"{url}?q=Zzz%25").text
     assert names_on(nobody) == [] and "Không có học viên nào khớp" in nobody
     paged = trainer.get(f"{url}?q=Nông&page=2").text
