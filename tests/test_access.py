@@ -166,6 +166,7 @@ MATRIX = [
     ("/teach", "GET", "/teach", None, STAFF),
     ("/teach/preview", "POST", "/teach/preview", {"text": "x"}, STAFF),
     ("/teach/courses/new", "GET", "/teach/courses/new", None, STAFF),
+    ("/teach/classes", "GET", "/teach/classes", None, STAFF),
     ("/teach/classes/new", "GET", "/teach/classes/new", None, STAFF),
     ("/teach/reviews", "GET", "/teach/reviews", None, STAFF),
     ("/teach/courses/<slug>", "GET", "/teach/courses/mini", None, OWNER),

@@ -472,3 +472,30 @@ def test_a_course_posted_with_a_club_that_does_not_exist_changes_nothing(
     assert refused.status_code == 400
     assert "Chỉ chọn trong danh sách." in text(refused)
     assert every_row() == before
+
+
+def test_the_dashboard_shows_the_latest_classes_and_the_rest_page_by_page(
+    as_role, classroom, people
+):
+    """An admin reaches every class of the site: the dashboard lists the latest
+    twenty, 'All classes' the rest, fifty a page, each once."""
+    from lms.services.classes import create_class
+
+    for n in range(70):
+        create_class(
+            people["trainer"], f"Lớp số {n:02d}", None, "", None, [classroom.courses[0]]
+        )
+    db.session.commit()
+    admin = as_role("admin")
+    dashboard = admin.get("/teach").get_data(as_text=True)
+    assert len(re.findall(r'href="/teach/classes/\d+"', dashboard)) == 20
+    assert "Lớp số 69" in dashboard and "Lớp số 49" not in dashboard
+    assert 'href="/teach/classes">' in dashboard
+    pages = [
+        admin.get(f"/teach/classes?page={n}").get_data(as_text=True) for n in (1, 2)
+    ]
+    names = re.findall(r">(Lớp số \d\d|Lớp Xã An)</a>", "".join(pages))
+    assert len(names) == 71 and len(set(names)) == 71
+    assert admin.get("/teach/classes?page=3").status_code == 404
+    trainer = as_role("other_trainer").get("/teach/classes").get_data(as_text=True)
+    assert "Lớp số" not in trainer  # only one's own classes

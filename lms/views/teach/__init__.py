@@ -20,6 +20,7 @@ from lms.services.reviewing import waiting_for
 from lms.views import course_or_404
 
 bp = Blueprint("teach", __name__, url_prefix="/teach")
+DASHBOARD_CLASSES = 20  # the latest classes on the dashboard
 
 
 @bp.before_request
@@ -42,17 +43,21 @@ def dashboard():
     my_courses = db.session.scalars(
         select(Course).where(editable_courses(current_user)).order_by(Course.position)
     ).all()
+    # The latest few; an admin reaches every class of the site, hundreds at
+    # province scale, listed a page at a time under "All classes".
     my_classes = db.session.scalars(
         select(Classroom)
         .where(managed_classes(current_user))
-        .order_by(Classroom.created_at.desc())
+        .order_by(Classroom.created_at.desc(), Classroom.id.desc())
+        .limit(DASHBOARD_CLASSES + 1)
     ).all()
     to_review, oldest = waiting_for(current_user)
     due = lessons_due(local_day(utcnow()), editable_courses(current_user))
     return render_template(
         "teach/dashboard.html",
         courses=my_courses,
-        classes=my_classes,
+        classes=my_classes[:DASHBOARD_CLASSES],
+        more_classes=len(my_classes) > DASHBOARD_CLASSES,
         to_review=to_review,
         oldest=oldest,
         due=due,

@@ -23,11 +23,13 @@ from lms import jobs
 from lms.extensions import db
 from lms.forms import EmptyForm, commune_options
 from lms.forms.teaching import ClassForm, RegistrationForm
+from lms.ids import parse_id
 from lms.models import Area, Classroom, Course, User
 from lms.permissions import (
     can_manage_class,
     can_manage_person,
     can_see_learner,
+    managed_classes,
     reach_top,
     readable_courses,
     require,
@@ -50,6 +52,7 @@ from lms.views.teach import bp
 from lms.views.transactions import show_refusal
 
 MAX_CSV_BYTES = 2 * 1024 * 1024
+CLASSES_PAGE = 50
 
 
 def get_class(class_id):
@@ -66,6 +69,28 @@ def class_areas(user):
     if top is not None:
         return [top]
     return served_provinces(current_app.config["LMS_PROVINCES"])
+
+
+@bp.get("/classes")
+def all_classes():
+    """Every class the reader runs (an admin: every class in reach), latest
+    first, a page at a time."""
+    number = parse_id(request.args.get("page")) or 1
+    classes = db.session.scalars(
+        select(Classroom)
+        .where(managed_classes(current_user))
+        .order_by(Classroom.created_at.desc(), Classroom.id.desc())
+        .limit(CLASSES_PAGE + 1)
+        .offset((number - 1) * CLASSES_PAGE)
+    ).all()
+    if not classes and number > 1:
+        abort(404)
+    return render_template(
+        "teach/classes.html",
+        classes=classes[:CLASSES_PAGE],
+        number=number,
+        more=len(classes) > CLASSES_PAGE,
+    )
 
 
 @bp.route("/classes/new", methods=["GET", "POST"])
