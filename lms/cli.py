@@ -266,9 +266,8 @@ def demo_data_command(learners, seed, provinces, yes):
     for table, count in sorted(totals.rows.items()):
         click.echo(f"  {table}: {count:,}")
     click.echo(f"Staff accounts, all with the password {password} :")
-    for role, phone, name, area in (
-        staff[:4] + [s for s in staff if s[0] == "trainer"][:1]
-    ):
+    shown = staff[:4] + [s for s in staff if s[0] == "trainer"][:1]
+    for role, phone, name, area in dict.fromkeys(shown):  # a trainer among the four
         click.echo(f"  {role:<8} {phone.replace('+84', '0')}  {name} ({area})")
     click.echo(f"  ... {len(staff)} in all: see Admin, People.")
 

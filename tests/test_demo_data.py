@@ -209,6 +209,9 @@ def test_command_on_a_new_database(app, course_dir):
     result = run(app, "demo-data", "--learners", "60")
     assert result.exit_code == 0, result.output
     assert "user: 60" in result.output and "password" in result.output
+    roles = ("  admin", "  official", "  trainer")
+    listed = [line for line in result.output.splitlines() if line.startswith(roles)]
+    assert listed and len(set(listed)) == len(listed)  # nobody listed twice
     db.session.commit()  # a new transaction sees what the command wrote
     assert (
         db.session.scalar(sa.select(sa.func.count()).where(User.role == "learner"))
