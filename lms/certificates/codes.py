@@ -10,6 +10,7 @@ from lms.extensions import db
 from lms.models import Certificate, User
 
 _BASE32 = re.compile(r"^[A-Z2-7]{26}$")
+_LOOKALIKES = str.maketrans("018", "OIB")
 
 
 def normalise_code(raw):
@@ -22,6 +23,9 @@ def normalise_code(raw):
     if "/verify/" in raw:
         raw = re.split(r"[?#]", raw.rsplit("/verify/", 1)[1])[0]
     code = re.sub(r"[^A-Za-z0-9]", "", raw).upper()
+    # Codes have no 0, 1 or 8 (letters A-Z and digits 2-7): read off paper,
+    # they were the letters that look like them.
+    code = code.translate(_LOOKALIKES)
     return code if _BASE32.match(code) else None
 
 

@@ -39,8 +39,14 @@ def test_a_buyers_scan_sets_no_cookie_and_starts_no_session(app, as_role, card):
     assert switched.status_code == 302 and "lang=en" in switched.headers["Set-Cookie"]
 
 
+def misread(code):
+    """The code as read off paper by someone who took O, I and B for digits."""
+    return code.replace("O", "0").replace("I", "1").replace("B", "8")
+
+
 @pytest.mark.parametrize(
-    "spell", [str.lower, display_code, lambda code: " " + display_code(code).lower()]
+    "spell",
+    [str.lower, display_code, lambda code: " " + display_code(code).lower(), misread],
 )
 def test_code_typed_from_paper_in_any_spelling_works(as_role, card, spell):
     assert as_role(None).get(f"/verify/{spell(card.code)}").status_code == 200
@@ -272,3 +278,12 @@ def test_a_name_mistyped_at_sign_up_is_corrected_until_a_certificate_names_it(
     assert 'name="name"' not in page and "quản trị viên" in page
     learner.post("/me/profile", data={"name": "Người Khác", "listed_publicly": ""})
     assert people["learner"].name == "Nguyễn Thị Ngọc Ánh"
+
+
+def test_digits_that_look_like_letters_are_read_as_the_letters():
+    from lms.certificates.codes import normalise_code
+
+    code = "BOIL" + "A" * 22
+    assert normalise_code("8 0 1 L" + "a" * 22) == code
+    assert normalise_code("8OIL-" + "A" * 22) == code
+    assert normalise_code("9" + "A" * 25) is None  # no 9 looks like a letter
