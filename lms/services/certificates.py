@@ -256,13 +256,13 @@ def revoke(certificate, actor, reason):
                 "The course certificate this card needs was revoked: %(course)s.",
                 course=certificate.course.title_vi,
             )
-        for card in _cards_needing(certificate):
+        for card in cards_needing(certificate):
             card.revoked_cause_id = certificate.id
             _revoke(card, actor, because)
     db.session.flush()
 
 
-def _cards_needing(certificate):
+def cards_needing(certificate):
     """The holder's unrevoked cards of clubs that require the certificate's course."""
     return db.session.scalars(
         select(Certificate)

@@ -14,6 +14,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -24,6 +25,7 @@ from lms.certificates.codes import display_code, find_certificate
 from lms.extensions import db
 from lms.forms import ConfirmForm
 from lms.forms.admin import ClubRulesForm, IssuerForm, ReinstateForm, RevokeForm
+from lms.i18n import localised
 from lms.models import Area, Certificate, Club, Course
 from lms.permissions import (
     can_edit_issuer,
@@ -34,7 +36,12 @@ from lms.permissions import (
 )
 from lms.services import DomainError
 from lms.services.accounts import find_by_phone
-from lms.services.certificates import check_revocable, reinstate, revoke
+from lms.services.certificates import (
+    cards_needing,
+    check_revocable,
+    reinstate,
+    revoke,
+)
 from lms.services.issuers import province_issuer, set_issuer
 from lms.views import admins_only
 from lms.views.certificates import get_certificate
@@ -114,13 +121,28 @@ def reinstate_certificate(code):
 
 
 def _confirm_revoking(certificate, reason):
+    explanation = [
+        _("Reason, shown publicly: %(reason)s", reason=reason),
+        _(
+            "Its page, PDF and badge will say it is revoked. An admin can "
+            "reinstate it later, with a reason."
+        ),
+    ]
+    cards = cards_needing(certificate) if certificate.course_id is not None else []
+    if cards:
+        names = ", ".join(
+            localised(card.club, "name", str(get_locale())) for card in cards
+        )
+        explanation.append(
+            _(
+                "The club cards that need this course are revoked with it: %(cards)s.",
+                cards=names,
+            )
+        )
     return render_template(
         "confirm.html",
         question=_("Revoke the certificate of %(name)s?", name=certificate.user.name),
-        explanation=[
-            _("Reason, shown publicly: %(reason)s", reason=reason),
-            _("Its page, PDF and badge will say it is revoked. This cannot be undone."),
-        ],
+        explanation=explanation,
         action=url_for(".revoke_certificate", code=certificate.code),
         keep={"reason": reason},
         confirm=_("Yes, revoke it"),

@@ -121,6 +121,25 @@ def test_pdf_is_served_and_says_expired_when_expired(as_role, card):
     assert response.data.startswith(b"%PDF")
 
 
+def test_revoking_a_course_certificate_says_what_goes_with_it(as_role, card):
+    """The confirmation names the club cards revoked with the course
+    certificate, and says it can be reinstated (it can)."""
+    course_certificate = db.session.scalar(
+        sa.select(Certificate).where(
+            Certificate.user_id == card.user_id, Certificate.course_id.is_not(None)
+        )
+    )
+    asked = text(
+        as_role("admin").post(
+            f"/admin/certificates/{course_certificate.code}/revoke",
+            data={"reason": "Nhầm người"},
+        )
+    )
+    assert "CLB KOC" in asked and "khôi phục" in asked
+    assert "Không thể hoàn tác" not in asked
+    assert course_certificate.revoked_at is None  # only asked
+
+
 def test_revoking_flips_every_surface(as_role, card, people):
     admin = as_role("admin")
     refused = admin.post(
