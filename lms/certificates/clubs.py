@@ -33,6 +33,19 @@ def set_club_rules(club, courses, valid_months, actor, renewal=None):
                 _l("Give a number from %(low)d to %(high)d.", low=low, high=high),
                 field=name,
             )
+    days = renewal.get("renewal_days", club.renewal_days)
+    if valid_months is not None and days is not None and days >= 28 * valid_months:
+        # Opened for longer than a card lasts, a card just renewed could be
+        # renewed again at once, and again: months of membership in a minute.
+        raise DomainError(
+            _l(
+                "Renewing must open less than %(days)d days before a card "
+                "expires: a card lasts %(months)d months.",
+                days=28 * valid_months,
+                months=valid_months,
+            ),
+            field="renewal_days",
+        )
     unchanged = all(getattr(club, name) == value for name, value in renewal.items())
     if (
         unchanged

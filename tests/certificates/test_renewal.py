@@ -171,6 +171,20 @@ def test_the_club_rule_decides_and_an_admin_edits_it(as_role, card, clubs):
     )
     assert bad.status_code == 400 and "Hãy nhập một số từ 50 đến 100" in text(bad)
     assert db.session.get(Club, clubs["koc"].id).renewal_pass_mark == 80
+    # A window as long as the card would let a new card be renewed at once.
+    endless = admin.post(
+        "/admin/clubs/koc",
+        data={
+            **rules,
+            "valid_months": "1",
+            "renewal_days": "60",
+            "renewal_questions": "0",
+            "renewal_pass_mark": "80",
+        },
+    )
+    assert endless.status_code == 400
+    assert "ít hơn 28 ngày" in text(endless)
+    assert db.session.get(Club, clubs["koc"].id).valid_months == 12
     saved = admin.post(
         "/admin/clubs/koc",
         data={**rules, "renewal_questions": "0", "renewal_pass_mark": "80"},
