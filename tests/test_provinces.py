@@ -87,7 +87,7 @@ def test_a_province_admin_lists_and_finds_only_the_people_of_their_province(
     assert "Classmate" not in listed and "Official B" not in listed
     assert "Quản Trị Phú" not in listed  # admins are the whole-site admin's
     found = client.get(f"/admin/users?q={PHONES['learner']}").get_data(as_text=True)
-    assert "Learner" not in found.split("<ul class=\"rows\">")[1]
+    assert "Learner" not in found.split('<ul class="rows">')[1]
 
 
 def test_a_province_admin_cannot_touch_an_account_outside_their_province(
@@ -343,3 +343,21 @@ def test_a_province_admin_registers_farmers_only_into_their_province(app, provin
     registered = register_from_csv(classroom, listed.encode(), provinces["admin"])
     db.session.commit()
     assert sorted(r.phone for r in registered) == ["+84912000301", "+84912000302"]
+
+
+def test_every_wrong_issuer_field_is_said_at_once(app, provinces):
+    q = area("Q")
+    admin = signed_in(app, ADMIN_Q)
+    wrong = {
+        "name": "Trung tâm",
+        "email": "chungchi@",
+        "phone": "abc",
+        "url": "khuyennong",
+    }
+    answer = admin.post(f"/admin/issuers/{q.id}", data=wrong)
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 400
+    for field in ("email", "phone", "url"):
+        assert f'id="{field}-error"' in page, field
+    db.session.refresh(q)
+    assert q.issuer_name is None  # nothing saved

@@ -56,6 +56,32 @@ def certificate_issuer(certificate, config):
     return province_issuer(certificate.issuer_area, config)
 
 
+def _tidied(name, email, phone, url):
+    return {
+        "name": " ".join((name or "").split()),
+        "email": (email or "").strip(),
+        "phone": " ".join((phone or "").split()),
+        "url": (url or "").strip(),
+    }
+
+
+def issuer_problems(name, email, phone, url):
+    """{field: message} for every field that is not right, to show them at once."""
+    values = _tidied(name, email, phone, url)
+    problems = {}
+    if len(values["name"]) > 200:
+        problems["name"] = _l("The name is too long.")
+    if values["email"] and not EMAIL.match(values["email"]):
+        problems["email"] = _l(
+            "Enter an e-mail address, for example chungchi@example.vn."
+        )
+    if values["phone"] and not PHONE.match(values["phone"]):
+        problems["phone"] = _l("Enter a phone number, for example 0222 3822 123.")
+    if values["url"] and (len(values["url"]) > 255 or not URL.match(values["url"])):
+        problems["url"] = _l("Enter a web address starting with https://.")
+    return problems
+
+
 def set_issuer(province, actor, name, email, phone, url):
     """Set ``province``'s issuer; an empty field falls back to the site's.
 
@@ -63,27 +89,11 @@ def set_issuer(province, actor, name, email, phone, url):
     :raise DomainError: a field that is not an e-mail address, phone number or
         web address (http/https), or a name too long; nothing is changed.
     """
-    values = {
-        "name": " ".join((name or "").split()),
-        "email": (email or "").strip(),
-        "phone": " ".join((phone or "").split()),
-        "url": (url or "").strip(),
-    }
-    if len(values["name"]) > 200:
-        raise DomainError(_l("The name is too long."), field="name")
-    if values["email"] and not EMAIL.match(values["email"]):
-        raise DomainError(
-            _l("Enter an e-mail address, for example chungchi@example.vn."),
-            field="email",
-        )
-    if values["phone"] and not PHONE.match(values["phone"]):
-        raise DomainError(
-            _l("Enter a phone number, for example 0222 3822 123."), field="phone"
-        )
-    if values["url"] and (len(values["url"]) > 255 or not URL.match(values["url"])):
-        raise DomainError(
-            _l("Enter a web address starting with https://."), field="url"
-        )
+    values = _tidied(name, email, phone, url)
+    problems = issuer_problems(**values)
+    if problems:
+        field, message = next(iter(problems.items()))
+        raise DomainError(message, field=field)
     before = {f: getattr(province, f"issuer_{f}") for f in FIELDS}
     after = {f: value or None for f, value in values.items()}
     if after == before:

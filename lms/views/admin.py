@@ -42,7 +42,7 @@ from lms.services.certificates import (
     reinstate,
     revoke,
 )
-from lms.services.issuers import province_issuer, set_issuer
+from lms.services.issuers import issuer_problems, province_issuer, set_issuer
 from lms.views import admins_only
 from lms.views.certificates import get_certificate
 from lms.views.transactions import refuse, show_refusal
@@ -212,7 +212,14 @@ def issuer(area_id):
             "url": province.issuer_url,
         }
     )
-    if form.validate_on_submit():
+    fields = ("name", "email", "phone", "url")
+    valid = form.validate_on_submit()
+    if valid:  # every wrong field said at once, not one save at a time
+        typed = {field: getattr(form, field).data for field in fields}
+        for field, message in issuer_problems(**typed).items():
+            getattr(form, field).errors.append(str(message))
+            valid = False
+    if valid:
         try:
             changed = set_issuer(
                 province,
