@@ -210,21 +210,25 @@ def mine():
         for c in certificates
         if c.status() != "revoked"
     }
+    replaced = {
+        c.id
+        for c in certificates
+        for newer in certificates
+        if c.club_id and newer.club_id == c.club_id and newer.period > c.period
+    }
+    # What a farmer shows buyers first; cards replaced by a renewal and revoked
+    # certificates below, as history, with nothing to hand to a buyer.
+    history = [c for c in certificates if c.id in replaced or c.status() == "revoked"]
     return render_template(
         "certificates/mine.html",
-        certificates=certificates,
+        certificates=[c for c in certificates if c not in history],
+        history=history,
         display_code=display_code,
         sizes=sizes,
         recipient_url=public_url(
             "badges.recipient", recipient_id=current_user.badge_recipient_id
         ),
         renewals={c.id: renewal_for(c) for c in certificates if c.club},
-        replaced={
-            c.id
-            for c in certificates
-            for newer in certificates
-            if c.club_id and newer.club_id == c.club_id and newer.period > c.period
-        },
         qr_svg=qr_svg,
     )
 

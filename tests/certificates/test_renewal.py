@@ -101,6 +101,11 @@ def test_passing_the_refresher_issues_the_next_period(app, as_role, card, clubs)
     assert old.status() == "expired" and old.code == old_code
     mine = text(farmer.get("/me/certificates"))
     assert mine.count("Đã được thay bằng thẻ mới hơn") == 1
+    # The new card in full, to show buyers; the old one as history, below,
+    # with nothing to hand a buyer (no PDF, no share, no QR code).
+    current, earlier = mine.split("<details class=\"more\">\n  <summary>")[0:2]
+    assert f"/certificates/{new.code}.pdf" in current and old_code not in current
+    assert f"/verify/{old_code}" in earlier and f"{old_code}.pdf" not in earlier
     history = text(as_role(None).get(f"/verify/{old_code}"))
     assert "Thành viên này đã được cấp thẻ mới hơn" in history
     assert f"/verify/{new.code}" in history
