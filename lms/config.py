@@ -61,7 +61,9 @@ DEFAULTS = {
     # or "all": `lms setup` loads their communes from the official map. Bắc Ninh,
     # the province this programme and its issuer name belong to.
     "LMS_PROVINCES": "24",
-    "LMS_ISSUER_NAME": "Học viện Số cho Nhà nông – tỉnh Bắc Ninh",
+    # A province's certificates add its name ("… – Tỉnh Bắc Ninh") unless its
+    # admin names the issuer (lms.services.issuers).
+    "LMS_ISSUER_NAME": "Học viện Số cho Nhà nông",
     # The one address every absolute URL (QR codes, badges, join links) is built
     # on; requests for any other host are refused. `python app.py` serves here.
     "LMS_PUBLIC_URL": "http://127.0.0.1:5000",

@@ -38,12 +38,15 @@ def site_issuer(config):
 
 
 def province_issuer(province, config):
-    """``province``'s issuer: what its admin set, each field else the site's."""
+    """``province``'s issuer: what its admin set, each field else the site's
+    (the name followed by the province's)."""
     site = site_issuer(config)
     if province is None:
         return site
     return Issuer(
-        province.issuer_name or site.name,
+        # With no name of its own, the site's with the province's: a second
+        # province's certificates must not say they come from the first.
+        province.issuer_name or f"{site.name} – {province.name}",
         province.issuer_email or site.email,
         province.issuer_phone,
         province.issuer_url,

@@ -160,6 +160,7 @@ def fixed_pages(ctx, site):
     from lms.extensions import db
     from lms.models import Certificate, User
     from lms.services import learning
+    from lms.services.issuers import certificate_issuer
     from lms.views import learn, public_url
     from lms.views.certificates import display_code
 
@@ -206,6 +207,7 @@ def fixed_pages(ctx, site):
         )
         url = public_url("certificates.verify", code=certificate.code)
         holder = certificate.user
+        issuer = certificate_issuer(certificate, app.config)
         pages = {
             "lesson": {
                 "user": learner,
@@ -257,7 +259,10 @@ def fixed_pages(ctx, site):
                     "successor": None,
                     "status": certificate.status(),
                     "code": display_code(certificate.code),
-                    "issuer": app.config["LMS_ISSUER_NAME"],
+                    "issuer": {  # as the verify page reads it
+                        field: getattr(issuer, field)
+                        for field in ("name", "email", "phone", "url", "contact")
+                    },
                     "url": url,
                 },
             },

@@ -75,7 +75,7 @@ def test_issuer_profile(client):
         "@context": CONTEXT,
         "type": "Issuer",
         "id": f"{BASE}/badges/issuer",
-        "name": "Học viện Số cho Nhà nông – tỉnh Bắc Ninh",
+        "name": "Học viện Số cho Nhà nông",
         "url": f"{BASE}/",
         "email": "chungchi@localhost",  # the public address's host: see README
     }
