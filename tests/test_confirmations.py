@@ -68,6 +68,20 @@ def test_unpublishing_asks_first(as_role, owned_course):
     assert db.session.get(Course, owned_course.id).status == "draft"
 
 
+def test_retiring_a_lesson_retired_a_moment_ago_is_no_error(as_role, owned_course):
+    """A second tab, a double tap arriving late, or a co-editor: the lesson is
+    already retired, which is what was asked."""
+    phone, laptop = as_role("trainer"), as_role("trainer")
+    url = "/teach/courses/mini/lessons/second/archive"
+    assert phone.post(url, data={"confirmed": "yes"}).status_code == 302
+    for data in ({"confirmed": "yes"}, {}):
+        late = laptop.post(url, data=data)
+        assert late.status_code == 302 and late.location == "/teach/courses/mini"
+    assert "Đã ngừng dùng bài học" in laptop.get("/teach/courses/mini").text
+    missing = laptop.post("/teach/courses/mini/lessons/nowhere/archive")
+    assert missing.status_code == 404
+
+
 def test_a_published_course_keeps_at_least_one_lesson(as_role, owned_course):
     trainer = as_role("trainer")
     for slug in ("first", "second"):

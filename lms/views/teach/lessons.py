@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from flask import (
+    abort,
     current_app,
     flash,
     jsonify,
@@ -14,6 +15,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import escape
+from sqlalchemy import select
 
 from lms.clock import utcnow
 from lms.content.render import MarkdownTooComplex, render_markdown
@@ -21,6 +23,7 @@ from lms.extensions import db
 from lms.forms import ConfirmForm, EmptyForm
 from lms.forms.teaching import AudioForm, ImageForm, LessonForm
 from lms.ids import parse_id
+from lms.models import Lesson
 from lms.models.activity import local_day
 from lms.services import DomainError
 from lms.services.authoring import (
@@ -167,7 +170,12 @@ def move(slug, lesson_slug):
 @bp.post("/courses/<slug>/lessons/<lesson_slug>/archive")
 def archive(slug, lesson_slug):
     course = get_editable_course(slug)
-    lesson = lesson_or_404(course, lesson_slug)
+    lesson = db.session.scalar(
+        select(Lesson).where(Lesson.course_id == course.id, Lesson.slug == lesson_slug)
+    ) or abort(404)
+    if lesson.archived_at is not None:  # the same tap again, or a co-editor's
+        flash(_("Lesson retired. Learners keep what they completed."), "success")
+        return redirect(url_for(".course", slug=slug))
     if not ConfirmForm().is_confirmed():
         try:
             check_retirable(lesson)  # a refusal first, not after "Yes"
