@@ -125,9 +125,12 @@ def tidy_name(name):
 
 
 def rename(user, name, actor):
-    """Correct someone's name: certificates, cards and badges show it from now."""
+    """Correct someone's name (``actor`` is who: the person themselves, or an
+    admin): certificates, cards and badges show it from now."""
     if not tidy_name(name):
-        raise DomainError(_l("Enter the person's name."), field="name")
+        mine = actor is not None and actor.id == user.id
+        message = _l("Enter your name.") if mine else _l("Enter the person's name.")
+        raise DomainError(message, field="name")
     name = clean_name(name)
     if name != user.name:
         previous, user.name = user.name, name

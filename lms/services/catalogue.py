@@ -40,11 +40,12 @@ def _with_parts():
     )
 
 
-def find_lesson(course, slug):
-    """The lesson of ``course`` called ``slug``, unless archived; else None."""
+def find_lesson(course, slug, retired_too=False):
+    """The lesson of ``course`` called ``slug``, unless archived (with
+    ``retired_too``, archived or not); else None."""
     lesson = db.session.scalar(
         select(Lesson).where(Lesson.course_id == course.id, Lesson.slug == slug)
     )
-    if lesson is None or lesson.archived_at is not None:
+    if lesson is None or (lesson.archived_at is not None and not retired_too):
         return None
     return lesson

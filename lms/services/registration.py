@@ -141,7 +141,10 @@ def register_from_csv(classroom, data, actor, without_existing=False):
             for r in rows
         ],
     )
-    ids = _by_phone(User.id, [row.phone for row in rows])
+    ids = {
+        phone: found[0]
+        for phone, found in _by_phone([r.phone for r in rows], User.id).items()
+    }
     db.session.execute(
         insert(AccessCode),
         [
@@ -291,20 +294,12 @@ def _existing(rows, classroom, actor):
         .where(ClassMember.classroom_id == classroom.id, ClassMember.user_id == User.id)
         .exists()
     )
-    found = {}
-    phones = [row.phone for row in rows]
-    for start in range(0, len(phones), CHUNK):
-        found.update(
-            (phone, rest)
-            for phone, *rest in db.session.execute(
-                select(
-                    User.phone,
-                    User.name,
-                    case((taught_learners(actor), True), else_=False),
-                    case((in_class, True), else_=False),
-                ).where(User.phone.in_(phones[start : start + CHUNK]))
-            )
-        )
+    found = _by_phone(
+        [row.phone for row in rows],
+        User.name,
+        case((taught_learners(actor), True), else_=False),
+        case((in_class, True), else_=False),
+    )
     existing = []
     for row in rows:
         if row.phone in found:
@@ -335,14 +330,12 @@ def _commune_lookup():
     return lookup
 
 
-def _by_phone(column, phones):
-    """{phone: ``column``} for the accounts that have these numbers."""
+def _by_phone(phones, *columns):
+    """{phone: row of ``columns``} for the accounts that have these numbers,
+    read a chunk of numbers at a time."""
     found = {}
     for start in range(0, len(phones), CHUNK):
         chunk = phones[start : start + CHUNK]
-        found.update(
-            db.session.execute(
-                select(User.phone, column).where(User.phone.in_(chunk))
-            ).all()
-        )
+        statement = select(User.phone, *columns).where(User.phone.in_(chunk))
+        found.update((row[0], row[1:]) for row in db.session.execute(statement))
     return found

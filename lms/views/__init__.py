@@ -2,9 +2,11 @@
 
 from urllib.parse import unquote, urlsplit
 
-from flask import abort, current_app, url_for
+from flask import abort, current_app, request, url_for
 from flask_login import current_user, login_required
 
+from lms.extensions import db
+from lms.ids import parse_id
 from lms.permissions import is_admin, require
 from lms.services.catalogue import find_course, find_lesson
 
@@ -57,3 +59,16 @@ def lesson_or_404(course, slug):
 def admins_only():
     """Guard a blueprint of administrators' pages: sign in, then 403 for others."""
     require(is_admin(current_user))
+
+
+def one_page(statement, size):
+    """The page ``?page=`` asks for of what ``statement`` selects, ``size`` rows
+    a page: (rows, page number, whether a next page exists). One row more than a
+    page is read to know, instead of counting every row. A page past the end
+    is not found."""
+    number = parse_id(request.args.get("page")) or 1
+    rows = db.session.scalars(statement.limit(size + 1).offset((number - 1) * size))
+    rows = rows.all()
+    if not rows and number > 1:
+        abort(404)
+    return rows[:size], number, len(rows) > size

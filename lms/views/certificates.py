@@ -10,7 +10,6 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     url_for,
 )
 from flask_babel import format_date
@@ -27,13 +26,12 @@ from lms.extensions import db
 from lms.formats import size_text
 from lms.forms.account import ProfileForm, VerifyForm
 from lms.i18n import localised
-from lms.ids import parse_id
 from lms.models import Certificate, Club, User
 from lms.ratelimits import certificate_lookup
 from lms.services import DomainError
-from lms.services.accounts import clean_name, rename
+from lms.services.accounts import rename
 from lms.services.issuers import certificate_issuer
-from lms.views import public_url
+from lms.views import one_page, public_url
 from lms.views.badges import baked_png_size
 from lms.views.transactions import show_refusal
 
@@ -251,8 +249,7 @@ def profile():
     if form.validate_on_submit():
         try:
             if not certified and form.name.data is not None:
-                name = clean_name(form.name.data)  # "Enter your name." if empty
-                rename(current_user, name, current_user)
+                rename(current_user, form.name.data, current_user)
         except DomainError as error:
             show_refusal(form, error)
         else:
@@ -277,10 +274,9 @@ def club_roster(code):
     """Members who chose to be listed, with a valid membership: for buyers."""
     club = db.session.scalar(select(Club).where(Club.code == code)) or abort(404)
     now = utcnow()
-    number = parse_id(request.args.get("page")) or 1
     # A page at a time, with each member's commune in the same query: a club
     # of 25,000 listed members was one page of 4 MB, and two queries a member.
-    members = db.session.scalars(
+    members, number, more = one_page(
         select(Certificate)
         .join(User, User.id == Certificate.user_id)
         .where(
@@ -291,16 +287,9 @@ def club_roster(code):
             User.active.is_(True),
         )
         .options(contains_eager(Certificate.user).joinedload(User.area))
-        .order_by(User.name_sort_given, User.id)
-        .limit(ROSTER_PAGE + 1)
-        .offset((number - 1) * ROSTER_PAGE)
-    ).all()
-    if not members and number > 1:
-        abort(404)
+        .order_by(User.name_sort_given, User.id),
+        ROSTER_PAGE,
+    )
     return render_template(
-        "certificates/roster.html",
-        club=club,
-        members=members[:ROSTER_PAGE],
-        number=number,
-        more=len(members) > ROSTER_PAGE,
+        "certificates/roster.html", club=club, members=members, number=number, more=more
     )

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, select
 from wtforms.fields.choices import SelectChoice
 
 from lms.database import name_contains
@@ -15,7 +15,6 @@ from lms.extensions import db
 from lms.forms.account import EmptyForm
 from lms.forms.admin import AccountForm
 from lms.i18n import name_order
-from lms.ids import parse_id
 from lms.models import ROLES, Area, Role, User
 from lms.permissions import (
     can_give_role,
@@ -35,7 +34,7 @@ from lms.services.accounts import (
     set_area,
     set_role,
 )
-from lms.views import admins_only
+from lms.views import admins_only, one_page
 from lms.views.transactions import show_refusal
 
 bp = Blueprint("people", __name__, url_prefix="/admin/users")
@@ -60,17 +59,12 @@ def index():
     if role in ROLES:
         found = found.where(User.role == role)
     if query:
-        found = found.where(or_(*_matches(query)))
-    number = parse_id(request.args.get("page")) or 1
-    # One more than a page: whether there is a next one, without counting them
-    # all (a search of a million names reads until it has a page).
-    users = db.session.scalars(
-        found.limit(PAGE_SIZE + 1).offset((number - 1) * PAGE_SIZE)
-    ).all()
+        found = found.where(_match(query))
+    users, number, more = one_page(found, PAGE_SIZE)
     return render_template(
         "admin/users.html",
-        users=users[:PAGE_SIZE],
-        more=len(users) > PAGE_SIZE,
+        users=users,
+        more=more,
         number=number,
         query=query,
         role=role,
@@ -79,20 +73,20 @@ def index():
     )
 
 
-def _matches(query):
-    """Every word in the name, in any order and case; a word typed without
-    Vietnamese marks matches with or without them ("duc" finds "Đức", "Đức"
-    only "Đức"). Or the phone number, whole (looked up by its index, not
-    beside a scan of every name) or a run of four digits or more."""
+def _match(query):
+    """The phone number, whole (looked up by its index alone) or a run of four
+    digits or more; else every word in the name, in any order and case, a word
+    typed without Vietnamese marks matching with or without them ("duc" finds
+    "Đức", "Đức" only "Đức")."""
     try:
-        return [User.phone == normalize_phone(query)]
+        return User.phone == normalize_phone(query)
     except DomainError:
         pass
     digits = "".join(character for character in query if character.isdigit())
     if PHONE_PART.fullmatch(query) and len(digits) >= 4:
         # Kept as +84...: a number written from its leading 0 drops it.
-        return [User.phone.contains(digits.removeprefix("0"))]
-    return [and_(*(name_contains(User.name, word) for word in query.split()))]
+        return User.phone.contains(digits.removeprefix("0"))
+    return and_(*(name_contains(User.name, word) for word in query.split()))
 
 
 @bp.route("/<int:user_id>", methods=["GET", "POST"])

@@ -23,7 +23,6 @@ from lms import jobs
 from lms.extensions import db
 from lms.forms import EmptyForm, commune_options
 from lms.forms.teaching import ClassForm, RegistrationForm
-from lms.ids import parse_id
 from lms.models import Area, Classroom, Course, User
 from lms.permissions import (
     can_manage_class,
@@ -47,7 +46,7 @@ from lms.services.registration import (
     register_from_csv,
 )
 from lms.services.roster import PAGE_SIZE, SORTS, roster_page
-from lms.views import public_url
+from lms.views import one_page, public_url
 from lms.views.teach import bp
 from lms.views.transactions import show_refusal
 
@@ -75,21 +74,14 @@ def class_areas(user):
 def all_classes():
     """Every class the reader runs (an admin: every class in reach), latest
     first, a page at a time."""
-    number = parse_id(request.args.get("page")) or 1
-    classes = db.session.scalars(
+    classes, number, more = one_page(
         select(Classroom)
         .where(managed_classes(current_user))
-        .order_by(Classroom.created_at.desc(), Classroom.id.desc())
-        .limit(CLASSES_PAGE + 1)
-        .offset((number - 1) * CLASSES_PAGE)
-    ).all()
-    if not classes and number > 1:
-        abort(404)
+        .order_by(Classroom.created_at.desc(), Classroom.id.desc()),
+        CLASSES_PAGE,
+    )
     return render_template(
-        "teach/classes.html",
-        classes=classes[:CLASSES_PAGE],
-        number=number,
-        more=len(classes) > CLASSES_PAGE,
+        "teach/classes.html", classes=classes, number=number, more=more
     )
 
 

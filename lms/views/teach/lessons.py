@@ -15,7 +15,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import escape
-from sqlalchemy import select
 
 from lms.clock import utcnow
 from lms.content.render import MarkdownTooComplex, render_markdown
@@ -23,7 +22,6 @@ from lms.extensions import db
 from lms.forms import ConfirmForm, EmptyForm
 from lms.forms.teaching import AudioForm, ImageForm, LessonForm
 from lms.ids import parse_id
-from lms.models import Lesson
 from lms.models.activity import local_day
 from lms.services import DomainError
 from lms.services.authoring import (
@@ -33,6 +31,7 @@ from lms.services.authoring import (
     move_lesson,
     save_lesson,
 )
+from lms.services.catalogue import find_lesson
 from lms.services.images import PHONE_WIDTH, store_image
 from lms.views import lesson_or_404
 from lms.views.teach import bp, get_editable_course
@@ -170,9 +169,7 @@ def move(slug, lesson_slug):
 @bp.post("/courses/<slug>/lessons/<lesson_slug>/archive")
 def archive(slug, lesson_slug):
     course = get_editable_course(slug)
-    lesson = db.session.scalar(
-        select(Lesson).where(Lesson.course_id == course.id, Lesson.slug == lesson_slug)
-    ) or abort(404)
+    lesson = find_lesson(course, lesson_slug, retired_too=True) or abort(404)
     if lesson.archived_at is not None:  # the same tap again, or a co-editor's
         flash(_("Lesson retired. Learners keep what they completed."), "success")
         return redirect(url_for(".course", slug=slug))
