@@ -3,6 +3,8 @@
 from flask import current_app, g, has_request_context, request
 from flask_babel import get_locale, get_translations
 from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import Markup
 
 LANG_COOKIE = "lang"
 
@@ -45,7 +47,9 @@ def install_template_gettext(app):
     Flask-Babel finds the catalogue again for every string (context, domain,
     locale, cache key): a page's 25 strings cost more than its four queries. The
     catalogue is kept on ``g`` with the locale it belongs to, so a block under
-    ``force_locale`` still gets its own.
+    ``force_locale`` still gets its own. A template rendered with the request's
+    context gets its callables bound to the catalogue once per render
+    (``render_gettext``); these are for macros imported without context.
     """
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: _catalogue().ugettext(s),
@@ -54,6 +58,43 @@ def install_template_gettext(app):
         pgettext=lambda c, s: _catalogue().upgettext(c, s),
         npgettext=lambda c, s, p, n: _catalogue().unpgettext(c, s, p, n),
     )
+
+
+def render_gettext():
+    """``gettext`` and ``ngettext`` for one render, bound to its catalogue.
+
+    Jinja's ``_`` looks ``gettext`` up in the template's context, so a context
+    processor that returns these saves finding the catalogue for every string.
+    """
+    catalogue = _catalogue()
+    return {
+        "gettext": _newstyle(catalogue.ugettext),
+        "ngettext": _newstyle_plural(catalogue.ungettext),
+    }
+
+
+def _newstyle(translate):
+    # As Jinja's newstyle gettext: escaped when autoescaping, always %-formatted.
+    @pass_context
+    def gettext(context, string, /, **variables):
+        text = translate(string)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables
+
+    return gettext
+
+
+def _newstyle_plural(translate):
+    @pass_context
+    def ngettext(context, singular, plural, num, /, **variables):
+        variables.setdefault("num", num)
+        text = translate(singular, plural, num)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables
+
+    return ngettext
 
 
 def _catalogue():

@@ -172,3 +172,30 @@ def test_numbers_are_written_as_each_language_writes_them(app, language):
         written = render_template_string(template, values=values).split(";")[:-1]
         assert written == [format_number(n) for n in values]
         assert written[8] == ("1.234.567" if language == "vi" else "1,234,567")
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_template_strings_follow_the_language_of_the_render(app, language):
+    """A template's strings come from the catalogue of the language it is rendered
+    in (a forced one too, as for a certificate in its holder's language), take
+    their numbers and names, and escape what they fill in."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    template = (
+        '{{ _("Sign in") }}|{{ ngettext("%(num)s learner", "%(num)s learners", n,'
+        ' num=n) }}|{{ _("%(name)s is already in this class.", name=who) }}'
+    )
+    with app.test_request_context(headers={"Accept-Language": "vi"}):
+        with force_locale(language):
+            written = render_template_string(template, n=3, who="<b>Lan</b>")
+        outside = render_template_string(template, n=1, who="Lan")
+    if language == "vi":
+        assert written == (
+            "Đăng nhập|3 người học|&lt;b&gt;Lan&lt;/b&gt; đã ở trong lớp này."
+        )
+    else:
+        assert written == (
+            "Sign in|3 learners|&lt;b&gt;Lan&lt;/b&gt; is already in this class."
+        )
+    assert outside == "Đăng nhập|1 người học|Lan đã ở trong lớp này."

@@ -25,7 +25,7 @@ from werkzeug.exceptions import SecurityError
 from lms.content.render import render_markdown_or_text
 from lms.extensions import csrf, db
 from lms.forms import LanguageForm
-from lms.i18n import LANG_COOKIE, localised
+from lms.i18n import LANG_COOKIE, localised, render_gettext
 from lms.permissions import can_read_reports, is_admin, is_staff
 from lms.services.accounts import set_locale
 from lms.views import availability, public_url, safe_next
@@ -274,4 +274,5 @@ def template_globals():
         "is_admin": is_admin,
         "can_read_reports": can_read_reports,
         "saved_cache": SAVED_CACHE,
+        **render_gettext(),
     }
