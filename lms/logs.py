@@ -55,19 +55,34 @@ def _start_clock():
 
 
 def _finish_request(response):
-    response.headers[REQUEST_ID_HEADER] = request_id()
+    rid = request_id()
+    response.headers[REQUEST_ID_HEADER] = rid
+    if not _request_logger.isEnabledFor(logging.INFO):
+        return response
     started = g.get("request_started", time.perf_counter())
-    logging.getLogger(REQUEST_LOGGER).info(
+    method, path, status = request.method, request.path, response.status_code
+    # The record is made here rather than by ``info()``: that would walk the
+    # stack to find the caller, which the line does not show, on every request.
+    # It carries the request's fields, so the formatter need not find them again.
+    fields = {"request_id": rid, "method": method, "path": path}
+    fields.update(_user_field())
+    fields["status"] = status
+    fields["duration_ms"] = round((time.perf_counter() - started) * 1000, 1)
+    record = _request_logger.makeRecord(
+        REQUEST_LOGGER,
+        logging.INFO,
+        __file__,
+        0,
         "%s %s %s",
-        request.method,
-        request.path,
-        response.status_code,
-        extra={
-            "status": response.status_code,
-            "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-        },
+        (method, path, status),
+        None,
+        extra={"request_fields": fields},
     )
+    _request_logger.handle(record)
     return response
+
+
+_request_logger = logging.getLogger(REQUEST_LOGGER)
 
 
 class JsonFormatter(logging.Formatter):
@@ -80,11 +95,11 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        if has_request_context():
+        fields = getattr(record, "request_fields", None)
+        if fields is not None:
+            entry.update(fields)
+        elif has_request_context():
             entry.update(request_fields())
-        for field in ("status", "duration_ms"):
-            if hasattr(record, field):
-                entry[field] = getattr(record, field)
         if record.exc_info:
             entry["traceback"] = "".join(traceback.format_exception(*record.exc_info))
         return json.dumps(entry, ensure_ascii=False, default=str)
@@ -97,9 +112,14 @@ def request_fields():
         "method": request.method,
         "path": request.path,
     }
+    fields.update(_user_field())
+    return fields
+
+
+def _user_field():
     # Only a user already loaded: logging must never query the database,
     # which may be the very thing that failed.
     state = inspect(g.get("_login_user"), raiseerr=False)  # None when anonymous
     if state is not None and state.identity:
-        fields["user_id"] = state.identity[0]
-    return fields
+        return {"user_id": state.identity[0]}
+    return {}
