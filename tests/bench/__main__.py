@@ -32,6 +32,7 @@ from tests.bench.page_weight import chromium_path
 PARTS = [  # in running order: memory reads the workers the throughput load left
     "throughput",
     "memory",
+    "cpu",  # after throughput: it sends the lessons that rotation reaches last
     "page_weight",
     "lighthouse",
     "certificates",

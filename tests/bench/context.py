@@ -149,9 +149,12 @@ class Context:
         return cookie, meta_or_input(lesson.text, "csrf-token")
 
 
-def signed_in(app, phone, password):
-    """A test client signed in through the sign-in form, as a person would."""
+def signed_in(app, phone, password, user_agent=None):
+    """A test client signed in through the sign-in form, as a person would
+    (with ``user_agent``, the browser it sends on every request)."""
     client = app.test_client()
+    if user_agent is not None:
+        client.environ_base["HTTP_USER_AGENT"] = user_agent
     page = client.get("/login").get_data(as_text=True)
     answer = client.post(
         "/login",
