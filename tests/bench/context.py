@@ -149,12 +149,15 @@ class Context:
         return cookie, meta_or_input(lesson.text, "csrf-token")
 
 
-def signed_in(app, phone, password, user_agent=None):
+def signed_in(app, phone, password, user_agent=None, address=None):
     """A test client signed in through the sign-in form, as a person would
-    (with ``user_agent``, the browser it sends on every request)."""
+    (with ``user_agent`` and ``address``, the browser and address it sends
+    every request with)."""
     client = app.test_client()
     if user_agent is not None:
         client.environ_base["HTTP_USER_AGENT"] = user_agent
+    if address is not None:
+        client.environ_base["REMOTE_ADDR"] = address
     page = client.get("/login").get_data(as_text=True)
     answer = client.post(
         "/login",

@@ -55,12 +55,14 @@ def run(ctx):
         app_us, bare_us = _alternate(app_page, bare_page, per_round, rounds)
         figures.append(_figure(name, app_us, bare_us, "bare Flask, same template"))
 
-    events = _sync_events(app, site, per_round * rounds)
+    phones = iter(reversed(site.sync_phones))  # each event's phone used once
+    events = _sync_events(app, site, phones, per_round * rounds)
     bare_events = _bare_events(bare)
     app_us, bare_us = _alternate(events, bare_events, per_round, rounds)
     figures.append(
         _figure("progress sync, a new lesson", app_us, bare_us, "bare JSON POST")
     )
+    figures.append(_limits_figure(ctx, site, phones, app, per_round // 2, rounds))
 
     plain = {k: v for k, v in PHONE_HEADERS.items() if k != "Accept-Encoding"}
     compressed = _get(learner, lesson, PHONE_HEADERS)
@@ -112,16 +114,56 @@ def _size(request):
     return f"{len(request().data):,}"
 
 
-def _sync_events(app, site, count):
+def _limits_figure(ctx, site, phones, app, per_round, rounds):
+    """The sync with its rate limits checked (per address and per user) against
+    the same without: the bench turns them off, a served site does not. Each
+    phone has an address of its own, so no limit is reached."""
+    from lms import create_app
+
+    storage = os.environ.get("LMS_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+    try:
+        import redis
+
+        redis.Redis.from_url(storage, socket_timeout=2).ping()
+    except Exception:  # noqa: BLE001 - no Redis here: the one-process store
+        storage = "memory://"
+    limited = create_app(
+        {
+            **ctx.bench_config(),
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": storage,
+        }
+    )
+    count = per_round * rounds
+    with_limits = _sync_events(limited, site, phones, count, addresses=True)
+    without = _sync_events(app, site, phones, count, addresses=True)
+    checked, unchecked = _alternate(with_limits, without, per_round, rounds)
+    return Figure(
+        "cpu",
+        "progress sync, a new lesson, rate limits on: CPU per request",
+        "",
+        round(checked),
+        "µs",
+        round(unchecked),
+        "the same, rate limits off",
+        note=f"store {storage.split('://')[0]}; this process's CPU only",
+    )
+
+
+def _sync_events(app, site, phones, count, addresses=False):
     """Each call sends one lesson its phone has not sent before, and checks it
-    was applied."""
+    was applied. ``phones`` is an iterator shared by every caller, so no two
+    send from the same phone; with ``addresses``, each phone sends from an
+    address of its own."""
     lessons = site.sync_lessons[-SYNC_LESSONS:]
     needed = -(-(count + 60) // len(lessons))  # with the warm-up
-    if needed > len(site.sync_phones):
-        raise RuntimeError(f"cpu: {count} sync events need {needed} phones")
     senders = []
-    for phone in site.sync_phones[-needed:]:
-        client = signed_in(app, phone, site.password, PHONE_USER_AGENT)
+    for n in range(needed):
+        phone = next(phones, None)
+        if phone is None:
+            raise RuntimeError(f"cpu: not enough sync phones for {count} events")
+        address = f"10.9.{n // 250}.{n % 250 + 1}" if addresses else None
+        client = signed_in(app, phone, site.password, PHONE_USER_AGENT, address)
         page = client.get(f"/courses/{site.course}/lessons/{site.lesson}")
         senders.append(
             (client, meta_or_input(page.get_data(as_text=True), "csrf-token"))
