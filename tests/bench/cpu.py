@@ -7,8 +7,12 @@ course pages, the verify page as a visitor opens it, and a new lesson sent by
 sync, each against what bare Flask spends on the same template or JSON POST
 (``tests/bench/bare_app.py``, from the same fixed data as the throughput part):
 rounds of the app and of bare Flask alternate, and each figure is the lowest
-round's CPU time per request. Then what compression adds: the lesson page asked
-for with and without ``Accept-Encoding: br``, alternating the same way.
+round's CPU time per request. Then what the rate limits add to a sync (the
+throughput part runs with them off), each phone from an address of its own,
+their store Redis at ``LMS_BENCH_REDIS_URL`` (default db 14 on this machine)
+or, without Redis, the one-process store; and what compression adds: the lesson
+page asked for with and without ``Accept-Encoding: br``. Both alternate the
+same way.
 
 The ratio is the app's time over bare Flask's: the throughput budgets of 0.50
 and 0.20 of bare Flask's rate are about 2 and 5 here. It counts this process's
