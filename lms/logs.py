@@ -18,6 +18,7 @@ REQUEST_ID_HEADER = "X-Request-ID"
 # hashes); anything else is replaced, so a client cannot forge log lines.
 VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{8,128}")
 REQUEST_LOGGER = "lms.request"
+_request_logger = logging.getLogger(REQUEST_LOGGER)
 
 
 def init_app(app):
@@ -55,34 +56,27 @@ def _start_clock():
 
 
 def _finish_request(response):
-    rid = request_id()
-    response.headers[REQUEST_ID_HEADER] = rid
+    response.headers[REQUEST_ID_HEADER] = request_id()
     if not _request_logger.isEnabledFor(logging.INFO):
         return response
     started = g.get("request_started", time.perf_counter())
-    method, path, status = request.method, request.path, response.status_code
-    # The record is made here rather than by ``info()``: that would walk the
-    # stack to find the caller, which the line does not show, on every request.
-    # It carries the request's fields, so the formatter need not find them again.
-    fields = {"request_id": rid, "method": method, "path": path}
-    fields.update(_user_field())
-    fields["status"] = status
+    fields = request_fields()
+    fields["status"] = response.status_code
     fields["duration_ms"] = round((time.perf_counter() - started) * 1000, 1)
+    # Made here rather than by ``info()``, which would walk the stack on every
+    # request for the caller's file and line, which the line does not show.
     record = _request_logger.makeRecord(
         REQUEST_LOGGER,
         logging.INFO,
-        __file__,
-        0,
-        "%s %s %s",
-        (method, path, status),
-        None,
-        extra={"request_fields": fields},
+        fn=__file__,
+        lno=0,
+        msg="%s %s %s",
+        args=(fields["method"], fields["path"], fields["status"]),
+        exc_info=None,
+        extra={"request_fields": fields},  # the formatter need not find them again
     )
     _request_logger.handle(record)
     return response
-
-
-_request_logger = logging.getLogger(REQUEST_LOGGER)
 
 
 class JsonFormatter(logging.Formatter):
@@ -112,14 +106,9 @@ def request_fields():
         "method": request.method,
         "path": request.path,
     }
-    fields.update(_user_field())
-    return fields
-
-
-def _user_field():
     # Only a user already loaded: logging must never query the database,
     # which may be the very thing that failed.
     state = inspect(g.get("_login_user"), raiseerr=False)  # None when anonymous
     if state is not None and state.identity:
-        return {"user_id": state.identity[0]}
-    return {}
+        fields["user_id"] = state.identity[0]
+    return fields

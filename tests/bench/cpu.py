@@ -129,7 +129,7 @@ def _limits_figure(ctx, site, phones, app, per_round, rounds):
         import redis
 
         redis.Redis.from_url(storage, socket_timeout=2).ping()
-    except Exception:  # noqa: BLE001 - no Redis here: the one-process store
+    except Exception:  # no Redis here: the one-process store
         storage = "memory://"
     limited = create_app(
         {
