@@ -81,10 +81,32 @@
   // A page that shows progress, drawn before the lessons it waited for were
   // sent, is drawn again; what the sync said is said again on the new page.
   var NEWS = "lms-sync-news";
+  var REFRESH_WAIT = 20000; // a weak signal may take this long for one page
   function redraw(news) {
     try { sessionStorage.setItem(NEWS, JSON.stringify(news)); } catch (e) { return false; }
-    location.reload();
+    off.show(news);
+    refreshSaved().then(function () { location.reload(); });
     return true;
+  }
+  // If this page is saved on the phone, its saved copy still shows the lessons
+  // as not done: the worker hands it out when the network fails or hangs (/sw.js),
+  // so a signal that comes and goes would draw the old page again. Replace the
+  // copy with the server's first; a plain fetch goes past the worker.
+  function refreshSaved() {
+    if (!off.canSave) return Promise.resolve();
+    var url = location.href.split("#")[0];
+    var refreshed = caches.open(off.SAVED).then(function (cache) {
+      return cache.match(url, { ignoreVary: true }).then(function (old) {
+        if (!old) return;
+        return fetch(url, { credentials: "same-origin", cache: "no-store" })
+          .then(function (response) {
+            // A redirect is the sign-in page, not this page.
+            if (response.ok && !response.redirected) return cache.put(url, response);
+          });
+      });
+    });
+    var waited = new Promise(function (resolve) { setTimeout(resolve, REFRESH_WAIT); });
+    return Promise.race([refreshed, waited]).catch(function () {});
   }
   function newsKept() {
     try {
