@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from lms.extensions import db
+from lms.formats import masked_phone, phone_text
 from lms.models import ApiToken, Area, AuditEvent
 from lms.reports.export import neutralise
 from tests.conftest import DATABASES, WriteLockProbe
@@ -15,7 +16,19 @@ from tests.downloads import exported
 from tests.helpers import page_figures, xlsx_sheets
 from tests.reports.province import NAMES, PHONES, area, user
 
-OTHER_COMMUNE = [NAMES["b1"], NAMES["b2"], PHONES["b1"][-3:], "Lớp Bình"]
+# The other commune's people as a page or export could show them: names, the
+# phone whole, grouped or masked (not three digits alone, which a file's
+# fingerprint in a link may hold by chance), and its class.
+B1_PHONE = "+84" + PHONES["b1"][1:]
+OTHER_COMMUNE = [
+    NAMES["b1"],
+    NAMES["b2"],
+    PHONES["b1"],
+    B1_PHONE,
+    phone_text(B1_PHONE),
+    masked_phone(B1_PHONE),
+    "Lớp Bình",
+]
 
 
 @pytest.mark.parametrize("app", DATABASES, indirect=True)
