@@ -79,7 +79,9 @@ def _sql(dialect):
             "CAST({} + INTERVAL '7 hours' AS DATE)",
             "({} - DATE '0001-01-01' + 1)",
         )
-    return "date({}, '+7 hours')", "CAST(julianday({}) - 1721424.5 AS INTEGER)"
+    # Whole seconds first: SQLite's date() rounds to the millisecond (LocalDay).
+    day = "date(substr({}, 1, 19), '+7 hours')"
+    return day, "CAST(julianday({}) - 1721424.5 AS INTEGER)"
 
 
 def contributions_sql(dialect, one_user):
@@ -108,7 +110,10 @@ def contributions_sql(dialect, one_user):
         revoked=day.format("c.revoked_at"),
         expired=day.format("c.expires_at - INTERVAL '1 microsecond'")
         if dialect == "postgresql"
-        else "date(c.expires_at, '+7 hours', '-0.001 seconds')",
+        # The second before, when the time has no fraction of a second.
+        else "date(substr(c.expires_at, 1, 19), '+7 hours', CASE WHEN "
+        "CAST(substr(c.expires_at, 21) AS INTEGER) = 0 THEN '-1 seconds' "
+        "ELSE '+0 seconds' END)",
     )
     active_key = (
         f"CASE WHEN prev IS NULL OR {ordinal.format('day')} - {ordinal.format('prev')}"

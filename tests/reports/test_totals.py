@@ -33,7 +33,7 @@ from lms.models import (
 )
 from lms.models.totals import rebuild
 from lms.reports.figures import METRICS, total_number, windows
-from lms.reports.scope import build_scope
+from lms.reports.scope import _utc, build_scope, today
 from lms.services.accounts import create_user
 from lms.services.areas import import_areas
 from lms.services.certificates import ensure_default_clubs
@@ -46,10 +46,20 @@ from tests.test_single_use import at_once
 
 NOW = utcnow()
 PHONES = itertools.count(100)  # a new valid mobile number for every sign-up
-moment = st.builds(
-    lambda days, minutes: NOW - timedelta(days=days, minutes=minutes),
-    st.integers(0, 80),
-    st.integers(0, 1439),
+moment = st.one_of(
+    st.builds(
+        lambda days, minutes: NOW - timedelta(days=days, minutes=minutes),
+        st.integers(0, 80),
+        st.integers(0, 1439),
+    ),
+    # At a local midnight, or a microsecond either side: the day a row counts on.
+    st.builds(
+        lambda days, micro: (
+            _utc(today(NOW) - timedelta(days=days)) + timedelta(microseconds=micro)
+        ),
+        st.integers(1, 80),
+        st.sampled_from([-1, 0, 1]),
+    ),
 )
 step = st.one_of(
     st.tuples(st.just("sign_up"), st.sampled_from(["P-A", "P-B"]), moment),
