@@ -10,10 +10,12 @@ new rows take the learner's area, and moving a learner moves their history.
 
 from datetime import date, timedelta
 
-from sqlalchemy import ForeignKey, Index, event, inspect, select, update
+from sqlalchemy import Date, ForeignKey, Index, event, inspect, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.sql.functions import FunctionElement
 
 from lms.extensions import db
 from lms.models.certificate import Certificate
@@ -37,6 +39,31 @@ class LearnerDay(db.Model):
 
 def local_day(moment):
     return (moment + LOCAL_OFFSET).date()
+
+
+class LocalDay(FunctionElement):
+    """``local_day`` in SQL: the local calendar day of a UTC time column."""
+
+    type = Date()
+    name = "local_day"
+    inherit_cache = True
+
+
+_HOURS = int(LOCAL_OFFSET.total_seconds() // 3600)
+
+
+@compiles(LocalDay)  # SQLite
+def _local_day_sqlite(element, compiler, **kw):
+    # Whole seconds first: SQLite's date() rounds to the millisecond, which would
+    # put 16:59:59.9999 UTC (23:59:59.9999 here) on the next day.
+    moment = compiler.process(element.clauses, **kw)
+    return f"date(substr({moment}, 1, 19), '+{_HOURS} hours')"
+
+
+@compiles(LocalDay, "postgresql")
+def _local_day_postgresql(element, compiler, **kw):
+    moment = compiler.process(element.clauses, **kw)
+    return f"CAST({moment} + INTERVAL '{_HOURS} hours' AS DATE)"
 
 
 AREA_TRACKED = (Enrollment, LessonProgress, QuizAttempt, Submission, Certificate)

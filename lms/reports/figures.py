@@ -22,6 +22,7 @@ from lms.models import (
     Submission,
     User,
 )
+from lms.models.activity import LocalDay
 from lms.permissions import in_area_ids
 from lms.reports.scope import today
 from lms.reports.stored import WINDOWS, from_totals, total_number
@@ -34,12 +35,14 @@ class Metric:
     ``stock``: a total at the end of the window (learners, members), compared with
     the total at its start; otherwise a flow, compared with the window before.
     ``by_course``: the column that tells the course (or lesson, quiz, assignment).
+    ``moment``: the time column a flow's window reads (learners: sign-up).
     """
 
     model: type
     count: Callable
     stock: bool = False
     by_course: object = None
+    moment: object = None
 
 
 def in_scope(model, scope):
@@ -129,68 +132,65 @@ def _members(club_code):
     return count
 
 
+def _flow_metric(model, column, restrict=None, *extra, by_course=None):
+    """A Metric of ``model``'s rows whose ``column`` falls in the window."""
+    count = _flow(model, column, restrict, *extra)
+    return Metric(model, count, by_course=by_course, moment=column)
+
+
 METRICS = {
-    "learners": Metric(User, _learners, stock=True),
+    "learners": Metric(User, _learners, stock=True, moment=User.created_at),
     "active_7": Metric(LearnerDay, _active),
     "active_30": Metric(LearnerDay, _active),
-    "enrolments": Metric(
+    "enrolments": _flow_metric(
         Enrollment,
-        _flow(Enrollment, Enrollment.created_at, _courses(Enrollment.course_id)),
+        Enrollment.created_at,
+        _courses(Enrollment.course_id),
         by_course=Enrollment.course_id,
     ),
-    "lessons_completed": Metric(
+    "lessons_completed": _flow_metric(
         LessonProgress,
-        _flow(
-            LessonProgress,
-            LessonProgress.completed_at,
-            _via(LessonProgress.lesson_id, lambda s: s.lesson_ids()),
-        ),
+        LessonProgress.completed_at,
+        _via(LessonProgress.lesson_id, lambda s: s.lesson_ids()),
         by_course=LessonProgress.lesson_id,
     ),
-    "courses_completed": Metric(
+    "courses_completed": _flow_metric(
         Enrollment,
-        _flow(Enrollment, Enrollment.completed_at, _courses(Enrollment.course_id)),
+        Enrollment.completed_at,
+        _courses(Enrollment.course_id),
         by_course=Enrollment.course_id,
     ),
-    "quiz_attempts": Metric(
+    "quiz_attempts": _flow_metric(
         QuizAttempt,
-        _flow(
-            QuizAttempt,
-            QuizAttempt.created_at,
-            _via(QuizAttempt.quiz_id, lambda s: s.quiz_ids()),
-        ),
+        QuizAttempt.created_at,
+        _via(QuizAttempt.quiz_id, lambda s: s.quiz_ids()),
         by_course=QuizAttempt.quiz_id,
     ),
-    "quiz_passed": Metric(
+    "quiz_passed": _flow_metric(
         QuizAttempt,
-        _flow(
-            QuizAttempt,
-            QuizAttempt.created_at,
-            _via(QuizAttempt.quiz_id, lambda s: s.quiz_ids()),
-            QuizAttempt.passed.is_(True),
-        ),
+        QuizAttempt.created_at,
+        _via(QuizAttempt.quiz_id, lambda s: s.quiz_ids()),
+        QuizAttempt.passed.is_(True),
         by_course=QuizAttempt.quiz_id,
     ),
-    "practical_approved": Metric(
+    "practical_approved": _flow_metric(
         Submission,
-        _flow(
-            Submission,
-            Submission.reviewed_at,
-            _via(Submission.assignment_id, lambda s: s.assignment_ids()),
-            Submission.status == "approved",
-        ),
+        Submission.reviewed_at,
+        _via(Submission.assignment_id, lambda s: s.assignment_ids()),
+        Submission.status == "approved",
         by_course=Submission.assignment_id,
     ),
-    "course_certificates": Metric(
+    "course_certificates": _flow_metric(
         Certificate,
-        _flow(Certificate, Certificate.issued_at, _certificates(None)),
+        Certificate.issued_at,
+        _certificates(None),
         by_course=Certificate.course_id,
     ),
-    "koc_certificates": Metric(
-        Certificate, _flow(Certificate, Certificate.issued_at, _certificates("koc"))
+    "koc_certificates": _flow_metric(
+        Certificate, Certificate.issued_at, _certificates("koc")
     ),
-    "kol_certificates": Metric(
-        Certificate, _flow(Certificate, Certificate.issued_at, _certificates("kol"))
+    "kol_certificates": _flow_metric(
+        Certificate, Certificate.issued_at, _certificates("kol")
     ),
     "koc_members": Metric(Certificate, _members("koc"), stock=True),
     "kol_members": Metric(Certificate, _members("kol"), stock=True),
@@ -219,7 +219,20 @@ def number(name, scope, start, end):
 
 def grouped(name, scope, start, end, column):
     """{group value: count} for the metric grouped by ``column``."""
-    query = METRICS[name].count(scope, start, end)
+    return _grouped(METRICS[name].count(scope, start, end), column)
+
+
+def by_day(name, scope, start, end):
+    """{local day: count} for the metric over [start, end), in one query: what
+    a class's trend reads (one pass over its members' rows, not one a week)."""
+    metric = METRICS[name]
+    query = metric.count(scope, start, end)
+    if name == "learners":  # a total: count the registrations in the window
+        query = query.where(metric.moment >= start)
+    return _grouped(query, LocalDay(metric.moment))
+
+
+def _grouped(query, column):
     count = query.selected_columns[0]
     rows = db.session.execute(query.with_only_columns(column, count).group_by(column))
     return dict(rows.all())

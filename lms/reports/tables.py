@@ -4,7 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import DateTime, literal, select, union_all
+from sqlalchemy import select
 
 from lms.extensions import db
 from lms.models import (
@@ -14,11 +14,11 @@ from lms.models import (
     Enrollment,
     Lesson,
     Quiz,
-    User,
 )
 from lms.reports.figures import (
     METRICS,
     area_column,
+    by_day,
     grouped,
     number,
     windows,
@@ -234,48 +234,21 @@ def trend(scope, now):
     """Weekly counts for the last 52 weeks: {series: [counts]}, and the weeks' starts.
 
     Weeks start on Monday, local time; the last one is the current week. Each
-    week is counted on its own from the index (a count per week range), which
-    is cheaper than bucketing a year of rows and sorting them into weeks.
+    figure is read by local day in one query, from the daily totals or, for a
+    class, from its members' rows, and the days are summed into weeks.
     """
     this_monday = today(now) - timedelta(days=today(now).weekday())
     first = this_monday - timedelta(weeks=TREND_WEEKS - 1)
     weeks = [first + timedelta(weeks=i) for i in range(TREND_WEEKS)]
-    week = union_all(
-        *(
-            select(
-                literal(i).label("n"),
-                literal(_utc(day), DateTime).label("start"),
-                literal(_utc(day + timedelta(weeks=1)), DateTime).label("end"),
-            )
-            for i, day in enumerate(weeks)
-        )
-    ).subquery("week")
-    if from_totals(scope):
-        return weeks, _trend_from_totals(scope, weeks)
-    series = {}
-    for name, metrics in TREND_SERIES.items():
-        counts = [0] * TREND_WEEKS
-        for metric in metrics:
-            query = METRICS[metric].count(scope, week.c.start, week.c.end)
-            if metric == "learners":  # a total: count the week's registrations
-                query = query.where(User.created_at >= week.c.start)
-            rows = db.session.execute(select(week.c.n, query.scalar_subquery()))
-            for n, count in rows:
-                counts[n] += count
-        series[name] = counts
-    return weeks, series
-
-
-def _trend_from_totals(scope, weeks):
-    """The weekly series as sums of the daily totals: one query per figure."""
     start, end = _utc(weeks[0]), _utc(weeks[-1] + timedelta(weeks=1))
+    days_of = total_by_day if from_totals(scope) else by_day
     series = {}
     for name, metrics in TREND_SERIES.items():
         counts = [0] * TREND_WEEKS
         for metric in metrics:
-            for day, count in total_by_day(metric, scope, start, end).items():
+            for day, count in days_of(metric, scope, start, end).items():
                 n = (day - weeks[0]).days // 7
                 if 0 <= n < TREND_WEEKS:
                     counts[n] += count
         series[name] = counts
-    return series
+    return weeks, series
