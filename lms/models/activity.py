@@ -50,20 +50,23 @@ class LocalDay(FunctionElement):
 
 
 _HOURS = int(LOCAL_OFFSET.total_seconds() // 3600)
+# ``local_day`` as SQL text, by dialect, for "{}" a UTC time. On SQLite whole
+# seconds first: its date() rounds to the millisecond, which would put 16:59:59.9999
+# UTC (23:59:59.9999 here) on the next day.
+LOCAL_DAY_SQL = {
+    "postgresql": f"CAST({{}} + INTERVAL '{_HOURS} hours' AS DATE)",
+    "sqlite": f"date(substr({{}}, 1, 19), '+{_HOURS} hours')",
+}
 
 
 @compiles(LocalDay)  # SQLite
 def _local_day_sqlite(element, compiler, **kw):
-    # Whole seconds first: SQLite's date() rounds to the millisecond, which would
-    # put 16:59:59.9999 UTC (23:59:59.9999 here) on the next day.
-    moment = compiler.process(element.clauses, **kw)
-    return f"date(substr({moment}, 1, 19), '+{_HOURS} hours')"
+    return LOCAL_DAY_SQL["sqlite"].format(compiler.process(element.clauses, **kw))
 
 
 @compiles(LocalDay, "postgresql")
 def _local_day_postgresql(element, compiler, **kw):
-    moment = compiler.process(element.clauses, **kw)
-    return f"CAST({moment} + INTERVAL '{_HOURS} hours' AS DATE)"
+    return LOCAL_DAY_SQL["postgresql"].format(compiler.process(element.clauses, **kw))
 
 
 AREA_TRACKED = (Enrollment, LessonProgress, QuizAttempt, Submission, Certificate)

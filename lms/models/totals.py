@@ -31,6 +31,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.extensions import db
+from lms.models.activity import LOCAL_DAY_SQL
 from lms.models.area import Area
 
 SITE = 0  # the area id of the rows that cover the whole site
@@ -74,13 +75,9 @@ NO_MONTHS = ("active",)
 
 def _sql(dialect):
     """(local day of a UTC time, day number of a date) as SQL for the dialect."""
+    day = LOCAL_DAY_SQL[dialect]
     if dialect == "postgresql":
-        return (
-            "CAST({} + INTERVAL '7 hours' AS DATE)",
-            "({} - DATE '0001-01-01' + 1)",
-        )
-    # Whole seconds first: SQLite's date() rounds to the millisecond (LocalDay).
-    day = "date(substr({}, 1, 19), '+7 hours')"
+        return day, "({} - DATE '0001-01-01' + 1)"
     return day, "CAST(julianday({}) - 1721424.5 AS INTEGER)"
 
 
