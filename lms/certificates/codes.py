@@ -3,11 +3,11 @@
 import functools
 import re
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import LABEL_STYLE_TABLENAME_PLUS_COL, and_, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from lms.extensions import db
-from lms.models import Certificate, User
+from lms.models import Area, Certificate, Club, Course, User
 
 _BASE32 = re.compile(r"^[A-Z2-7]{26}$")
 _LOOKALIKES = str.maketrans("018", "OIB")
@@ -61,6 +61,54 @@ def _shown():
         joinedload(Certificate.club),
         joinedload(Certificate.issuer_area),
         joinedload(Certificate.revoked_cause).joinedload(Certificate.course),
+    )
+
+
+def check_page_rows(raw):
+    """Every column of every row the check page of the certificate ``raw`` names
+    is made from, in one query (the certificate, its holder and their commune,
+    its course or club, its issuer, the certificate that revoked it and that
+    one's course, and a newer card of the same club), else None."""
+    code = normalise_code(raw)
+    if code is None:
+        return None
+    return db.session.execute(_check_page_rows(), {"code": code}).first()
+
+
+@functools.cache
+def _check_page_rows():
+    card = Certificate.__table__.alias("card")
+    holder = User.__table__.alias("holder")
+    commune = Area.__table__.alias("commune")
+    course = Course.__table__.alias("course")
+    club = Club.__table__.alias("club")
+    issuer = Area.__table__.alias("issuer")
+    cause = Certificate.__table__.alias("cause")
+    cause_course = Course.__table__.alias("cause_course")
+    newer = Certificate.__table__.alias("newer")
+    tables = (card, holder, commune, course, club, issuer, cause, cause_course, newer)
+    joined = (
+        card.join(holder, holder.c.id == card.c.user_id)
+        .outerjoin(commune, commune.c.id == holder.c.area_id)
+        .outerjoin(course, course.c.id == card.c.course_id)
+        .outerjoin(club, club.c.id == card.c.club_id)
+        .outerjoin(issuer, issuer.c.id == card.c.issuer_area_id)
+        .outerjoin(cause, cause.c.id == card.c.revoked_cause_id)
+        .outerjoin(cause_course, cause_course.c.id == cause.c.course_id)
+        .outerjoin(
+            newer,
+            and_(
+                newer.c.user_id == card.c.user_id,
+                newer.c.club_id == card.c.club_id,
+                newer.c.period == card.c.period + 1,
+            ),
+        )
+    )
+    return (
+        select(*(column for table in tables for column in table.c))
+        .select_from(joined)
+        .where(card.c.code == bindparam("code"))
+        .set_label_style(LABEL_STYLE_TABLENAME_PLUS_COL)
     )
 
 

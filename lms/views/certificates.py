@@ -8,6 +8,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     url_for,
@@ -18,7 +19,12 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
-from lms.certificates.codes import display_code, find_certificate, normalise_code
+from lms.certificates.codes import (
+    check_page_rows,
+    display_code,
+    find_certificate,
+    normalise_code,
+)
 from lms.certificates.qr import qr_svg
 from lms.certificates.renewal import renewal_for
 from lms.clock import utcnow
@@ -33,10 +39,13 @@ from lms.services.accounts import rename
 from lms.services.issuers import certificate_issuer
 from lms.views import one_page, public_url
 from lms.views.badges import baked_png_size
+from lms.views.ready_pages import ReadyPages
 from lms.views.transactions import show_refusal
 
 bp = Blueprint("certificates", __name__)
 ROSTER_PAGE = 50  # listed members a page
+# What the check page shows from the configuration: the site's issuer, its address.
+ISSUER_SETTINGS = ("LMS_ISSUER_NAME", "LMS_ISSUER_EMAIL", "LMS_PUBLIC_URL")
 
 
 def get_certificate(code):
@@ -69,10 +78,32 @@ def enter_code():
 @bp.get("/verify/<code>")
 @certificate_lookup()
 def verify(code):
+    ready, key = current_app.extensions.setdefault("check_pages", ReadyPages()), None
+    if ready.usable():  # a visitor: the page made for the last one, if still true
+        rows = check_page_rows(code)
+        if rows is None:
+            return unknown_code(code)
+        key = ready.key((tuple(rows), _expired(rows), _config_shown()))
+        kept = ready.get(key)
+        if kept is not None:
+            return kept
     certificate = find_certificate(code, with_what_it_shows=True)
     if certificate is None:
         return unknown_code(code)
-    return verify_page(certificate)
+    page = make_response(verify_page(certificate))
+    # Rows changed since they were read make a page no later read will ask for.
+    return page if key is None else ready.keep(key, page)
+
+
+def _expired(rows):
+    """Whether it has expired by now: its page changes then, though no row does."""
+    expires_at = rows.card_expires_at
+    return expires_at is not None and expires_at <= utcnow()
+
+
+def _config_shown():
+    config = current_app.config
+    return tuple(config[name] for name in ISSUER_SETTINGS)
 
 
 def verify_page(certificate):
