@@ -20,14 +20,34 @@ def _fingerprint(path, mtime_ns):
 
 
 def add_fingerprint(endpoint, values):
-    """A url_defaults hook: give static URLs their file's fingerprint."""
+    """A url_defaults hook: give static URLs their file's fingerprint.
+
+    A served process finds each file's fingerprint once: its static files are
+    those of the release it started with (a new release starts new workers).
+    The debug server looks at the file each time, to follow edits.
+    """
     if endpoint != "static" or "v" in values or "filename" not in values:
         return
-    path = os.path.join(current_app.static_folder, values["filename"])
+    app, filename = current_app, values["filename"]
+    if app.debug:
+        fingerprint = _current_fingerprint(app.static_folder, filename)
+    else:
+        kept = app.extensions.setdefault("static_fingerprints", {})
+        fingerprint = kept.get(filename)
+        if fingerprint is None:
+            fingerprint = kept[filename] = _current_fingerprint(
+                app.static_folder, filename
+            )
+    if fingerprint:  # a missing file keeps its plain URL and gets a 404
+        values["v"] = fingerprint
+
+
+def _current_fingerprint(folder, filename):
+    path = os.path.join(folder, filename)
     try:
-        values["v"] = _fingerprint(path, os.stat(path).st_mtime_ns)
+        return _fingerprint(path, os.stat(path).st_mtime_ns)
     except OSError:
-        pass  # a missing file keeps its plain URL and gets a 404
+        return ""
 
 
 BUFFER_LIMIT = 2 * 1024 * 1024

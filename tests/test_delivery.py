@@ -1,6 +1,7 @@
 """What reaches a farmer's phone: compressed, cached for good, pictures on demand."""
 
 import gzip
+import os
 import re
 
 import brotli
@@ -46,14 +47,34 @@ def test_unversioned_static_urls_are_revalidated(client):
         assert "max-age=31536000" not in response.headers.get("Cache-Control", "")
 
 
-def test_a_changed_file_gets_a_new_url(app, tmp_path):
-    from lms.assets import _fingerprint
+def test_a_changed_file_gets_a_new_url_on_the_debug_server(app, tmp_path):
+    from flask import url_for
 
+    app.static_folder = str(tmp_path)
     file = tmp_path / "a.css"
     file.write_text("a{}")
-    first = _fingerprint(str(file), 1)
+
+    def url():
+        with app.test_request_context():
+            return url_for("static", filename="a.css")
+
+    first = url()
+    assert first.startswith("/static/a.css?v=")
     file.write_text("b{}")
-    assert _fingerprint(str(file), 2) != first
+    os.utime(file, ns=(10**18, 10**18))  # a later time than the first write's
+    # A served process keeps what it found (a new release starts new workers)...
+    assert url() == first
+    assert url_of_missing(app) == "/static/missing.css"
+    # ... the debug server follows the edit.
+    app.debug = True
+    assert url() != first and url().startswith("/static/a.css?v=")
+
+
+def url_of_missing(app):
+    from flask import url_for
+
+    with app.test_request_context():
+        return url_for("static", filename="missing.css")
 
 
 def test_data_saver_turns_pictures_into_links_with_their_size(signed_in, mini_course):
