@@ -1,13 +1,21 @@
 """The farmer's path: catalogue, course, lessons, quiz, progress."""
 
 import re
+import shutil
 
+import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from lms.content.importer import import_courses
 from lms.extensions import db
 from lms.models import Course, Enrollment, Lesson, LessonProgress, QuizAttempt
+from lms.services import learning
 from lms.services.authoring import save_assignment
-from tests.conftest import count, make_user, sign_in
+from lms.services.learning import complete_lesson, submit_quiz
+from tests.conftest import DATABASES, FIXTURES, count, make_user, sign_in
+from tests.helpers import RIGHT as HELPERS_RIGHT
 from tests.quiz_pages import fill, fill_page, shown
 
 RIGHT = {"sprayed": "a", "before-live": ["a", "b"]}
@@ -347,3 +355,64 @@ def sign_in_again(app, client):
     client.post("/logout")
     sign_in(client)
     app.config["WTF_CSRF_ENABLED"] = True
+
+
+@pytest.mark.parametrize("app", DATABASES, indirect=True)
+def test_a_course_stands_alone_as_it_does_among_others(app, learner, tmp_path):
+    """The course page asks where the learner stands in one course ("= ?"), the
+    catalogue in all of them ("IN (...)"): whatever has been done, they agree."""
+    courses = [copy_course(app, tmp_path, slug) for slug in ("mini", "mini2")]
+    steps = st.lists(
+        st.tuples(st.sampled_from(["enrol", "lesson", "quiz"]), st.integers(0, 9)),
+        max_size=8,
+    )
+
+    @settings(
+        max_examples=20,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )
+    @given(steps=steps)
+    def agree(steps):
+        for kind, n in steps:
+            course = courses[n % 2]
+            if kind == "enrol":
+                learning.enroll(learner, course)
+            elif kind == "lesson":
+                lessons = course.active_lessons
+                complete_lesson(learner, lessons[n % len(lessons)])
+            else:
+                answers = (
+                    HELPERS_RIGHT if n > 3 else {"sprayed": ["b"], "before-live": ["a"]}
+                )
+                submit_quiz(learner, course.quiz, answers)
+            db.session.commit()
+            together = learning.progress_by_course(learner, courses)
+            for each in courses:
+                alone, done = learning.standing(learner, each)
+                assert alone == together[each.id]
+                assert done == {
+                    row.lesson_id
+                    for row in db.session.scalars(
+                        sa.select(LessonProgress)
+                        .join(Lesson)
+                        .where(
+                            LessonProgress.user_id == learner.id,
+                            Lesson.course_id == each.id,
+                        )
+                    )
+                }
+
+    agree()
+
+
+def copy_course(app, tmp_path, slug):
+    """The mini course imported under ``slug``."""
+    target = tmp_path / "copies" / slug
+    shutil.copytree(FIXTURES / "courses" / "mini", target)
+    course_md = target / "course.md"
+    course_md.write_text(course_md.read_text().replace("slug: mini", f"slug: {slug}"))
+    import_courses(target.parent, app.config["LMS_UPLOAD_DIR"])
+    db.session.commit()
+    shutil.rmtree(target.parent)
+    return db.session.scalar(sa.select(Course).where(Course.slug == slug))
